@@ -1,0 +1,45 @@
+# Every target creates .venv on first use (a fresh clone needs nothing but python3 and make)
+# and reuses it afterwards.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+READY := $(VENV)/.ready
+
+.PHONY: all generate test check lint typecheck unit cases clean
+
+all: test
+
+$(READY): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' -e ./generated
+	@touch $@
+
+## generate: regenerate generated/ from schemas/
+generate: $(READY)
+	$(BIN)/sdkforge generate
+
+## test: everything the build verifies: drift, lint, types, tests
+test: check lint typecheck unit
+
+## check: fail with a diff if generated/ is not what schemas/ generate
+check: $(READY)
+	$(BIN)/sdkforge generate --check
+
+lint: $(READY)
+	$(BIN)/ruff check generator tests generated
+	$(BIN)/ruff format --check generator tests
+
+typecheck: $(READY)
+	$(BIN)/mypy generator generated/chatsdk
+
+unit: $(READY)
+	$(BIN)/python -m pytest -q
+
+## cases: rewrite the expected output of tests/cases/ from the current generator
+cases: $(READY)
+	SDKFORGE_REFRESH_CASES=1 $(BIN)/python -m pytest -q tests/test_cases.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,83 @@
+"""The ``sdkforge`` command line: generate (or check), dump the IR."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from generator import __version__
+from generator.errors import SchemaErrors
+
+EXIT_DRIFT = 1
+EXIT_SCHEMA = 2
+
+
+def _report(exc: SchemaErrors) -> None:
+    for error in exc.errors:
+        click.echo(f"error: {error}", err=True)
+    count = len(exc.errors)
+    click.echo(f"{count} error{'s' if count != 1 else ''}; nothing was written.", err=True)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="sdkforge")
+def main() -> None:
+    """Generate the chatsdk Python SDK from JSON Schema / OpenAPI 3.1 schemas."""
+
+
+@main.command()
+@click.option(
+    "--schemas",
+    "schemas_dir",
+    type=click.Path(path_type=Path),
+    default=Path("schemas"),
+    show_default=True,
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=Path("generated"), show_default=True
+)
+@click.option("--check", is_flag=True, help="Render in memory; exit 1 with a diff if OUT differs.")
+def generate(schemas_dir: Path, out: Path, check: bool) -> None:
+    """Regenerate OUT from SCHEMAS (or, with --check, verify it is up to date)."""
+    from generator import emit
+    from generator.pipeline import render_tree
+
+    try:
+        files = render_tree(schemas_dir)
+    except SchemaErrors as exc:
+        _report(exc)
+        sys.exit(EXIT_SCHEMA)
+    if check:
+        patch = emit.diff(files, out)
+        if patch:
+            click.echo(patch, nl=False)
+            click.echo(f"{out}/ is out of date with {schemas_dir}/: run `make generate`.", err=True)
+            sys.exit(EXIT_DRIFT)
+        click.echo(f"{out}/ is up to date ({len(files)} files).")
+        return
+    emit.emit(files, out)
+    click.echo(f"wrote {len(files)} files to {out}/")
+
+
+@main.command("dump-ir")
+@click.option(
+    "--schemas",
+    "schemas_dir",
+    type=click.Path(path_type=Path),
+    default=Path("schemas"),
+    show_default=True,
+)
+def dump_ir(schemas_dir: Path) -> None:
+    """Print the intermediate representation the templates receive, as JSON."""
+    from generator.pipeline import build_package
+
+    try:
+        package = build_package(schemas_dir)
+    except SchemaErrors as exc:
+        _report(exc)
+        sys.exit(EXIT_SCHEMA)
+    click.echo(json.dumps(dataclasses.asdict(package), indent=2))

@@ -1,0 +1,210 @@
+"""The intermediate representation: what the templates receive, and nothing else.
+
+Frozen dataclasses, no back-references. Every string a template prints (a Python name, a
+type hint, a default, an expression) is computed once in ``build.py``; templates only
+loop over these nodes and branch on their booleans. ``sdkforge dump-ir`` prints this tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Field:
+    wire_name: str
+    py_name: str
+    type_hint: str
+    default_repr: str | None  # None: the field is required
+    field_args: str  # arguments of pydantic.Field(...), "" when none are needed
+    description: str
+    is_tag: bool  # the discriminator of a tagged union this model belongs to
+    shadows_base: bool  # a union constructor of the same name exists on a base class
+
+    @property
+    def declaration(self) -> str:
+        """The whole class-body line: ``name: hint = default``."""
+        value = ""
+        if self.field_args:
+            default = f"{self.default_repr}, " if self.default_repr is not None else ""
+            value = f" = Field({default}{self.field_args})"
+        elif self.default_repr is not None:
+            value = f" = {self.default_repr}"
+        ignore = "  # type: ignore[assignment]" if self.shadows_base else ""
+        return f"{self.py_name}: {self.type_hint}{value}{ignore}"
+
+
+@dataclass(frozen=True)
+class Param:
+    py_name: str
+    type_hint: str
+    default_repr: str | None
+
+    @property
+    def declaration(self) -> str:
+        default = f" = {self.default_repr}" if self.default_repr is not None else ""
+        return f"{self.py_name}: {self.type_hint}{default}"
+
+
+@dataclass(frozen=True)
+class Constructor:
+    name: str
+    description: str
+    params: tuple[Param, ...]
+    return_hint: str
+    target_class: str  # the class whose model_validate builds the value
+    body_expr: str  # Python expression for the wire dict, using the params
+    is_static: bool  # on a union base (a staticmethod) rather than a model (a classmethod)
+
+    @property
+    def signature(self) -> str:
+        """Parameters in schema order; required ones after a defaulted one become keyword-only."""
+        parts: list[str] = []
+        defaulted = starred = False
+        for p in self.params:
+            if defaulted and p.default_repr is None and not starred:
+                parts.append("*")
+                starred = True
+            defaulted = defaulted or p.default_repr is not None
+            parts.append(p.declaration)
+        return ", ".join(parts)
+
+    @property
+    def arguments(self) -> str:
+        return ", ".join(f"{p.py_name}={p.py_name}" for p in self.params)
+
+
+@dataclass(frozen=True)
+class Accessor:
+    name: str
+    description: str
+    kind: str  # first | all | any | value
+    items_attr: str  # attribute holding the items; "" for an alias accessor on its value
+    variant_class: str
+    field_attr: str
+    return_hint: str
+
+
+@dataclass(frozen=True)
+class Constant:
+    name: str
+    type_hint: str
+    value_repr: str
+
+
+@dataclass(frozen=True)
+class Condition:
+    """An ``if``/``then`` requirement, checked after validation."""
+
+    test_expr: str  # true when the requirement is violated
+    message: str
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    description: str
+    bases: str
+    fields: tuple[Field, ...]
+    tag_fields: tuple[str, ...]  # fields always written, even when built without them
+    send_defaults: tuple[tuple[str, str], ...]  # (wire name, default repr) always sent
+    conditions: tuple[Condition, ...]
+    constructors: tuple[Constructor, ...]
+    accessors: tuple[Accessor, ...]
+    constants: tuple[Constant, ...]
+    is_unknown_variant: bool
+    source: str  # schemas/<file>#<pointer>
+
+
+@dataclass(frozen=True)
+class EnumMember:
+    py_name: str
+    value_repr: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Enum:
+    name: str
+    description: str
+    is_open: bool
+    members: tuple[EnumMember, ...]
+    accessors: tuple[Accessor, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class Variant:
+    tag: str
+    class_name: str
+
+
+@dataclass(frozen=True)
+class Union:
+    name: str
+    description: str
+    discriminator: str
+    variants: tuple[Variant, ...]
+    unknown_class: str | None  # None: a closed union (request side)
+    constructors: tuple[Constructor, ...]
+    constants: tuple[Constant, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class Alias:
+    name: str
+    description: str
+    type_hint: str
+    accessors: tuple[Accessor, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str  # python module under chatsdk: "messages"
+    source: str  # "schemas/messages.yaml", or several joined by ", "
+    title: str
+    description: str
+    imports: tuple[str, ...]  # "from .shared import Tool, Usage"
+    enums: tuple[Enum, ...]
+    unions: tuple[Union, ...]
+    models: tuple[Model, ...]
+    aliases: tuple[Alias, ...]
+    exports: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Stream:
+    framing: str  # data-only | named-events
+    terminator: str | None
+    item_hint: str  # the type each event parses into
+    item_module: str
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    resource: str  # "chat.completions"
+    method: str  # "create"
+    http_method: str
+    path: str
+    summary: str
+    description: str
+    module: str
+    request_class: str
+    response_class: str
+    error_class: str | None
+    stream: Stream | None
+    security: tuple[str, ...]  # "bearer" | "header:x-api-key"
+    source: str
+
+
+@dataclass(frozen=True)
+class Package:
+    name: str
+    version: str
+    generator_version: str
+    modules: tuple[Module, ...]
+    operations: tuple[Operation, ...]
+    digest: str

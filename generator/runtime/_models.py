@@ -1,0 +1,199 @@
+"""Base classes of every generated model, enum and tagged union.
+
+Three promises rest here:
+
+* exact round trip: ``Model.from_json(raw).to_dict() == json.loads(raw)``; fields the input
+  did not carry stay absent, explicit nulls stay null, unknown fields are kept;
+* forward compatibility on the response side: an enum value or union tag the SDK does not
+  know is kept and marked unknown instead of raising;
+* strict requests: request-only models reject unknown fields and unknown enum values.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, ClassVar, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    GetCoreSchemaHandler,
+    SerializerFunctionWrapHandler,
+    Tag,
+    model_serializer,
+)
+from pydantic_core import CoreSchema
+
+__all__ = [
+    "KNOWN_VALUES_ONLY",
+    "OpenEnum",
+    "RequestModel",
+    "SDKModel",
+    "SendsDefaults",
+    "UnionBase",
+    "attach",
+    "tagged_union",
+]
+
+_M = TypeVar("_M", bound="SDKModel")
+UNKNOWN_TAG = "\x00unknown"
+
+
+class SDKModel(BaseModel):
+    """A JSON object of the API. Unknown fields are kept and written back unchanged."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        defer_build=True,
+        protected_namespaces=(),
+        ser_json_inf_nan="constants",
+    )
+
+    # Discriminator fields: written even when the caller relied on their (only possible) value.
+    __sdk_tags__: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, /, **data: Any) -> None:
+        super().__init__(**data)
+        if self.__sdk_tags__:
+            self.__pydantic_fields_set__.update(self.__sdk_tags__)
+
+    @classmethod
+    def from_json(cls: type[_M], data: str | bytes | bytearray) -> _M:
+        """Parse a JSON document into this model."""
+        return cls.model_validate_json(data)
+
+    @classmethod
+    def from_dict(cls: type[_M], data: Mapping[str, Any]) -> _M:
+        """Build this model from a decoded JSON object."""
+        return cls.model_validate(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The exact wire form as plain Python values."""
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+    def to_json(self) -> str:
+        """The exact wire form as compact JSON text."""
+        return self.model_dump_json(by_alias=True, exclude_unset=True)
+
+    def is_set(self, name: str) -> bool:
+        """Whether field ``name`` was given (by the caller or in the parsed JSON), not defaulted."""
+        return name in self.model_fields_set
+
+
+class RequestModel(SDKModel):
+    """A JSON object only the client sends: unknown fields are a mistake, so they are rejected."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class SendsDefaults(BaseModel):
+    """Mix-in for models with fields whose default must be sent even when not set."""
+
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {}
+
+    @model_serializer(mode="wrap")
+    def _sdk_send_defaults(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict):
+            for key, value in self.__sdk_send_defaults__.items():
+                data.setdefault(key, value)
+        return data
+
+
+class OpenEnum(str, enum.Enum):
+    """A string enum that also accepts values it does not know.
+
+    An unknown value becomes a member of the enum that keeps the exact string, so it
+    compares equal to that string, serialises back to it, and has ``is_known`` false.
+    """
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if not isinstance(value, str):
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = value
+        member._value_ = value
+        return member
+
+    @property
+    def is_known(self) -> bool:
+        """Whether this SDK version knows the value."""
+        return self._name_ in type(self).__members__
+
+    def __str__(self) -> str:
+        return str(self._value_)
+
+
+def _require_known(value: Any) -> Any:
+    if isinstance(value, OpenEnum) and not value.is_known:
+        known = ", ".join(repr(m.value) for m in type(value))
+        raise ValueError(f"{value.value!r} is not one of {known}")
+    return value
+
+
+# Request fields typed with an open enum still only accept the values the SDK knows.
+KNOWN_VALUES_ONLY = AfterValidator(_require_known)
+
+
+class UnionBase:
+    """Base of the variants of a tagged union; as a type hint it validates as the whole union.
+
+    ``list[ContentBlock]`` in a model parses each item by its tag into the matching variant
+    class (all of which subclass ``ContentBlock``), or into the union's ``Unknown…`` variant.
+    """
+
+    __slots__ = ()
+    __sdk_union__: ClassVar[Any]
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return handler.generate_schema(cls.__sdk_union__)
+
+
+def tagged_union(
+    prop: str, variants: Mapping[str, type[BaseModel]], unknown: type[BaseModel] | None
+) -> Any:
+    """The pydantic type of a tagged union: dispatch on ``prop``, unknown tags to ``unknown``.
+
+    A callable discriminator (rather than pydantic's string one) is what lets an unknown tag
+    reach the ``unknown`` variant while a known tag with a bad body still fails precisely.
+    """
+    known = frozenset(variants)
+    fallback = UNKNOWN_TAG if unknown is not None else None
+
+    def discriminate(value: Any) -> str | None:
+        if isinstance(value, dict):
+            tag = value.get(prop)
+        else:
+            tag = getattr(value, prop, None)
+            tag = tag.value if isinstance(tag, enum.Enum) else tag
+        if isinstance(tag, str) and tag in known:
+            return tag
+        return fallback
+
+    members: list[Any] = [Annotated[cls, Tag(tag)] for tag, cls in variants.items()]
+    if unknown is not None:
+        members.append(Annotated[unknown, Tag(UNKNOWN_TAG)])
+    union: Any = members[0] if len(members) == 1 else _union_of(members)
+    return Annotated[union, Discriminator(discriminate)]
+
+
+def _union_of(members: list[Any]) -> Any:
+    import typing
+
+    return typing.Union[tuple(members)]  # noqa: UP007 - built at run time from a list
+
+
+def attach(cls: type, **functions: Callable[..., Any]) -> None:
+    """Attach constructors to a union base once its variants exist.
+
+    Variants define fields that may share a constructor's name (``ContentPart.text`` and
+    ``TextContentPart.text``); attaching afterwards keeps pydantic from seeing the clash.
+    """
+    for name, function in functions.items():
+        setattr(cls, name, staticmethod(function))
