@@ -702,6 +702,9 @@ class Builder:
             param_names = {p: py_field_name(p) for p in (spec.get("params") or {})}
             try:
                 expr = template_expr(body, param_names)
+                request_expr = (
+                    template_expr(spec["request"], param_names) if "request" in spec else None
+                )
             except ValueError as exc:
                 self.error(named.doc, join_pointer(where, "body"), str(exc))
                 continue
@@ -726,6 +729,7 @@ class Builder:
                     return_hint=target,
                     target_class=target,
                     body_expr=expr,
+                    request_expr=request_expr,
                     is_static=static,
                 )
             )

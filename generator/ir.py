@@ -54,6 +54,7 @@ class Constructor:
     return_hint: str
     target_class: str  # the class whose model_validate builds the value
     body_expr: str  # Python expression for the wire dict, using the params
+    request_expr: str | None  # expression merged into the enclosing request body, if any
     is_static: bool  # on a union base (a staticmethod) rather than a model (a classmethod)
 
     @property

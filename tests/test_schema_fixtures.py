@@ -30,16 +30,12 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "real"
 OPENAPI_DOCS = ("chat_completions", "messages", "sessions")
 SHARED_DOCS = ("shared/openai_tools",)
 
-ALLOWED_SDK_KEYS = {
-    "x-sdk-resource",
-    "x-sdk-method",
-    "x-sdk-stream",
-    "x-sdk-constructors",
-    "x-sdk-accessors",
-    "x-sdk-constants",
-    "x-sdk-enum-descriptions",
-    "x-sdk-send-default",
-}
+# The generator's own list of extensions: one source of truth for what schemas may use.
+ALLOWED_SDK_KEYS = set(
+    yaml.safe_load((ROOT / "generator" / "extensions.yaml").read_text(encoding="utf-8"))[
+        "extensions"
+    ]
+)
 
 
 # ── Loading ──────────────────────────────────────────────────────────────

@@ -12,6 +12,7 @@ Three promises rest here:
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, ClassVar, TypeVar
 
@@ -36,6 +37,7 @@ __all__ = [
     "UnionBase",
     "attach",
     "tagged_union",
+    "with_request_defaults",
 ]
 
 _M = TypeVar("_M", bound="SDKModel")
@@ -88,6 +90,68 @@ class RequestModel(SDKModel):
     """A JSON object only the client sends: unknown fields are a mistake, so they are rejected."""
 
     model_config = ConfigDict(extra="forbid")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The wire form, with the request settings carried by nested values merged in."""
+        data = super().to_dict()
+        for defaults in _request_defaults(self):
+            _merge_missing(data, defaults)
+        return data
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), separators=(",", ":"), ensure_ascii=False)
+
+
+_REQUEST_DEFAULTS = "__sdk_request_defaults__"
+
+
+def with_request_defaults(model: _M, defaults: dict[str, Any]) -> _M:
+    """Let ``model`` carry settings that belong elsewhere in the request that will hold it.
+
+    ``ThinkingConfig.adaptive(effort="high")`` is ``{"type": "adaptive"}`` on the wire; the
+    effort travels as the request's ``output_config.effort``. Null leaves are dropped.
+    """
+    pruned = _prune(defaults)
+    if pruned:
+        object.__setattr__(model, _REQUEST_DEFAULTS, pruned)
+    return model
+
+
+def _prune(value: Any) -> Any:
+    if isinstance(value, dict):
+        out = {k: p for k, v in value.items() if (p := _prune(v)) is not None}
+        return out or None
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def _request_defaults(root: BaseModel) -> list[dict[str, Any]]:
+    """Settings carried by the values nested in ``root`` (not by ``root`` itself)."""
+    found: list[dict[str, Any]] = []
+    stack: list[Any] = [
+        getattr(root, name) for name in root.model_fields_set if name in type(root).model_fields
+    ]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, BaseModel):
+            carried = item.__dict__.get(_REQUEST_DEFAULTS)
+            if carried:
+                found.append(carried)
+            stack.extend(
+                getattr(item, name)
+                for name in item.model_fields_set
+                if name in type(item).model_fields
+            )
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return found
+
+
+def _merge_missing(target: dict[str, Any], defaults: dict[str, Any]) -> None:
+    for key, value in defaults.items():
+        if key not in target:
+            target[key] = value
+        elif isinstance(target[key], dict) and isinstance(value, dict):
+            _merge_missing(target[key], value)
 
 
 class SendsDefaults(BaseModel):
