@@ -32,7 +32,8 @@ lint: $(READY)
 	$(BIN)/ruff format --check generator tests
 
 typecheck: $(READY)
-	$(BIN)/mypy generator generated/chatsdk
+	$(BIN)/mypy generator generated/chatsdk tests/typing
+	$(BIN)/pyright
 
 unit: $(READY)
 	$(BIN)/python -m pytest -q

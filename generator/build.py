@@ -8,6 +8,7 @@ declarations into constructors, accessors and constants. Problems are collected 
 
 from __future__ import annotations
 
+import dataclasses
 import keyword
 import re
 from collections.abc import Iterable
@@ -627,11 +628,16 @@ class Builder:
     def build_alias(self, named: Named) -> ir.Alias:
         lenient = self.is_response_side(named)
         hint = self.hint(named.doc, named.schema, named.key.pointer, named.module, named, lenient)
+        # An alias is not a class: its accessors become module functions named after it.
+        accessors = tuple(
+            dataclasses.replace(a, name=f"{snake(named.py_name)}_{a.name}")
+            for a in self.build_accessors(named, {})
+        )
         return ir.Alias(
             name=named.py_name,
             description=describe(named),
             type_hint=hint,
-            accessors=self.build_accessors(named, {}),
+            accessors=accessors,
             source=source_of(named),
         )
 
@@ -972,6 +978,7 @@ class Builder:
             bucket = modules[name]
             exports = sorted(
                 [x.name for kind in ("enums", "unions", "models", "aliases") for x in bucket[kind]]
+                + [a.name for alias in bucket["aliases"] for a in alias.accessors]
                 + [py for mod, py in self.imports.get(name, set())]
             )
             imports = []

@@ -26,7 +26,8 @@ class Field:
         """The whole class-body line: ``name: hint = default``."""
         value = ""
         if self.field_args:
-            default = f"{self.default_repr}, " if self.default_repr is not None else ""
+            # `default=` by keyword: pyright's dataclass_transform ignores a positional default.
+            default = f"default={self.default_repr}, " if self.default_repr is not None else ""
             value = f" = Field({default}{self.field_args})"
         elif self.default_repr is not None:
             value = f" = {self.default_repr}"

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Callable, Mapping
-from typing import Annotated, Any, ClassVar, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Annotated, Any, ClassVar, TypeVar, cast
 
 from pydantic import (
     AfterValidator,
@@ -120,7 +120,8 @@ def with_request_defaults(model: _M, defaults: dict[str, Any]) -> _M:
 
 def _prune(value: Any) -> Any:
     if isinstance(value, dict):
-        out = {k: p for k, v in value.items() if (p := _prune(v)) is not None}
+        items = cast("dict[str, Any]", value).items()
+        out = {k: p for k, v in items if (p := _prune(v)) is not None}
         return out or None
     return value.value if isinstance(value, enum.Enum) else value
 
@@ -134,7 +135,7 @@ def _request_defaults(root: BaseModel) -> list[dict[str, Any]]:
     while stack:
         item = stack.pop()
         if isinstance(item, BaseModel):
-            carried = item.__dict__.get(_REQUEST_DEFAULTS)
+            carried: dict[str, Any] | None = item.__dict__.get(_REQUEST_DEFAULTS)
             if carried:
                 found.append(carried)
             stack.extend(
@@ -143,7 +144,7 @@ def _request_defaults(root: BaseModel) -> list[dict[str, Any]]:
                 if name in type(item).model_fields
             )
         elif isinstance(item, (list, tuple)):
-            stack.extend(item)
+            stack.extend(cast("Sequence[Any]", item))
     return found
 
 
@@ -152,7 +153,7 @@ def _merge_missing(target: dict[str, Any], defaults: dict[str, Any]) -> None:
         if key not in target:
             target[key] = value
         elif isinstance(target[key], dict) and isinstance(value, dict):
-            _merge_missing(target[key], value)
+            _merge_missing(cast("dict[str, Any]", target[key]), cast("dict[str, Any]", value))
 
 
 class SendsDefaults(BaseModel):
@@ -162,11 +163,13 @@ class SendsDefaults(BaseModel):
 
     @model_serializer(mode="wrap")
     def _sdk_send_defaults(self, handler: SerializerFunctionWrapHandler) -> Any:
-        data = handler(self)
-        if isinstance(data, dict):
-            for key, value in self.__sdk_send_defaults__.items():
-                data.setdefault(key, value)
-        return data
+        data: Any = handler(self)
+        if not isinstance(data, dict):
+            return data
+        out = cast("dict[str, Any]", data)
+        for key, value in self.__sdk_send_defaults__.items():
+            out.setdefault(key, value)
+        return out
 
 
 class OpenEnum(str, enum.Enum):
@@ -232,8 +235,9 @@ def tagged_union(
     fallback = UNKNOWN_TAG if unknown is not None else None
 
     def discriminate(value: Any) -> str | None:
+        tag: Any
         if isinstance(value, dict):
-            tag = value.get(prop)
+            tag = cast("dict[str, Any]", value).get(prop)
         else:
             tag = getattr(value, prop, None)
             tag = tag.value if isinstance(tag, enum.Enum) else tag

@@ -151,11 +151,11 @@ class ChatCompletionRequest(RequestModel):
     """The conversation so far, oldest first."""
     stream: bool | None = None
     """When true the server streams `ChatCompletionChunk` events instead of one response."""
-    max_tokens: int | None = Field(None, ge=1)
+    max_tokens: int | None = Field(default=None, ge=1)
     """Upper bound on tokens generated for each choice."""
-    temperature: float | None = Field(None, ge=0, le=2)
+    temperature: float | None = Field(default=None, ge=0, le=2)
     """Sampling temperature; higher values give more varied output."""
-    top_p: float | None = Field(None, ge=0, le=1)
+    top_p: float | None = Field(default=None, ge=0, le=1)
     """Nucleus sampling; only tokens within this cumulative probability mass are considered."""
     reasoning_effort: ReasoningEffort | None = None
     """Reasoning budget for reasoning-capable models."""
@@ -165,11 +165,11 @@ class ChatCompletionRequest(RequestModel):
     """Whether and which tool the model must call."""
     response_format: dict[str, Any] | None = None
     """OpenAI-compatible response format object, passed through unchanged, e.g. `{"type": "json_object"}` or `{"type": "json_schema", "json_schema": {...}}`."""
-    n: int | None = Field(None, ge=1)
+    n: int | None = Field(default=None, ge=1)
     """How many independent choices to generate."""
-    presence_penalty: float | None = Field(None, ge=-2, le=2)
+    presence_penalty: float | None = Field(default=None, ge=-2, le=2)
     """Positive values penalise tokens that have appeared at all, nudging towards new topics."""
-    frequency_penalty: float | None = Field(None, ge=-2, le=2)
+    frequency_penalty: float | None = Field(default=None, ge=-2, le=2)
     """Positive values penalise tokens in proportion to how often they have appeared."""
     logit_bias: dict[str, Annotated[float, Field(ge=-100, le=100)]] | None = None
     """Map from token id (as a string) to a bias added to that token's logit."""

@@ -93,6 +93,7 @@ __all__ = [
     "WebSearchResult",
     "WebSearchToolResultBlock",
     "WebSearchToolResultError",
+    "content_first_text",
 ]
 
 
@@ -233,9 +234,9 @@ class ToolChoice(UnionBase):
 class CacheCreation(SDKModel):
     """Prompt-cache writes split by cache lifetime."""
 
-    ephemeral_5m_input_tokens: int | None = Field(None, ge=0)
+    ephemeral_5m_input_tokens: int | None = Field(default=None, ge=0)
     """Input tokens written to the five-minute cache."""
-    ephemeral_1h_input_tokens: int | None = Field(None, ge=0)
+    ephemeral_1h_input_tokens: int | None = Field(default=None, ge=0)
     """Input tokens written to the one-hour cache."""
 
 
@@ -254,7 +255,7 @@ class ChatRequest(RequestModel, SendsDefaults):
     """The conversation so far, alternating user and assistant turns, oldest first."""
     tools: list[Tool] | None = None
     """Client-side tools the model may call."""
-    max_tokens: int = Field(4096, ge=1)
+    max_tokens: int = Field(default=4096, ge=1)
     """Most tokens to generate; providers clamp it to their own ceiling."""
     session_id: str | None = None
     """Session identifier for provider-side prompt caching or routing."""
@@ -332,21 +333,21 @@ class Citation(SDKModel):
     """Title of the cited page or search result."""
     encrypted_index: str | None = None
     """Opaque reference to the cited web search result; send it back unchanged."""
-    document_index: int | None = Field(None, ge=0)
+    document_index: int | None = Field(default=None, ge=0)
     """Position of the cited document among the request's documents."""
     document_title: str | None = None
     """Title of the cited document."""
-    start_char_index: int | None = Field(None, ge=0)
+    start_char_index: int | None = Field(default=None, ge=0)
     """First character of the cited range, for character locations."""
-    end_char_index: int | None = Field(None, ge=0)
+    end_char_index: int | None = Field(default=None, ge=0)
     """Character after the cited range, for character locations."""
-    start_page_number: int | None = Field(None, ge=1)
+    start_page_number: int | None = Field(default=None, ge=1)
     """First page of the cited range, for page locations."""
-    end_page_number: int | None = Field(None, ge=1)
+    end_page_number: int | None = Field(default=None, ge=1)
     """Page after the cited range, for page locations."""
-    start_block_index: int | None = Field(None, ge=0)
+    start_block_index: int | None = Field(default=None, ge=0)
     """First content block of the cited range, for block locations."""
-    end_block_index: int | None = Field(None, ge=0)
+    end_block_index: int | None = Field(default=None, ge=0)
     """Block after the cited range, for block locations."""
 
 
@@ -484,7 +485,7 @@ class FallbackBlock(SDKModel, ContentBlock):
     __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
     type: Literal["fallback"] = "fallback"
     """Block kind; always `fallback`."""
-    from_: FallbackModel | None = Field(None, alias="from")
+    from_: FallbackModel | None = Field(default=None, alias="from")
     """The model that stopped."""
     to: FallbackModel | None = None
     """The model that continues."""
@@ -619,11 +620,11 @@ class MessageDeltaUsage(SDKModel):
 
     output_tokens: int = Field(ge=0)
     """Tokens generated so far."""
-    input_tokens: int | None = Field(None, ge=0)
+    input_tokens: int | None = Field(default=None, ge=0)
     """Input tokens, when the server repeats them."""
-    cache_creation_input_tokens: int | None = Field(None, ge=0)
+    cache_creation_input_tokens: int | None = Field(default=None, ge=0)
     """Input tokens written to the prompt cache."""
-    cache_read_input_tokens: int | None = Field(None, ge=0)
+    cache_read_input_tokens: int | None = Field(default=None, ge=0)
     """Input tokens read from the prompt cache."""
     server_tool_use: ServerToolUsage | None = None
     """Server-side tool runs so far."""
@@ -663,7 +664,7 @@ class OutputConfig(RequestModel):
 class OutputTokensDetails(SDKModel):
     """Breakdown of the output tokens."""
 
-    thinking_tokens: int | None = Field(None, ge=0)
+    thinking_tokens: int | None = Field(default=None, ge=0)
     """Output tokens spent on thinking."""
 
 
@@ -699,9 +700,9 @@ class ResponseFormat(RequestModel):
 class ServerToolUsage(SDKModel):
     """How many times server-side tools ran."""
 
-    web_search_requests: int | None = Field(None, ge=0)
+    web_search_requests: int | None = Field(default=None, ge=0)
     """Web searches performed."""
-    web_fetch_requests: int | None = Field(None, ge=0)
+    web_fetch_requests: int | None = Field(default=None, ge=0)
     """Web pages fetched."""
 
 
@@ -916,11 +917,11 @@ class Usage(SDKModel):
     """Input tokens reported by the provider."""
     output_tokens: int = Field(ge=0)
     """Tokens generated."""
-    cached_input_tokens: int = Field(0, ge=0)
+    cached_input_tokens: int = Field(default=0, ge=0)
     """Part of the input billed at the cached-input rate, as reported by providers that use this name."""
-    cache_creation_input_tokens: int = Field(0, ge=0)
+    cache_creation_input_tokens: int = Field(default=0, ge=0)
     """Input tokens spent writing new prompt-cache entries."""
-    cache_read_input_tokens: int | None = Field(None, ge=0)
+    cache_read_input_tokens: int | None = Field(default=None, ge=0)
     """Input tokens read from the prompt cache."""
     cache_creation: CacheCreation | None = None
     """Cache writes split by cache lifetime."""
@@ -937,13 +938,13 @@ class UsageIteration(SDKModel):
 
     type: str | None = None
     """Kind of iteration, e.g. `message`."""
-    input_tokens: int | None = Field(None, ge=0)
+    input_tokens: int | None = Field(default=None, ge=0)
     """Input tokens of the iteration."""
-    output_tokens: int | None = Field(None, ge=0)
+    output_tokens: int | None = Field(default=None, ge=0)
     """Output tokens of the iteration."""
-    cache_creation_input_tokens: int | None = Field(None, ge=0)
+    cache_creation_input_tokens: int | None = Field(default=None, ge=0)
     """Input tokens written to the prompt cache."""
-    cache_read_input_tokens: int | None = Field(None, ge=0)
+    cache_read_input_tokens: int | None = Field(default=None, ge=0)
     """Input tokens read from the prompt cache."""
     cache_creation: CacheCreation | None = None
     """Cache writes split by cache lifetime."""
@@ -991,7 +992,7 @@ Content = str | list[ContentBlock]
 """The content of a message, either plain text or a list of content blocks."""
 
 
-def first_text(value: Content) -> str | None:
+def content_first_text(value: Content) -> str | None:
     """The text itself when the content is a string, else the text of the first text block, or null."""
     if isinstance(value, str):
         return value

@@ -113,7 +113,7 @@ class ChatTool(RequestModel):
 class ContextConfig(RequestModel):
     """How the server manages the session's context as the conversation grows."""
 
-    max_tokens: int | None = Field(None, ge=1)
+    max_tokens: int | None = Field(default=None, ge=1)
     """Context size, in tokens, above which the server compacts older history."""
     auto_compact: bool | None = None
     """Whether the server compacts the context automatically when it exceeds `max_tokens`."""

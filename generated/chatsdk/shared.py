@@ -45,13 +45,13 @@ class ToolChoiceMode(str, enum.Enum):
 class CompletionTokensDetails(SDKModel):
     """Breakdown of the completion tokens. Shape inferred (OpenAI-compatible)."""
 
-    reasoning_tokens: int | None = Field(None, ge=0)
+    reasoning_tokens: int | None = Field(default=None, ge=0)
     """Tokens the model spent reasoning before it answered; billed but not shown."""
-    audio_tokens: int | None = Field(None, ge=0)
+    audio_tokens: int | None = Field(default=None, ge=0)
     """Completion tokens spent on audio output."""
-    accepted_prediction_tokens: int | None = Field(None, ge=0)
+    accepted_prediction_tokens: int | None = Field(default=None, ge=0)
     """Tokens of a supplied prediction that appeared in the completion."""
-    rejected_prediction_tokens: int | None = Field(None, ge=0)
+    rejected_prediction_tokens: int | None = Field(default=None, ge=0)
     """Tokens of a supplied prediction that did not appear in the completion."""
 
 
@@ -96,9 +96,9 @@ class NamedToolChoiceFunction(RequestModel):
 class PromptTokensDetails(SDKModel):
     """Breakdown of the prompt tokens. Shape inferred (OpenAI-compatible)."""
 
-    cached_tokens: int | None = Field(None, ge=0)
+    cached_tokens: int | None = Field(default=None, ge=0)
     """Prompt tokens served from the provider's prompt cache."""
-    audio_tokens: int | None = Field(None, ge=0)
+    audio_tokens: int | None = Field(default=None, ge=0)
     """Prompt tokens spent on audio input."""
 
 
