@@ -503,7 +503,6 @@ class Builder:
                         False,
                     ),
                 ),
-                tag_fields=(),
                 send_defaults=(),
                 conditions=(),
                 constructors=(),
@@ -541,7 +540,6 @@ class Builder:
             c for u in unions for c in (self.named[u].schema.get("x-sdk-constructors") or {})
         }
         fields = []
-        tag_fields = []
         send_defaults = []
         used: dict[str, str] = {}
         for wire, prop in (schema.get("properties") or {}).items():
@@ -573,8 +571,9 @@ class Builder:
                 hint = join_union([hint, "None"]) if not has_default or default is None else hint
                 default_repr = repr(default) if has_default else "None"
             if is_tag and const is not None:
+                # A union tag is always written, even when the caller relied on its only value.
                 default_repr = repr(const)
-                tag_fields.append(py)
+                send_defaults.append((wire, repr(const)))
             if isinstance(prop, dict) and prop.get("x-sdk-send-default"):
                 if not has_default:
                     self.error(
@@ -615,7 +614,6 @@ class Builder:
             description=describe(named),
             bases=bases,
             fields=tuple(fields),
-            tag_fields=tuple(tag_fields),
             send_defaults=tuple(send_defaults),
             conditions=self.build_conditions(named, field_types),
             constructors=self.build_constructors(named, static=False),

@@ -108,8 +108,8 @@ class Model:
     description: str
     bases: str
     fields: tuple[Field, ...]
-    tag_fields: tuple[str, ...]  # fields always written, even when built without them
-    send_defaults: tuple[tuple[str, str], ...]  # (wire name, default repr) always sent
+    # (wire name, default repr) written even when unset: union tags, x-sdk-send-default fields
+    send_defaults: tuple[tuple[str, str], ...]
     conditions: tuple[Condition, ...]
     constructors: tuple[Constructor, ...]
     accessors: tuple[Accessor, ...]

@@ -16,6 +16,7 @@ from ._models import (
     OpenEnum,
     RequestModel,
     SDKModel,
+    SendsDefaults,
     UnionBase,
     attach,
     tagged_union,
@@ -331,10 +332,12 @@ class ImageUrl(RequestModel):
     """Resolution hint; the server's default applies when omitted."""
 
 
-class ImageUrlContentPart(RequestModel, ContentPart):
+class ImageUrlContentPart(RequestModel, SendsDefaults, ContentPart):
     """An image inside a multimodal message."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "image_url",
+    }
     type: Literal["image_url"] = "image_url"
     """Part kind; always `image_url`."""
     image_url: ImageUrl  # type: ignore[assignment]
@@ -356,10 +359,12 @@ class ResponseMessage(SDKModel):
     """Tool calls the model requested."""
 
 
-class TextContentPart(RequestModel, ContentPart):
+class TextContentPart(RequestModel, SendsDefaults, ContentPart):
     """A run of text inside a multimodal message."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "text",
+    }
     type: Literal["text"] = "text"
     """Part kind; always `text`."""
     text: str  # type: ignore[assignment]

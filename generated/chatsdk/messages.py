@@ -351,20 +351,24 @@ class Citation(SDKModel):
     """Block after the cited range, for block locations."""
 
 
-class CitationsDelta(SDKModel, ContentBlockDelta):
+class CitationsDelta(SDKModel, SendsDefaults, ContentBlockDelta):
     """A citation to add to the current text block."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "citations_delta",
+    }
     type: Literal["citations_delta"] = "citations_delta"
     """Delta kind; always `citations_delta`."""
     citation: Citation
     """The citation to append to the block's `citations`."""
 
 
-class CompactionBlock(SDKModel, ContentBlock):
+class CompactionBlock(SDKModel, SendsDefaults, ContentBlock):
     """A summary of earlier conversation that the server compacted to save context; send it back unchanged in later requests. Streamed with null fields that `compaction_delta` events fill in."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "compaction",
+    }
     type: Literal["compaction"] = "compaction"
     """Block kind; always `compaction`."""
     content: str | None = None
@@ -373,10 +377,12 @@ class CompactionBlock(SDKModel, ContentBlock):
     """Opaque compacted state; send it back unchanged."""
 
 
-class CompactionDelta(SDKModel, ContentBlockDelta):
+class CompactionDelta(SDKModel, SendsDefaults, ContentBlockDelta):
     """The content of a compaction block, delivered in one piece."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "compaction_delta",
+    }
     type: Literal["compaction_delta"] = "compaction_delta"
     """Delta kind; always `compaction_delta`."""
     content: str | None = None
@@ -394,10 +400,12 @@ class Container(SDKModel):
     """When the container expires, as an RFC 3339 timestamp."""
 
 
-class ContentBlockDeltaEvent(SDKModel, MessageStreamEvent):
+class ContentBlockDeltaEvent(SDKModel, SendsDefaults, MessageStreamEvent):
     """An increment to the content block at `index`."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "content_block_delta",
+    }
     type: Literal["content_block_delta"] = "content_block_delta"
     """Event kind; always `content_block_delta`."""
     index: int = Field(ge=0)
@@ -406,10 +414,12 @@ class ContentBlockDeltaEvent(SDKModel, MessageStreamEvent):
     """The increment."""
 
 
-class ContentBlockStartEvent(SDKModel, MessageStreamEvent):
+class ContentBlockStartEvent(SDKModel, SendsDefaults, MessageStreamEvent):
     """A new content block begins at `index`; its later deltas use the same index."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "content_block_start",
+    }
     type: Literal["content_block_start"] = "content_block_start"
     """Event kind; always `content_block_start`."""
     index: int = Field(ge=0)
@@ -418,10 +428,12 @@ class ContentBlockStartEvent(SDKModel, MessageStreamEvent):
     """The block with empty or placeholder fields that deltas fill in."""
 
 
-class ContentBlockStopEvent(SDKModel, MessageStreamEvent):
+class ContentBlockStopEvent(SDKModel, SendsDefaults, MessageStreamEvent):
     """The content block at `index` is complete."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "content_block_stop",
+    }
     type: Literal["content_block_stop"] = "content_block_stop"
     """Event kind; always `content_block_stop`."""
     index: int = Field(ge=0)
@@ -439,10 +451,12 @@ class ContentSource(SDKModel):
     """The base64-encoded bytes."""
 
 
-class DocumentBlock(SDKModel, ContentBlock):
+class DocumentBlock(SDKModel, SendsDefaults, ContentBlock):
     """A document, such as a PDF, given to the model."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "document",
+    }
     type: Literal["document"] = "document"
     """Block kind; always `document`."""
     source: ContentSource
@@ -458,10 +472,12 @@ class ErrorDetail(SDKModel):
     """Human-readable explanation."""
 
 
-class ErrorEvent(SDKModel, MessageStreamEvent):
+class ErrorEvent(SDKModel, SendsDefaults, MessageStreamEvent):
     """An error that ended the stream after it had started."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "error",
+    }
     type: Literal["error"] = "error"
     """Event kind; always `error`."""
     error: ErrorDetail
@@ -479,10 +495,12 @@ class ErrorResponse(SDKModel):
     """Identifier of the failed request, for support enquiries."""
 
 
-class FallbackBlock(SDKModel, ContentBlock):
+class FallbackBlock(SDKModel, SendsDefaults, ContentBlock):
     """Marks that the server handed the rest of the answer from one model to another; the blocks after it come from the `to` model."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "fallback",
+    }
     type: Literal["fallback"] = "fallback"
     """Block kind; always `fallback`."""
     from_: FallbackModel | None = Field(default=None, alias="from")
@@ -509,20 +527,24 @@ class FallbackTrigger(SDKModel):
     """Finer classification of the trigger, when the server gives one."""
 
 
-class ImageBlock(SDKModel, ContentBlock):
+class ImageBlock(SDKModel, SendsDefaults, ContentBlock):
     """An image given to the model."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "image",
+    }
     type: Literal["image"] = "image"
     """Block kind; always `image`."""
     source: ContentSource
     """The image bytes and media type."""
 
 
-class InputJsonDelta(SDKModel, ContentBlockDelta):
+class InputJsonDelta(SDKModel, SendsDefaults, ContentBlockDelta):
     """The next piece of a tool-use block's input, as raw JSON text; the pieces only parse once concatenated."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "input_json_delta",
+    }
     type: Literal["input_json_delta"] = "input_json_delta"
     """Delta kind; always `input_json_delta`."""
     partial_json: str
@@ -603,10 +625,12 @@ class MessageDelta(SDKModel):
     """Code-execution container used by this response, when there was one."""
 
 
-class MessageDeltaEvent(SDKModel, MessageStreamEvent):
+class MessageDeltaEvent(SDKModel, SendsDefaults, MessageStreamEvent):
     """End-of-message changes to top-level fields and the final usage."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "message_delta",
+    }
     type: Literal["message_delta"] = "message_delta"
     """Event kind; always `message_delta`."""
     delta: MessageDelta
@@ -636,20 +660,24 @@ class MessageDeltaUsage(SDKModel):
     """Status of a fallback credit redeemed by this request, as reported by the server."""
 
 
-class MessageStartEvent(SDKModel, MessageStreamEvent):
+class MessageStartEvent(SDKModel, SendsDefaults, MessageStreamEvent):
     """First event of a stream, carrying the message shell with empty content."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "message_start",
+    }
     type: Literal["message_start"] = "message_start"
     """Event kind; always `message_start`."""
     message: ChatResponse
     """The message so far."""
 
 
-class MessageStopEvent(SDKModel, MessageStreamEvent):
+class MessageStopEvent(SDKModel, SendsDefaults, MessageStreamEvent):
     """Last event of a successful stream."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "message_stop",
+    }
     type: Literal["message_stop"] = "message_stop"
     """Event kind; always `message_stop`."""
 
@@ -668,18 +696,22 @@ class OutputTokensDetails(SDKModel):
     """Output tokens spent on thinking."""
 
 
-class PingEvent(SDKModel, MessageStreamEvent):
+class PingEvent(SDKModel, SendsDefaults, MessageStreamEvent):
     """Keep-alive event with no content; may appear anywhere in a stream."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "ping",
+    }
     type: Literal["ping"] = "ping"
     """Event kind; always `ping`."""
 
 
-class RedactedThinkingBlock(SDKModel, ContentBlock):
+class RedactedThinkingBlock(SDKModel, SendsDefaults, ContentBlock):
     """Reasoning the provider withheld; the encrypted payload must be sent back unchanged."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "redacted_thinking",
+    }
     type: Literal["redacted_thinking"] = "redacted_thinking"
     """Block kind; always `redacted_thinking`."""
     data: str
@@ -706,10 +738,12 @@ class ServerToolUsage(SDKModel):
     """Web pages fetched."""
 
 
-class ServerToolUseBlock(SDKModel, ContentBlock):
+class ServerToolUseBlock(SDKModel, SendsDefaults, ContentBlock):
     """A call to a tool the server runs itself, such as web search or code execution."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "server_tool_use",
+    }
     type: Literal["server_tool_use"] = "server_tool_use"
     """Block kind; always `server_tool_use`."""
     id: str
@@ -722,10 +756,12 @@ class ServerToolUseBlock(SDKModel, ContentBlock):
     """What invoked the tool, when the server reports it."""
 
 
-class SignatureDelta(SDKModel, ContentBlockDelta):
+class SignatureDelta(SDKModel, SendsDefaults, ContentBlockDelta):
     """The signature of a thinking block, sent just before the block stops."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "signature_delta",
+    }
     type: Literal["signature_delta"] = "signature_delta"
     """Delta kind; always `signature_delta`."""
     signature: str
@@ -747,10 +783,12 @@ class StopDetails(SDKModel):
     """Whether a fallback retry may continue from this response's partial output."""
 
 
-class TextBlock(SDKModel, ContentBlock):
+class TextBlock(SDKModel, SendsDefaults, ContentBlock):
     """Text written by the model or the user."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "text",
+    }
     type: Literal["text"] = "text"
     """Block kind; always `text`."""
     text: str
@@ -759,20 +797,24 @@ class TextBlock(SDKModel, ContentBlock):
     """Sources that support this text, when the model cited any."""
 
 
-class TextDelta(SDKModel, ContentBlockDelta):
+class TextDelta(SDKModel, SendsDefaults, ContentBlockDelta):
     """The next piece of a text block."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "text_delta",
+    }
     type: Literal["text_delta"] = "text_delta"
     """Delta kind; always `text_delta`."""
     text: str
     """Text to append."""
 
 
-class ThinkingBlock(SDKModel, ContentBlock):
+class ThinkingBlock(SDKModel, SendsDefaults, ContentBlock):
     """The model's visible reasoning, produced when extended thinking is on."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "thinking",
+    }
     type: Literal["thinking"] = "thinking"
     """Block kind; always `thinking`."""
     thinking: str
@@ -781,28 +823,34 @@ class ThinkingBlock(SDKModel, ContentBlock):
     """Opaque signature that lets the block be sent back in a later request; keep it unchanged."""
 
 
-class ThinkingConfigAdaptive(RequestModel, ThinkingConfig):
+class ThinkingConfigAdaptive(RequestModel, SendsDefaults, ThinkingConfig):
     """Adaptive thinking: the model decides how much to think. Pair it with `output_config.effort` to steer the amount."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "adaptive",
+    }
     type: Literal["adaptive"] = "adaptive"
     """Thinking mode; always `adaptive`."""
 
 
-class ThinkingConfigEnabled(RequestModel, ThinkingConfig):
+class ThinkingConfigEnabled(RequestModel, SendsDefaults, ThinkingConfig):
     """Extended thinking with an explicit token budget."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "enabled",
+    }
     type: Literal["enabled"] = "enabled"
     """Thinking mode; always `enabled`."""
     budget_tokens: int = Field(ge=1024)
     """Most tokens the model may spend thinking; counts towards `max_tokens`."""
 
 
-class ThinkingDelta(SDKModel, ContentBlockDelta):
+class ThinkingDelta(SDKModel, SendsDefaults, ContentBlockDelta):
     """The next piece of a thinking block."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "thinking_delta",
+    }
     type: Literal["thinking_delta"] = "thinking_delta"
     """Delta kind; always `thinking_delta`."""
     thinking: str
@@ -833,28 +881,34 @@ class ToolCaller(SDKModel):
     """Id of the server tool use that made the call, when the caller is a server tool."""
 
 
-class ToolChoiceAuto(RequestModel, ToolChoice):
+class ToolChoiceAuto(RequestModel, SendsDefaults, ToolChoice):
     """Let the model decide whether to call tools."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "auto",
+    }
     type: Literal["auto"] = "auto"
     """Choice kind; always `auto`."""
 
 
-class ToolChoiceTool(RequestModel, ToolChoice):
+class ToolChoiceTool(RequestModel, SendsDefaults, ToolChoice):
     """Force the model to call the named tool."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "tool",
+    }
     type: Literal["tool"] = "tool"
     """Choice kind; always `tool`."""
     name: str
     """Name of the tool the model must call."""
 
 
-class ToolResultBlock(SDKModel, ContentBlock):
+class ToolResultBlock(SDKModel, SendsDefaults, ContentBlock):
     """The output of a tool the model called, sent back in a user message."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "tool_result",
+    }
     type: Literal["tool_result"] = "tool_result"
     """Block kind; always `tool_result`."""
     tool_use_id: str
@@ -865,10 +919,12 @@ class ToolResultBlock(SDKModel, ContentBlock):
     """True when the tool failed and `content` describes the failure."""
 
 
-class ToolUseBlock(SDKModel, ContentBlock):
+class ToolUseBlock(SDKModel, SendsDefaults, ContentBlock):
     """A call to a client-side tool that the model wants run; answer it with a `tool_result` block."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "tool_use",
+    }
     type: Literal["tool_use"] = "tool_use"
     """Block kind; always `tool_use`."""
     id: str
@@ -965,10 +1021,12 @@ class WebSearchResult(SDKModel):
     """How old the page is, as free text from the search provider (e.g. `1 week ago`)."""
 
 
-class WebSearchToolResultBlock(SDKModel, ContentBlock):
+class WebSearchToolResultBlock(SDKModel, SendsDefaults, ContentBlock):
     """The results of a server-side web search, answering a `server_tool_use` block."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "web_search_tool_result",
+    }
     type: Literal["web_search_tool_result"] = "web_search_tool_result"
     """Block kind; always `web_search_tool_result`."""
     tool_use_id: str

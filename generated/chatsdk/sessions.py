@@ -14,6 +14,7 @@ from ._models import (
     OpenEnum,
     RequestModel,
     SDKModel,
+    SendsDefaults,
     UnionBase,
     tagged_union,
 )
@@ -171,10 +172,12 @@ class SessionChatResponse(SDKModel):
     """The session's context state after this turn."""
 
 
-class SessionContentDeltaEvent(SDKModel, SessionStreamEvent):
+class SessionContentDeltaEvent(SDKModel, SendsDefaults, SessionStreamEvent):
     """An increment to the reply's content block at `index`. Concatenating the deltas of one index in order gives that block's final text or thinking."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "content_delta",
+    }
     type: Literal["content_delta"] = "content_delta"
     """Event kind; always `content_delta`."""
     index: int = Field(ge=0)
@@ -196,10 +199,12 @@ class SessionContext(SDKModel):
     """What the compaction did, when there was one."""
 
 
-class SessionEndEvent(SDKModel, SessionStreamEvent):
+class SessionEndEvent(SDKModel, SendsDefaults, SessionStreamEvent):
     """Last event of a successful session stream, carrying the full reply and the context state."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "session_end",
+    }
     type: Literal["session_end"] = "session_end"
     """Event kind; always `session_end`."""
     session_id: str
@@ -210,50 +215,60 @@ class SessionEndEvent(SDKModel, SessionStreamEvent):
     """The session's context state after this turn."""
 
 
-class SessionErrorEvent(SDKModel, SessionStreamEvent):
+class SessionErrorEvent(SDKModel, SendsDefaults, SessionStreamEvent):
     """An error that ended the stream after it had started."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "error",
+    }
     type: Literal["error"] = "error"
     """Event kind; always `error`."""
     error: ErrorDetail
     """What went wrong."""
 
 
-class SessionStartEvent(SDKModel, SessionStreamEvent):
+class SessionStartEvent(SDKModel, SendsDefaults, SessionStreamEvent):
     """First event of a session stream, naming the session (newly created when the request had none)."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "session_start",
+    }
     type: Literal["session_start"] = "session_start"
     """Event kind; always `session_start`."""
     session_id: str
     """The session's identifier."""
 
 
-class SessionTextBlock(SDKModel, SessionContentBlock):
+class SessionTextBlock(SDKModel, SendsDefaults, SessionContentBlock):
     """Text written by the model. Shape inferred."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "text",
+    }
     type: Literal["text"] = "text"
     """Block kind; always `text`."""
     text: str
     """The text."""
 
 
-class SessionTextDelta(SDKModel, SessionDelta):
+class SessionTextDelta(SDKModel, SendsDefaults, SessionDelta):
     """The next piece of a text block. Shape inferred."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "text_delta",
+    }
     type: Literal["text_delta"] = "text_delta"
     """Delta kind; always `text_delta`."""
     text: str
     """Text to append."""
 
 
-class SessionThinkingBlock(SDKModel, SessionContentBlock):
+class SessionThinkingBlock(SDKModel, SendsDefaults, SessionContentBlock):
     """The model's visible reasoning. Shape inferred."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "thinking",
+    }
     type: Literal["thinking"] = "thinking"
     """Block kind; always `thinking`."""
     thinking: str
@@ -262,20 +277,24 @@ class SessionThinkingBlock(SDKModel, SessionContentBlock):
     """Opaque signature of the reasoning, when the provider gives one."""
 
 
-class SessionThinkingDelta(SDKModel, SessionDelta):
+class SessionThinkingDelta(SDKModel, SendsDefaults, SessionDelta):
     """The next piece of a thinking block. Shape inferred."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "thinking_delta",
+    }
     type: Literal["thinking_delta"] = "thinking_delta"
     """Delta kind; always `thinking_delta`."""
     thinking: str
     """Reasoning text to append."""
 
 
-class SessionToolUseBlock(SDKModel, SessionContentBlock):
+class SessionToolUseBlock(SDKModel, SendsDefaults, SessionContentBlock):
     """A tool call the model wants run; answer it with a `ToolResult` on the next request. Shape inferred."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "tool_use",
+    }
     type: Literal["tool_use"] = "tool_use"
     """Block kind; always `tool_use`."""
     id: str
@@ -286,10 +305,12 @@ class SessionToolUseBlock(SDKModel, SessionContentBlock):
     """Arguments for the tool, matching its `input_schema`."""
 
 
-class SessionToolUseEvent(SDKModel, SessionStreamEvent):
+class SessionToolUseEvent(SDKModel, SendsDefaults, SessionStreamEvent):
     """A complete tool call from the model, sent once its input is known; it also appears in the final reply."""
 
-    __sdk_tags__: ClassVar[tuple[str, ...]] = ("type",)
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "tool_use",
+    }
     type: Literal["tool_use"] = "tool_use"
     """Event kind; always `tool_use`."""
     id: str
