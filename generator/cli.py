@@ -81,3 +81,57 @@ def dump_ir(schemas_dir: Path) -> None:
         _report(exc)
         sys.exit(EXIT_SCHEMA)
     click.echo(json.dumps(dataclasses.asdict(package), indent=2))
+
+
+@main.command()
+@click.option(
+    "--schemas",
+    "schemas_dir",
+    type=click.Path(path_type=Path),
+    default=Path("schemas"),
+    show_default=True,
+)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8080, show_default=True, help="0 picks a free port.")
+@click.option(
+    "--fixtures",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder of recorded bodies for x-sdkforge-replay [default: tests/fixtures/real if present].",
+)
+@click.option("--api-key", default=None, help="Accept only this key (default: any non-empty key).")
+@click.option(
+    "--event-delay-ms", type=float, default=0.0, show_default=True, help="Pause between events."
+)
+@click.option("--log-level", default="warning", show_default=True)
+def serve(
+    schemas_dir: Path,
+    host: str,
+    port: int,
+    fixtures: Path | None,
+    api_key: str | None,
+    event_delay_ms: float,
+    log_level: str,
+) -> None:
+    """Run the reference server built from SCHEMAS until interrupted.
+
+    Prints `sdkforge serve: listening on URL` once it accepts connections. Requests are
+    validated against the request schemas and answered from the response schemas' examples;
+    request headers choose faults for tests (see generator/serve.py).
+    """
+    from generator import serve as server_module
+    from generator.load import load
+
+    try:
+        spec = load(schemas_dir)
+    except SchemaErrors as exc:
+        _report(exc)
+        sys.exit(EXIT_SCHEMA)
+    if fixtures is None and Path("tests/fixtures/real").is_dir():
+        fixtures = Path("tests/fixtures/real")
+    server = server_module.ReferenceServer(
+        spec, fixtures=fixtures, api_key=api_key, event_delay_ms=event_delay_ms
+    )
+    sock = server_module.bind(host, port)
+    server_module.announce(sock)
+    server_module.run(server, sock, log_level=log_level)

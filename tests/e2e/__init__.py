@@ -1,0 +1,1 @@
+"""End-to-end tests: the SDK and the reference server over real loopback sockets."""
