@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -125,6 +126,14 @@ def lookup(data: Any, pointer: str) -> Any:
 def parse_document(path: str, text: str) -> tuple[Document | None, list[SchemaError]]:
     """Parse YAML or JSON keeping, for each JSON pointer, the line it starts on."""
     where = f"schemas/{path}"
+    if path.endswith(".json"):
+        # YAML accepts what JSON forbids (trailing commas, comments, single quotes), so a .json
+        # file must first pass the JSON parser; YAML then supplies the line map.
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as exc:
+            message = f"cannot parse: {exc.msg} (column {exc.colno})"
+            return None, [SchemaError(where, "", exc.lineno, message)]
     try:
         loader = _Loader(text)
         try:
@@ -135,7 +144,12 @@ def parse_document(path: str, text: str) -> tuple[Document | None, list[SchemaEr
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        message = str(exc.problem or exc.context)
+        if exc.problem and exc.context:
+            # e.g. "did not find expected ',' or ']' (while parsing a flow sequence from line 31)"
+            start = exc.context_mark
+            since = f" from line {start.line + 1}" if start is not None else ""
+            message += f" ({exc.context}{since})"
         return None, [SchemaError(where, "", line, f"cannot parse: {message}")]
     except yaml.YAMLError as exc:
         return None, [SchemaError(where, "", None, f"cannot parse: {exc}")]
@@ -199,10 +213,44 @@ def _validator_errors(doc: Document, errors: Iterator[Any], prefix: str) -> list
     return out
 
 
+def _openapi_validator() -> Any:
+    """openapi-spec-validator's 3.1 validator, with schema errors located in the document.
+
+    The library checks each Schema Object against the JSON Schema meta-schema, and each
+    ``default`` against its schema, but reports the error's path relative to that schema or
+    value (``/properties/id/type``, ``/``), so two schemas with the same mistake would be one
+    error with no usable line. Prefixing the schema's own place in the document turns it into
+    ``/components/schemas/Thing/properties/id/type``.
+    """
+    from openapi_spec_validator import OpenAPIV31SpecValidator
+    from openapi_spec_validator.validation import keywords
+
+    class LocatedSchemaValidator(keywords.OpenAPIV31SchemaValidator):
+        def _validate_schema_meta(self, schema: Any, schema_value: Any) -> Any:
+            err = super()._validate_schema_meta(schema, schema_value)
+            if err is not None:
+                err.path.extendleft(reversed(schema.parts))
+            return err
+
+    class LocatedDefaultValidator(keywords.OpenAPIV31ValueValidator):
+        def __call__(self, schema: Any, value: Any) -> Iterator[Any]:
+            for err in super().__call__(schema, value):
+                err.path.extendleft(reversed((*schema.parts, "default")))
+                yield err
+
+    class LocatedValidator(OpenAPIV31SpecValidator):
+        keyword_validators = {  # noqa: RUF012 - the library's own attribute is a plain dict
+            **OpenAPIV31SpecValidator.keyword_validators,
+            "schema": LocatedSchemaValidator,
+            "default": LocatedDefaultValidator,
+        }
+
+    return LocatedValidator
+
+
 def check_structure(spec: Spec) -> list[SchemaError]:
     """OpenAPI 3.1 documents against the OpenAPI spec; plain files against the 2020-12 meta-schema."""
-    from openapi_spec_validator import OpenAPIV31SpecValidator
-
+    validator_class = _openapi_validator()
     errors: list[SchemaError] = []
     meta = Draft202012Validator(Draft202012Validator.META_SCHEMA)
     for doc in spec.documents.values():
@@ -212,7 +260,7 @@ def check_structure(spec: Spec) -> list[SchemaError]:
                 continue
             # The OpenAPI validator follows $refs itself; ours (check_refs) reports dangling ones
             # with better locations, so give it a registry-free document: refs are checked there.
-            validator = OpenAPIV31SpecValidator(_without_refs(doc.data))
+            validator = validator_class(_without_refs(doc.data))
             errors.extend(_validator_errors(doc, validator.iter_errors(), ""))
         else:
             errors.extend(_validator_errors(doc, meta.iter_errors(doc.data), ""))
@@ -265,6 +313,31 @@ def check_refs(spec: Spec) -> list[SchemaError]:
                 spec.resolve_ref(doc, ref)
             except KeyError as exc:
                 errors.append(doc.error(join_pointer(pointer, "$ref"), f"dangling {exc.args[0]}"))
+    return errors
+
+
+def check_required(spec: Spec) -> list[SchemaError]:
+    """``required`` names only properties the same schema defines.
+
+    JSON Schema allows the opposite, but for a generated model it is a typo: checked here,
+    before the examples, so the report names the cause and not the examples it breaks.
+    """
+    errors = []
+    for doc in spec.documents.values():
+        for pointer, mapping in walk(doc.data):
+            properties, required = mapping.get("properties"), mapping.get("required")
+            if not (_is_schema_location(pointer) and isinstance(properties, dict)):
+                continue
+            if not isinstance(required, list):
+                continue
+            for name in required:
+                if isinstance(name, str) and name not in properties:
+                    errors.append(
+                        doc.error(
+                            join_pointer(pointer, "required"),
+                            f"required property {name!r} is not defined",
+                        )
+                    )
     return errors
 
 
@@ -365,6 +438,7 @@ def load(root: Path) -> Spec:
         errors += check_refs(spec)
         errors += check_extensions(spec)
         errors += check_structure(spec)
+        errors += check_required(spec)
         if not errors:
             errors += check_examples(spec)
     if errors:
