@@ -104,6 +104,7 @@ def dump_ir(schemas_dir: Path) -> None:
     "--event-delay-ms", type=float, default=0.0, show_default=True, help="Pause between events."
 )
 @click.option("--log-level", default="warning", show_default=True)
+@click.argument("command", nargs=-1, type=click.UNPROCESSED)
 def serve(
     schemas_dir: Path,
     host: str,
@@ -112,12 +113,17 @@ def serve(
     api_key: str | None,
     event_delay_ms: float,
     log_level: str,
+    command: tuple[str, ...],
 ) -> None:
     """Run the reference server built from SCHEMAS until interrupted.
 
     Prints `sdkforge serve: listening on URL` once it accepts connections. Requests are
     validated against the request schemas and answered from the response schemas' examples;
     request headers choose faults for tests (see generator/serve.py).
+
+    With a COMMAND (after `--`), serve only while it runs, with CHATSDK_BASE_URL (and, unless
+    set, CHATSDK_API_KEY) in its environment, and exit with its status:
+    `sdkforge serve --port 0 -- python examples/demo.py`.
     """
     from generator import serve as server_module
     from generator.load import load
@@ -134,4 +140,9 @@ def serve(
     )
     sock = server_module.bind(host, port)
     server_module.announce(sock)
+    if command:
+        status = server_module.run_command(
+            server, sock, command, api_key=api_key, log_level=log_level
+        )
+        sys.exit(status)
     server_module.run(server, sock, log_level=log_level)

@@ -38,17 +38,20 @@ import email.utils
 import itertools
 import json
 import math
+import os
 import re
 import socket
 import struct
+import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
@@ -61,6 +64,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from generator.errors import join_pointer
 from generator.load import Document, Spec, lookup
+
+if TYPE_CHECKING:
+    import uvicorn
 
 FAULT_HEADER = "x-sdkforge-fault"
 KEY_HEADER = "x-sdkforge-key"
@@ -1023,13 +1029,7 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run(
-    server: ReferenceServer,
-    sock: socket.socket,
-    *,
-    log_level: str = "warning",
-) -> None:
-    """Serve until interrupted (SIGINT or SIGTERM)."""
+def _uvicorn(server: ReferenceServer, log_level: str) -> uvicorn.Server:
     import uvicorn
 
     config = uvicorn.Config(
@@ -1039,7 +1039,42 @@ def run(
         log_level=log_level,
         timeout_graceful_shutdown=1,
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    return uvicorn.Server(config)
+
+
+def run(server: ReferenceServer, sock: socket.socket, *, log_level: str = "warning") -> None:
+    """Serve until interrupted (SIGINT or SIGTERM)."""
+    _uvicorn(server, log_level).run(sockets=[sock])
+
+
+def run_command(
+    server: ReferenceServer,
+    sock: socket.socket,
+    command: Sequence[str],
+    *,
+    api_key: str | None = None,
+    log_level: str = "warning",
+) -> int:
+    """Serve while ``command`` runs with ``CHATSDK_BASE_URL`` pointing here; its exit status.
+
+    ``CHATSDK_API_KEY`` is set too unless the environment has one, so a program that reads
+    its configuration from the environment works unchanged.
+    """
+    runner = _uvicorn(server, log_level)
+    thread = threading.Thread(target=runner.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not runner.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if not runner.started:
+        raise RuntimeError("the reference server did not start")
+    env = {**os.environ, "CHATSDK_BASE_URL": url_of(sock)}
+    env.setdefault("CHATSDK_API_KEY", api_key or "sdkforge-local-key")
+    try:
+        return subprocess.call(list(command), env=env)
+    finally:
+        runner.should_exit = True
+        thread.join(timeout=10)
 
 
 def url_of(sock: socket.socket) -> str:
@@ -1063,5 +1098,6 @@ __all__ = [
     "message_events",
     "read_operations",
     "run",
+    "run_command",
     "session_events",
 ]

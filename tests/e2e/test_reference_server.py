@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import email.utils
 import json
+import os
 import socket
+import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -507,3 +510,35 @@ def test_the_server_sees_a_client_leave_a_stream_early(server: RunningServer) ->
     time.sleep(0.3)
     record = server.attempts(k)["requests"][0]
     assert not record["completed"] and record["chunks_sent"] < total
+
+
+def test_serve_runs_a_command_against_itself_and_exits_with_its_status() -> None:
+    program = (
+        "import os, sys, urllib.request\n"
+        "url = os.environ['CHATSDK_BASE_URL'] + '/_sdkforge/health'\n"
+        "ok = urllib.request.urlopen(url).status == 200\n"
+        "print(os.environ['CHATSDK_API_KEY'])\n"
+        "sys.exit(7 if ok else 1)\n"
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "serve",
+            "--port",
+            "0",
+            "--",
+            sys.executable,
+            "-c",
+            program,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if k != "CHATSDK_API_KEY"},
+    )
+    assert done.returncode == 7, done.stderr
+    assert done.stdout.splitlines()[0].startswith("sdkforge serve: listening on http://127.0.0.1:")
+    assert done.stdout.splitlines()[1] == "sdkforge-local-key"
