@@ -16,11 +16,14 @@ import jinja2
 from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 
 from generator import ir
+from generator.manifest import build_manifest
+from generator.manifest import dumps as dumps_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
 RUNTIME = Path(__file__).resolve().parent / "runtime"
 PACKAGE_DIR = "chatsdk"
+MANIFEST = "api-manifest.json"  # every public symbol, for `sdkforge review` and readers
 
 # The formatter settings of generated code live here, in one place, so output never depends
 # on whichever ruff configuration happens to surround the output folder.
@@ -108,6 +111,7 @@ def render(package: ir.Package) -> dict[str, str]:
     files.update(runtime_files())
     files[f"{PACKAGE_DIR}/py.typed"] = ""
     files = format_python(files)
+    files[MANIFEST] = dumps_manifest(build_manifest(package))
     files[".sdkforge-stamp.json"] = stamp(package, files)
     return files
 

@@ -1,0 +1,207 @@
+"""The API manifest: every public symbol of the generated package, as sorted data.
+
+The manifest is computed from the IR alone (never by importing generated code), so it can
+be produced for any commit whose schemas load, including commits that predate the
+manifest. ``sdkforge review`` diffs two manifests to say which Python symbols a schema
+change touches; ``generated/api-manifest.json`` is the committed copy for readers and tools.
+
+Each symbol is a dotted path with one record:
+
+* ``chatsdk.messages.TextBlock``: a model (``class``), an ``enum``, a tagged ``union`` or a
+  type ``alias``;
+* ``chatsdk.messages.TextBlock.text``: a ``field``; ``chatsdk.messages.StopReason.END_TURN``:
+  an ``enum-member``; ``chatsdk.messages.ContentBlock[text]``: a union ``variant``;
+* ``chatsdk.messages.Message.user``: a ``constructor``; ``….first_text``: an ``accessor``;
+  ``….DEFAULT_MAX_TOKENS``: a ``constant``;
+* ``client.messages.create``: the client ``method`` of an operation (``Client`` and
+  ``AsyncClient`` share it); its keyword parameters are the request model's fields.
+
+Every record has ``kind`` and ``decl`` (the Python declaration, as shown in review reports)
+plus the attributes a diff needs. ``source`` (the schema location) is for mapping symbols
+back to schemas and is not part of the API: moving a schema changes no symbol.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from generator import ir
+
+FORMAT = 1
+CLIENT = "client"
+
+Symbols = dict[str, dict[str, Any]]
+
+
+def _field_decl(field: ir.Field) -> str:
+    default = f" = {field.default_repr}" if field.default_repr is not None else ""
+    return f"{field.py_name}: {field.type_hint}{default}"
+
+
+def _constructor(c: ir.Constructor, owner: str) -> dict[str, Any]:
+    prefix = "@staticmethod " if c.is_static else "@classmethod "
+    return {
+        "kind": "constructor",
+        "decl": f"{prefix}def {c.name}({c.signature}) -> {c.return_hint}",
+        "returns": c.return_hint,
+        "owner": owner,
+    }
+
+
+def _accessor(a: ir.Accessor, owner: str, alias: str | None = None) -> dict[str, Any]:
+    params = f"value: {alias}" if alias else "self"
+    return {
+        "kind": "accessor",
+        "decl": f"def {a.name}({params}) -> {a.return_hint}",
+        "returns": a.return_hint,
+        "owner": owner,
+    }
+
+
+def _constant(c: ir.Constant, owner: str) -> dict[str, Any]:
+    return {
+        "kind": "constant",
+        "decl": f"{c.name}: ClassVar[{c.type_hint}] = {c.value_repr}",
+        "value": c.value_repr,
+        "owner": owner,
+    }
+
+
+def _members(
+    out: Symbols,
+    owner: str,
+    constructors: tuple[ir.Constructor, ...] = (),
+    accessors: tuple[ir.Accessor, ...] = (),
+    constants: tuple[ir.Constant, ...] = (),
+) -> None:
+    for c in constructors:
+        out[f"{owner}.{c.name}"] = _constructor(c, owner)
+    for a in accessors:
+        out[f"{owner}.{a.name}"] = _accessor(a, owner)
+    for k in constants:
+        out[f"{owner}.{k.name}"] = _constant(k, owner)
+
+
+def _module_symbols(package: ir.Package, module: ir.Module, out: Symbols) -> None:
+    prefix = f"{package.name}.{module.name}"
+    for enum in module.enums:
+        sym = f"{prefix}.{enum.name}"
+        base = "OpenEnum" if enum.is_open else "str, enum.Enum"
+        out[sym] = {
+            "kind": "enum",
+            "decl": f"class {enum.name}({base})",
+            "open": enum.is_open,
+            "source": enum.source,
+        }
+        for member in enum.members:
+            out[f"{sym}.{member.py_name}"] = {
+                "kind": "enum-member",
+                "decl": f"{member.py_name} = {member.value_repr}",
+                "value": member.value_repr,
+                "owner": sym,
+            }
+        _members(out, sym, accessors=enum.accessors)
+    for union in module.unions:
+        sym = f"{prefix}.{union.name}"
+        out[sym] = {
+            "kind": "union",
+            "decl": f"class {union.name}(UnionBase)",
+            "discriminator": union.discriminator,
+            "unknown": union.unknown_class,
+            "source": union.source,
+        }
+        for variant in union.variants:
+            out[f"{sym}[{variant.tag}]"] = {
+                "kind": "variant",
+                "decl": f"{union.discriminator}={variant.tag!r}: {variant.class_name}",
+                "class": variant.class_name,
+                "owner": sym,
+            }
+        _members(out, sym, union.constructors, (), union.constants)
+    for model in module.models:
+        sym = f"{prefix}.{model.name}"
+        out[sym] = {
+            "kind": "class",
+            "decl": f"class {model.name}({model.bases})",
+            "bases": model.bases,
+            "source": model.source,
+        }
+        for field in model.fields:
+            out[f"{sym}.{field.py_name}"] = {
+                "kind": "field",
+                "decl": _field_decl(field),
+                "type": field.type_hint,
+                "default": field.default_repr,
+                "constraints": field.field_args,
+                "wire": field.wire_name,
+                "owner": sym,
+            }
+        _members(out, sym, model.constructors, model.accessors, model.constants)
+    for alias in module.aliases:
+        sym = f"{prefix}.{alias.name}"
+        out[sym] = {
+            "kind": "alias",
+            "decl": f"{alias.name} = {alias.type_hint}",
+            "type": alias.type_hint,
+            "source": alias.source,
+        }
+        for a in alias.accessors:
+            # Accessors of an alias are module-level functions taking the value.
+            out[f"{prefix}.{a.name}"] = _accessor(a, sym, alias=alias.name)
+
+
+def find_model(package: ir.Package, module: str, name: str) -> tuple[ir.Module, ir.Model] | None:
+    """The model ``name`` as seen from ``module``: its own, or one it imports."""
+    ordered = sorted(package.modules, key=lambda m: m.name != module)
+    for mod in ordered:
+        for model in mod.models:
+            if model.name == name:
+                return mod, model
+    return None
+
+
+def method_symbol(op: ir.Operation) -> str:
+    return f"{CLIENT}.{op.resource}.{op.method}"
+
+
+def _operation(package: ir.Package, op: ir.Operation) -> dict[str, Any]:
+    params = ["self", "*"]
+    found = find_model(package, op.module, op.request_class)
+    request = ""
+    if found is not None:
+        mod, model = found
+        request = f"{package.name}.{mod.name}.{model.name}"
+        required = [f for f in model.fields if f.default_repr is None]
+        optional = [f for f in model.fields if f.default_repr is not None]
+        params += [_field_decl(f) for f in required + optional]
+    return {
+        "kind": "method",
+        "decl": f"def {op.method}({', '.join(params)}) -> {op.response_class}",
+        "http": f"{op.http_method} {op.path}",
+        "request": request,
+        "response": f"{package.name}.{op.module}.{op.response_class}",
+        "stream": f"{package.name}.{op.stream.item_module}.{op.stream.item_hint}"
+        if op.stream
+        else None,
+        "source": op.source,
+    }
+
+
+def build_manifest(package: ir.Package) -> dict[str, Any]:
+    """The manifest of ``package``: ``{"format", "package", "version", "symbols"}``."""
+    symbols: Symbols = {}
+    for module in package.modules:
+        _module_symbols(package, module, symbols)
+    for op in package.operations:
+        symbols[method_symbol(op)] = _operation(package, op)
+    return {
+        "format": FORMAT,
+        "package": package.name,
+        "version": package.version,
+        "symbols": dict(sorted(symbols.items())),
+    }
+
+
+def dumps(manifest: dict[str, Any]) -> str:
+    return json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
