@@ -5,8 +5,8 @@ A case holds ``schemas/`` and either ``expected_errors.txt`` (an invalid schema:
 ``expected/chatsdk/<module>.py``) with a ``check.py`` that imports the generated package and
 exercises the behaviour the case is about.
 
-Invalid cases run the real CLI against a copy of an existing output tree: exit status 2,
-exactly the expected errors, and the tree left exactly as it was. Valid cases render in
+Invalid cases run the ``sdkforge`` CLI in a child process against an existing output tree:
+exit status 2, exactly the expected errors, and the tree left exactly as it was. Valid cases render in
 process, compare with ``expected/``, then run ``check.py`` against the full rendered tree.
 
 ``SDKFORGE_REFRESH_CASES=1 pytest tests/test_cases.py`` (``make cases``) rewrites the expected
@@ -17,10 +17,13 @@ expected to fail (strict xfail), so a fixed one has to leave the list.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +39,7 @@ CASES = Path(__file__).resolve().parent / "cases"
 KNOWN_FAILURES_FILE = CASES / "KNOWN_FAILURES.txt"
 REFRESH = os.environ.get("SDKFORGE_REFRESH_CASES") == "1"
 EXIT_SCHEMA = 2
+CLI_TIMEOUT = 120
 
 # What an earlier `generate` left in the output folder: a failed run must not touch any of it.
 PREVIOUS_OUTPUT = {
@@ -65,7 +69,7 @@ def known_failures() -> dict[str, str]:
 
 
 def kind_of(case: str) -> str:
-    """ "invalid", "valid", or "new" (no expected output yet: only a refresh can settle it)."""
+    """The case's kind: invalid, valid, or new (no expected output yet; a refresh decides)."""
     folder = CASES / case
     has_errors = (folder / "expected_errors.txt").exists()
     has_output = (folder / "expected").is_dir()
@@ -127,6 +131,7 @@ def forked_cli(args: list[str], stdout: Path, stderr: Path) -> int:
     """
     from generator.cli import main
 
+    warm_up()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child never returns to pytest
         code = 70
@@ -142,14 +147,32 @@ def forked_cli(args: list[str], stdout: Path, stderr: Path) -> int:
                     main(args, prog_name="sdkforge")
                     code = 0
                 except SystemExit as exc:
-                    code = exc.code if isinstance(exc.code, int) else 1
+                    code = 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
                 except BaseException:
                     traceback.print_exc()
                     code = 1
         finally:
             os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status)
+    deadline = time.monotonic() + CLI_TIMEOUT
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise AssertionError(f"sdkforge {' '.join(args)} ran for more than {CLI_TIMEOUT} s")
+        time.sleep(0.005)
+
+
+@functools.cache
+def warm_up() -> None:
+    """Load what every CLI run needs once, in this process, so forked children inherit it."""
+    from generator import cli, emit  # noqa: F401 - imported to be loaded before the fork
+    from generator.load import _extensions, _openapi_validator
+
+    _extensions()
+    _openapi_validator()
 
 
 def previous_output(workdir: Path) -> Path:
@@ -169,7 +192,7 @@ def run_cli(case: str, workdir: Path, *, fresh_interpreter: bool = False) -> Cli
             cwd=ROOT,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=CLI_TIMEOUT,
         )
         returncode, stdout, stderr = proc.returncode, proc.stdout, proc.stderr
     else:
@@ -207,7 +230,10 @@ def check_invalid(case: str, run: CliRun) -> None:
     summary = f"{count} error{'s' if count != 1 else ''}; nothing was written."
     assert run.stderr.splitlines() == [*lines, summary], "unexpected output besides the errors"
     assert run.stdout == ""
-    assert run.after == run.before, "the output folder changed"
+    changed = sorted(
+        k for k in run.before.keys() | run.after.keys() if run.before.get(k) != run.after.get(k)
+    )
+    assert not changed, f"the output folder changed: {changed}"
     assert run.siblings_after == run.siblings_before, "files were left beside the output folder"
 
 
@@ -268,7 +294,7 @@ def check_valid(case: str, tmp_path: Path) -> None:
         env={**os.environ, "PYTHONPATH": str(out)},
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=CLI_TIMEOUT,
     )
     assert proc.returncode == 0, f"check.py failed:\n{proc.stdout}{proc.stderr}"
 
