@@ -9,6 +9,7 @@ declarations into constructors, accessors and constants. Problems are collected 
 from __future__ import annotations
 
 import dataclasses
+import json
 import keyword
 import re
 from collections.abc import Iterable
@@ -31,6 +32,10 @@ _RESERVED_FIELD_NAMES = frozenset(
     | {"from_json", "from_dict", "to_json", "to_dict", "is_set"}
 )
 _HINTS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
+# Keyword parameters every client method has; a request property of the same name gets a "_".
+_CALL_OPTIONS = frozenset(
+    {"self", "extra_headers", "extra_query", "extra_body", "timeout", "max_retries", "stream"}
+)
 
 
 def module_name_for(path: str) -> str:
@@ -888,7 +893,9 @@ class Builder:
                         media.get("schema"), join_pointer(where, "text/event-stream", "schema")
                     )
                     if item:
-                        stream = ir.Stream(ext["framing"], ext.get("terminator"), item, module)
+                        stream = self.build_stream(
+                            doc, join_pointer(where, "text/event-stream"), media, ext, module
+                        )
             elif "application/json" in content and error_class is None:
                 error_class = class_of(
                     content["application/json"].get("schema"),
@@ -920,7 +927,7 @@ class Builder:
                         join_pointer("/components/securitySchemes", name),
                         "only bearer and header API keys are supported",
                     )
-        return ir.Operation(
+        operation = ir.Operation(
             operation_id=op["operationId"],
             resource=op["x-sdk-resource"],
             method=op["x-sdk-method"],
@@ -936,6 +943,334 @@ class Builder:
             security=tuple(security),
             source=f"schemas/{doc.path}#{pointer}",
         )
+        request_named = self.named.get(self.ref_key(doc, body["schema"]["$ref"])) if body else None
+        return self.client_view(operation, request_named)
+
+    # --- the client: methods, streams, accumulators -------------------------------------
+
+    @staticmethod
+    def qualified(named: Named) -> str:
+        """How the client modules name a generated class: ``_messages.ChatRequest``."""
+        return f"_{named.module}.{named.py_name}"
+
+    def named_at(self, doc: Document, schema: Any) -> Named | None:
+        if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+            try:
+                return self.named.get(self.ref_key(doc, schema["$ref"]))
+            except KeyError:
+                return None
+        return None
+
+    def build_stream(
+        self, doc: Document, where: str, media: dict[str, Any], ext: dict[str, Any], module: str
+    ) -> ir.Stream | None:
+        item = self.named_at(doc, media.get("schema"))
+        if item is None:
+            return None
+        final_ref = final_method = None
+        final_set = "{}"
+        accumulate = ext.get("accumulate")
+        if isinstance(accumulate, dict):
+            final = self.named_at(doc, accumulate.get("into"))
+            if final is None or final.kind != "model":
+                self.error(
+                    doc,
+                    join_pointer(where, "x-sdk-stream", "accumulate", "into"),
+                    "must be a $ref to a named object schema",
+                )
+            else:
+                final_ref = self.qualified(final)
+                final_method = accumulate["method"]
+                final_set = repr(dict(accumulate.get("set") or {}))
+        return ir.Stream(
+            framing=ext["framing"],
+            terminator=ext.get("terminator"),
+            item_hint=item.py_name,
+            item_module=item.module,
+            skip=tuple(ext.get("skip") or ()),
+            error_event=ext.get("error-event"),
+            error_property=ext.get("error-property"),
+            item_ref=self.qualified(item),
+            final_ref=final_ref,
+            final_set_repr=final_set,
+            final_method=final_method,
+        )
+
+    def client_view(self, op: ir.Operation, request: Named | None) -> ir.Operation:
+        """``op`` with what the client templates print: parameters, docstring, names."""
+        module_ref = f"_{op.module}"
+        params = self.request_params(request, streams=op.stream is not None) if request else ()
+        intro = [op.summary, "", op.description] if op.description else [op.summary]
+        args = ["", "Args:"] + [
+            f"    {p.py_name}: {' '.join(p.description.split()) or p.wire_name}" for p in params
+        ]
+        raises = [
+            "",
+            "Raises an APIError subclass when the call fails, or pydantic.ValidationError",
+            "before sending anything when an argument is invalid.",
+        ]
+        stream_arg = (
+            ["    stream: True for a stream of typed events instead of one response."]
+            if op.stream is not None
+            else []
+        )
+        final = op.stream.final_method if op.stream is not None else None
+        helper = [
+            f"Stream ``{op.method}`` and fold its events as they arrive.",
+            "",
+            f"``with client.{op.resource}.stream(...) as s:`` sends the request; iterate ``s``",
+            f"for the typed events or ``s.text_stream`` for the text, then ``s.{final}()``",
+            "gives the object the non-streamed call returns. Leaving the block closes the",
+            "connection.",
+            "",
+            *intro,
+        ]
+        resource_class = "".join(pascal(part) for part in op.resource.split("."))
+        return dataclasses.replace(
+            op,
+            const_name=snake(op.operation_id).upper(),
+            request_ref=f"{module_ref}.{op.request_class}",
+            response_ref=f"{module_ref}.{op.response_class}",
+            error_ref=f"{module_ref}.{op.error_class}" if op.error_class else None,
+            params=params,
+            docstring="\n".join(intro + args + stream_arg + raises),
+            stream_docstring="\n".join(helper + args + raises),
+            stream_class=(
+                f"{resource_class}Stream"
+                if op.stream is not None and op.stream.final_ref is not None
+                else None
+            ),
+        )
+
+    def request_params(self, request: Named, streams: bool) -> tuple[ir.RequestParam, ...]:
+        schema, doc = request.schema, request.doc
+        required = set(schema.get("required", []))
+        out = []
+        for wire, prop in (schema.get("properties") or {}).items():
+            if streams and wire == "stream":
+                continue  # the overloads declare it: it decides the return type
+            py = py_field_name(wire)
+            if py in _CALL_OPTIONS:
+                py += "_"
+            where = join_pointer(request.key.pointer, "properties", wire)
+            _, _, resolved = self.deref(doc, prop)
+            description = prop.get("description", "") if isinstance(prop, dict) else ""
+            if not description and isinstance(resolved, dict):
+                description = resolved.get("description", "")
+            for source in (prop, resolved):
+                if isinstance(source, dict) and "default" in source:
+                    description = f"{description} Default: {json.dumps(source['default'])}."
+                    break
+            out.append(
+                ir.RequestParam(
+                    py_name=py,
+                    wire_name=wire,
+                    type_hint=self.param_hint(doc, prop, where),
+                    required=wire in required,
+                    description=clean(description),
+                )
+            )
+        # Required parameters first: keyword-only, so order is only for reading.
+        return tuple(sorted(out, key=lambda p: not p.required))
+
+    def param_hint(self, doc: Document, schema: Any, pointer: str) -> str:
+        """What a caller may pass for ``schema``: models or plain mappings, enum members or
+        their strings, any sequence for an array."""
+        if schema is True or schema is None or schema == {}:
+            return "Any"
+        if not isinstance(schema, dict):
+            return "Any"
+        if "$ref" in schema:
+            target_doc, target_pointer = self.spec.resolve_ref(doc, schema["$ref"])
+            named = self.named.get(Key(target_doc.path, target_pointer))
+            if named is None:
+                return self.param_hint(
+                    target_doc, lookup(target_doc.data, target_pointer), target_pointer
+                )
+            ref = self.qualified(named)
+            if named.kind in {"model", "union"}:
+                return f"{ref} | Mapping[str, Any]"
+            if named.kind == "enum":
+                values = ", ".join(repr(v) for v in named.schema["enum"])
+                return f"{ref} | Literal[{values}]"
+            return self.param_hint(named.doc, named.schema, named.key.pointer)
+        if "const" in schema:
+            return f"Literal[{schema['const']!r}]"
+        for combinator in ("oneOf", "anyOf"):
+            if combinator in schema:
+                return join_union(
+                    self.param_hint(doc, member, join_pointer(pointer, combinator, i))
+                    for i, member in enumerate(schema[combinator])
+                )
+        if "enum" in schema:
+            return f"Literal[{', '.join(repr(v) for v in schema['enum'])}]"
+        types = schema.get("type")
+        if isinstance(types, list):
+            return join_union(self.param_hint(doc, {**schema, "type": t}, pointer) for t in types)
+        if types == "array" or (types is None and "items" in schema):
+            item = self.param_hint(doc, schema.get("items", {}), join_pointer(pointer, "items"))
+            return f"Sequence[{item}]"
+        if types == "object" or (types is None and "properties" in schema):
+            lifted = self.named.get(Key(doc.path, pointer))
+            if lifted is not None:
+                return f"{self.qualified(lifted)} | Mapping[str, Any]"
+            extra = schema.get("additionalProperties")
+            if isinstance(extra, dict) and extra:
+                value = self.param_hint(doc, extra, join_pointer(pointer, "additionalProperties"))
+                return f"Mapping[str, {value}]"
+            return "Mapping[str, Any]"
+        if isinstance(types, str) and types in _HINTS:
+            return _HINTS[types]
+        return "Any"
+
+    def build_resources(
+        self, operations: list[ir.Operation]
+    ) -> tuple[tuple[ir.Resource, ...], tuple[tuple[str, str], ...]]:
+        """The resource tree of ``x-sdk-resource`` paths, flattened children-first."""
+        paths: set[str] = set()
+        for op in operations:
+            parts = op.resource.split(".")
+            paths.update(".".join(parts[: i + 1]) for i in range(len(parts)))
+
+        def class_name(path: str) -> str:
+            return "".join(pascal(part) for part in path.split("."))
+
+        resources = []
+        for path in sorted(paths, key=lambda p: (-p.count("."), p)):
+            children = tuple(
+                (child.rsplit(".", 1)[1], class_name(child))
+                for child in sorted(paths)
+                if child.count(".") == path.count(".") + 1 and child.startswith(path + ".")
+            )
+            ops = tuple(
+                sorted((o for o in operations if o.resource == path), key=lambda o: o.method)
+            )
+            resources.append(ir.Resource(path, class_name(path), children, ops))
+        top = tuple((p, class_name(p)) for p in sorted(paths) if "." not in p)
+        return tuple(resources), top
+
+    def build_accumulators(self) -> tuple[ir.AccumulateRules, ...]:
+        """One entry per class with x-sdk-accumulate rules, plus the variants of every union
+        that a ``merge`` folds in (their tags say what a delta is, not what it sets)."""
+        merged_unions: set[Key] = set()
+        annotated: dict[Key, Named] = {}
+        for named in self.named.values():
+            if named.kind != "model":
+                continue
+            if "x-sdk-accumulate" in named.schema:
+                annotated[named.key] = named
+            for prop in (named.schema.get("properties") or {}).values():
+                rule = prop.get("x-sdk-accumulate") if isinstance(prop, dict) else None
+                if rule is None:
+                    continue
+                annotated[named.key] = named
+                strategy = rule if isinstance(rule, str) else rule.get("strategy", "replace")
+                if strategy in {"merge", "merge-by-index"}:
+                    for target in self.refs_of(named.doc, prop):
+                        if target.kind == "union":
+                            merged_unions.add(target.key)
+        out: dict[Key, ir.AccumulateRules] = {}
+        for key in sorted(merged_unions, key=lambda k: (k.path, k.pointer)):
+            union = self.named[key]
+            for variant_key in self.union_variants.get(key, {}).values():
+                annotated.setdefault(variant_key, self.named[variant_key])
+            if self.is_open(union):
+                unknown = "Unknown" + union.py_name
+                out[Key(key.path, key.pointer + "#unknown")] = ir.AccumulateRules(
+                    module=union.module,
+                    class_ref=f"_{union.module}.{unknown}",
+                    fields=(),
+                    options='default="ignore"',
+                    source=source_of(union),
+                )
+        for key, named in annotated.items():
+            rules = self.accumulate_rules(named)
+            if rules is not None:
+                out[key] = rules
+        return tuple(sorted(out.values(), key=lambda r: r.class_ref))
+
+    def refs_of(self, doc: Document, schema: Any) -> list[Named]:
+        """The named schemas a property refers to, directly, through a nullable anyOf, or
+        as array items."""
+        found: list[Named] = []
+        stack = [schema]
+        while stack:
+            item = stack.pop()
+            if not isinstance(item, dict):
+                continue
+            named = self.named_at(doc, item)
+            if named is not None:
+                found.append(named)
+                continue
+            stack.extend(item.get("anyOf", []) + item.get("oneOf", []))
+            if "items" in item:
+                stack.append(item["items"])
+        return found
+
+    def accumulate_rules(self, named: Named) -> ir.AccumulateRules | None:
+        schema, doc = named.schema, named.doc
+        props = schema.get("properties") or {}
+        where = named.key.pointer
+        fields: list[tuple[str, str]] = []
+        tags = {
+            self.named[u].schema["discriminator"]["propertyName"]
+            for u in self.variant_of.get(named.key, [])
+        }
+        for wire, prop in props.items():
+            rule = prop.get("x-sdk-accumulate") if isinstance(prop, dict) else None
+            pointer = join_pointer(where, "properties", wire, "x-sdk-accumulate")
+            if rule is None:
+                if wire in tags:
+                    fields.append((wire, 'FieldRule("ignore")'))
+                continue
+            spec: dict[str, Any] = {"strategy": rule} if isinstance(rule, str) else dict(rule)
+            if "at" in spec:
+                self.check_path(doc, pointer, spec["at"], props)
+            args = [repr(spec.get("strategy", "replace"))]
+            if spec.get("strategy") in {"merge", "merge-by-index"} or "strategy" not in spec:
+                args.append(f"attr={py_field_name(wire)!r}")
+            for name, arg in (
+                ("into", "into"),
+                ("at", "at"),
+                ("key", "key"),
+                ("identity", "identity"),
+                ("keep-key", "keep_key"),
+                ("text", "text"),
+            ):
+                if name in spec:
+                    args.append(f"{arg}={spec[name]!r}")
+            fields.append((wire, f"FieldRule({', '.join(args)})"))
+        options = []
+        whole = schema.get("x-sdk-accumulate")
+        if whole is not None:
+            pointer = join_pointer(where, "x-sdk-accumulate")
+            spec = {"strategy": whole} if isinstance(whole, str) else dict(whole)
+            for path_key in ("at", "finish"):
+                if path_key in spec:
+                    self.check_path(doc, pointer, spec[path_key], props)
+            if "strategy" in spec:
+                at = spec.get("at", "")
+                options.append(f"whole=FieldRule({spec['strategy']!r}, at={at!r})")
+            if "finish" in spec:
+                options.append(f"finish={spec['finish']!r}")
+            if "init" in spec:
+                options.append(f"init={spec['init']!r}")
+            for extra in sorted(set(spec) - {"strategy", "at", "finish", "init"}):
+                self.error(doc, pointer, f"{extra!r} belongs on a property, not on a schema")
+        if not fields and not options:
+            return None
+        return ir.AccumulateRules(
+            module=named.module,
+            class_ref=self.qualified(named),
+            fields=tuple(fields),
+            options=", ".join(options),
+            source=source_of(named),
+        )
+
+    def check_path(self, doc: Document, pointer: str, path: str, props: dict[str, Any]) -> None:
+        for name in re.findall(r"\{([^}]*)\}", path):
+            if name not in props:
+                self.error(doc, pointer, f"{{{name}}} in {path!r} is not a property of this schema")
 
     # --- assembly ---------------------------------------------------------------------------
 
@@ -971,6 +1306,8 @@ class Builder:
                 key=lambda n: (n.module, n.py_name),
             )
         operations = self.build_operations()
+        resources, top_resources = self.build_resources(operations)
+        accumulators = self.build_accumulators()
         out = []
         for name in sorted(modules):
             bucket = modules[name]
@@ -1009,6 +1346,9 @@ class Builder:
             modules=tuple(out),
             operations=tuple(sorted(operations, key=lambda o: (o.resource, o.method))),
             digest=self.spec.digest,
+            resources=resources,
+            top_resources=top_resources,
+            accumulators=accumulators,
         )
 
     def module_meta(self, module: str) -> tuple[str, str]:

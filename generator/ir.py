@@ -182,6 +182,42 @@ class Stream:
     terminator: str | None
     item_hint: str  # the type each event parses into
     item_module: str
+    skip: tuple[str, ...] = ()  # event names the client drops (keep-alives)
+    error_event: str | None = None  # named events: the event that carries a failure
+    error_property: str | None = None  # data-only: a payload with this property is an error
+    item_ref: str = ""  # module-qualified, as the client modules import it: "_messages.X"
+    final_ref: str | None = None  # what the events add up to (x-sdk-stream accumulate.into)
+    final_set_repr: str = "{}"  # fields of the final object with a fixed value
+    final_method: str | None = None  # "get_final_message"
+
+
+@dataclass(frozen=True)
+class RequestParam:
+    """One keyword parameter of a client method: a property of the request schema."""
+
+    py_name: str
+    wire_name: str
+    type_hint: str  # what the caller may pass (models or plain mappings), module-qualified
+    required: bool
+    description: str
+
+    @property
+    def declaration(self) -> str:
+        """``name: hint`` or ``name: hint | NotGiven = NOT_GIVEN``."""
+        if self.required:
+            return f"{self.py_name}: {self.type_hint}"
+        return f"{self.py_name}: {self.type_hint} | NotGiven = NOT_GIVEN"
+
+
+@dataclass(frozen=True)
+class AccumulateRules:
+    """The x-sdk-accumulate rules of one generated class, as runtime expressions."""
+
+    module: str
+    class_ref: str  # "_messages.TextDelta"
+    fields: tuple[tuple[str, str], ...]  # (wire name, FieldRule(...) expression)
+    options: str  # the other ClassRule(...) keyword arguments, "" when none
+    source: str
 
 
 @dataclass(frozen=True)
@@ -200,6 +236,25 @@ class Operation:
     stream: Stream | None
     security: tuple[str, ...]  # "bearer" | "header:x-api-key"
     source: str
+    # What the client templates print, computed in build.py:
+    const_name: str = ""  # "CREATE_MESSAGE", the OperationSpec in chatsdk._operations
+    request_ref: str = ""  # module-qualified classes: "_messages.ChatRequest"
+    response_ref: str = ""
+    error_ref: str | None = None
+    params: tuple[RequestParam, ...] = ()  # the request properties, "stream" excepted
+    docstring: str = ""  # summary, description and one line per parameter
+    stream_class: str | None = None  # "MessagesStream": the accumulating stream of .stream()
+    stream_docstring: str = ""  # of the .stream() helper
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A client attribute carrying operations and sub-resources (``client.chat.completions``)."""
+
+    path: str  # "chat.completions"
+    class_name: str  # "ChatCompletions"
+    children: tuple[tuple[str, str], ...]  # (attribute, class name) of sub-resources
+    operations: tuple[Operation, ...]
 
 
 @dataclass(frozen=True)
@@ -210,3 +265,6 @@ class Package:
     modules: tuple[Module, ...]
     operations: tuple[Operation, ...]
     digest: str
+    resources: tuple[Resource, ...] = ()  # every resource, sub-resources before their parents
+    top_resources: tuple[tuple[str, str], ...] = ()  # (attribute, class name) on the client
+    accumulators: tuple[AccumulateRules, ...] = ()

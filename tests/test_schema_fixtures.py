@@ -435,21 +435,45 @@ OPERATIONS = {
         "chat.completions",
         "create",
         "ChatCompletionChunk",
-        {"framing": "data-only", "terminator": "[DONE]"},
+        {
+            "framing": "data-only",
+            "terminator": "[DONE]",
+            "error-property": "error",
+            "accumulate": {
+                "into": {"$ref": "#/components/schemas/ChatCompletionResponse"},
+                "set": {"object": "chat.completion"},
+                "method": "get_final_completion",
+            },
+        },
     ),
     "messages": (
         "/v1/messages",
         "messages",
         "create",
         "MessageStreamEvent",
-        {"framing": "named-events"},
+        {
+            "framing": "named-events",
+            "skip": ["ping"],
+            "error-event": "error",
+            "accumulate": {
+                "into": {"$ref": "#/components/schemas/ChatResponse"},
+                "method": "get_final_message",
+            },
+        },
     ),
     "sessions": (
         "/qai/v1/chat/session",
         "sessions",
         "chat",
         "SessionStreamEvent",
-        {"framing": "named-events"},
+        {
+            "framing": "named-events",
+            "error-event": "error",
+            "accumulate": {
+                "into": {"$ref": "#/components/schemas/SessionChatResponse"},
+                "method": "get_final_response",
+            },
+        },
     ),
 }
 

@@ -195,8 +195,8 @@ class ChatCompletionResponse(SDKModel):
     """The model that produced the completion, possibly a dated snapshot of the requested one."""
     choices: list[Choice]
     """The generated alternatives, one per requested `n`."""
-    usage: Usage
-    """Token accounting for the request."""
+    usage: Usage | None = None
+    """Token accounting for the request. Servers always send it in a JSON body; a completion assembled from a stream has it only when the stream ended with a usage chunk."""
     system_fingerprint: str | None = None
     """Identifies the backend configuration that served the request; changes can affect determinism."""
     service_tier: str | None = None
@@ -318,7 +318,7 @@ class FunctionCallDelta(SDKModel):
     """A fragment of a streamed function call; concatenate `arguments` fragments in order."""
 
     name: str | None = None
-    """Function name, present on the first fragment of a call."""
+    """Function name, present on the first fragment of a call (some servers repeat it on every fragment)."""
     arguments: str | None = None
     """Next piece of the JSON-encoded arguments."""
 
@@ -385,9 +385,9 @@ class TokenLogprob(SDKModel):
 
 
 class ToolCallDelta(SDKModel):
-    """A fragment of a streamed tool call. Fragments with the same `index` belong to the same call; `id`, `type` and the function name arrive on the first one."""
+    """A fragment of a streamed tool call. Fragments with the same `index` belong to the same call; `id`, `type` and the function name arrive on the first one. Some servers leave `index` out (a fragment with a new `id` then starts a call, one without continues the latest) or repeat the first fragment's fields on later ones."""
 
-    index: int = Field(ge=0)
+    index: int | None = Field(default=None, ge=0)
     """Which tool call of the message this fragment belongs to."""
     id: str | None = None
     """Tool-call id, on the first fragment."""

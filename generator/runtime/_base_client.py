@@ -1,0 +1,857 @@
+"""The HTTP machinery under ``chatsdk.Client`` and ``chatsdk.AsyncClient``.
+
+A generated resource method validates its arguments into the operation's request model,
+takes the wire form of it, and hands it here with the operation's :class:`OperationSpec`.
+This module sends it with httpx (authentication per the schema's security scheme, default
+headers, a User-Agent naming the SDK version, an ``Idempotency-Key`` shared by every attempt
+of one call), retries what is worth retrying (see :mod:`chatsdk._retry`), enforces the
+timeout, and turns the answer into the response model, a typed stream, or an
+:class:`~chatsdk.APIError` subclass.
+
+Timeouts: a number is the limit, in seconds, for one attempt of a non-streamed call (its
+connect phase is limited to 5 s of it); for a stream it limits each wait for the next bytes.
+An ``httpx.Timeout`` sets every phase exactly. The default is 600 s.
+
+The API key is never logged, never part of a repr, and removed from error messages.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import platform
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, cast
+
+import anyio
+import httpx
+import pydantic
+
+from . import _retry
+from ._accumulate import Accumulator
+from ._errors import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    ChatSDKError,
+    excerpt,
+    status_error_class,
+)
+from ._streaming import (
+    AsyncStream,
+    AsyncStreamManager,
+    Stream,
+    StreamManager,
+    StreamSpec,
+    aiter_items,
+    iter_items,
+    request_id_of,
+    transport_error,
+)
+from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+__all__ = [
+    "API_KEY_ENV",
+    "BASE_URL_ENV",
+    "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_TIMEOUT",
+    "AsyncAPIClient",
+    "CallOptions",
+    "OperationSpec",
+    "RawResponse",
+    "SyncAPIClient",
+    "build_body",
+]
+
+log = logging.getLogger("chatsdk")
+
+BASE_URL_ENV = "CHATSDK_BASE_URL"
+API_KEY_ENV = "CHATSDK_API_KEY"
+DEFAULT_TIMEOUT = 600.0
+DEFAULT_CONNECT_TIMEOUT = 5.0
+_PLATFORM = f"python {platform.python_version()}; httpx {httpx.__version__}"
+
+_R = TypeVar("_R", bound=pydantic.BaseModel)
+_T = TypeVar("_T")
+_F = TypeVar("_F", bound=pydantic.BaseModel)
+_P = TypeVar("_P")
+_S = TypeVar("_S", bound="_CloseableStream")
+_AS = TypeVar("_AS", bound="_AsyncCloseableStream")
+
+
+@dataclass(frozen=True)
+class OperationSpec(Generic[_R, _T, _F]):
+    """One operation of the schemas: where it lives, how it authenticates, what it returns."""
+
+    method: str
+    path: str
+    security: tuple[str, ...]  # "bearer" | "header:<name>"
+    response: type[_R]
+    error: type[pydantic.BaseModel] | None = None
+    stream: StreamSpec[_T, _F] | None = None
+
+
+@dataclass(frozen=True)
+class CallOptions:
+    """The per-call settings every generated method accepts."""
+
+    extra_headers: Mapping[str, str] | None = None
+    extra_query: Mapping[str, object] | None = None
+    timeout: TimeoutTypes | NotGiven = NOT_GIVEN
+    max_retries: int | NotGiven = NOT_GIVEN
+
+
+def build_body(
+    request_class: type[pydantic.BaseModel],
+    values: Mapping[str, object],
+    extra_body: Mapping[str, object] | None = None,
+) -> dict[str, Any]:
+    """The wire form of a request: the given values validated as ``request_class``.
+
+    Values left at ``NOT_GIVEN`` are not sent. Models and plain dicts are both accepted.
+    A bad value raises ``pydantic.ValidationError`` (a ``ValueError``) naming the field,
+    before anything is sent. ``extra_body`` keys are added unvalidated, last.
+    """
+    given = {key: value for key, value in values.items() if not isinstance(value, NotGiven)}
+    model = request_class.model_validate(given)
+    body: dict[str, Any] = cast("Any", model).to_dict()
+    if extra_body:
+        body.update(extra_body)
+    return body
+
+
+class RawResponse(Generic[_P]):
+    """An HTTP answer before parsing: status, headers, request id, and :meth:`parse`."""
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        content: bytes | None,
+        parse: Callable[[], _P],
+        retries_taken: int,
+    ) -> None:
+        self.http_response = response
+        """The httpx response; read its body from :attr:`content` (streams: from :meth:`parse`)."""
+        self.content = content
+        """The body's bytes (None for a stream, whose body :meth:`parse` reads)."""
+        self.retries_taken = retries_taken
+        """How many attempts failed before this one."""
+        self._parse = parse
+        self._parsed: list[_P] = []
+
+    @property
+    def status_code(self) -> int:
+        return self.http_response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self.http_response.headers
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's id of this request (``x-request-id`` or ``request-id``)."""
+        return request_id_of(self.http_response)
+
+    @property
+    def text(self) -> str:
+        return (self.content or b"").decode("utf-8", errors="replace")
+
+    def parse(self) -> _P:
+        """The response model (or, for a stream, the :class:`~chatsdk.Stream`); parsed once."""
+        if not self._parsed:
+            self._parsed.append(self._parse())
+        return self._parsed[0]
+
+    def __repr__(self) -> str:
+        return f"<RawResponse [{self.status_code}] request_id={self.request_id!r}>"
+
+
+class _CloseableStream(Protocol):
+    def close(self) -> None: ...
+
+
+class _AsyncCloseableStream(Protocol):
+    async def close(self) -> None: ...
+
+
+class _BaseClient:
+    """Configuration and the request/response logic shared by the sync and async clients."""
+
+    sdk_version: ClassVar[str] = "0"
+    """Named in the User-Agent; the generated clients set it to ``chatsdk.__version__``."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str | httpx.URL | None,
+        timeout: TimeoutTypes,
+        max_retries: int,
+        default_headers: Mapping[str, str] | None,
+        default_query: Mapping[str, object] | None,
+    ) -> None:
+        if api_key is None:
+            api_key = os.environ.get(API_KEY_ENV) or None
+        if base_url is None:
+            base_url = os.environ.get(BASE_URL_ENV) or None
+        if base_url is None:
+            raise ChatSDKError(f"no base URL: pass base_url= or set {BASE_URL_ENV}")
+        if max_retries < 0:
+            raise ValueError("max_retries must be 0 or more")
+        self._api_key = api_key
+        self.base_url = httpx.URL(str(base_url))
+        self.timeout: TimeoutTypes = timeout
+        self.max_retries = max_retries
+        self._default_headers = dict(default_headers or {})
+        self._default_query = dict(default_query or {})
+
+    @property
+    def api_key(self) -> str | None:
+        """The API key in use (from the argument or ``CHATSDK_API_KEY``)."""
+        return self._api_key
+
+    def __repr__(self) -> str:
+        key = "<set>" if self._api_key else None
+        return f"{type(self).__name__}(base_url={str(self.base_url)!r}, api_key={key})"
+
+    # --- building requests ---------------------------------------------------------------
+
+    def _url(self, path: str) -> str:
+        return str(self.base_url).rstrip("/") + "/" + path.lstrip("/")
+
+    def _auth_headers(self, security: tuple[str, ...]) -> dict[str, str]:
+        if not self._api_key:
+            return {}
+        for scheme in security:
+            if scheme == "bearer":
+                return {"Authorization": f"Bearer {self._api_key}"}
+            if scheme.startswith("header:"):
+                return {scheme[len("header:") :]: self._api_key}
+        return {}
+
+    def _headers(
+        self,
+        op: OperationSpec[Any, Any, Any],
+        options: CallOptions,
+        idempotency_key: str,
+        retries_taken: int,
+        stream: bool,
+    ) -> httpx.Headers:
+        headers = httpx.Headers(
+            {
+                "Accept": "text/event-stream" if stream else "application/json",
+                "Content-Type": "application/json",
+                "User-Agent": f"chatsdk/{self.sdk_version} ({_PLATFORM})",
+                "Idempotency-Key": idempotency_key,
+                "X-Chatsdk-Retry-Count": str(retries_taken),
+            }
+        )
+        for extra in (self._auth_headers(op.security), self._default_headers):
+            for name, value in extra.items():
+                headers[name] = value
+        for name, value in (options.extra_headers or {}).items():
+            headers[name] = value
+        return headers
+
+    def _idempotency_key(self, options: CallOptions) -> str:
+        for name, value in (options.extra_headers or {}).items():
+            if name.lower() == "idempotency-key":
+                return value
+        return f"chatsdk-{uuid.uuid4()}"
+
+    def _timeouts(self, options: CallOptions) -> tuple[httpx.Timeout, float | None]:
+        """The httpx timeout of one attempt, and its total limit (None: no total)."""
+        timeout = self.timeout if isinstance(options.timeout, NotGiven) else options.timeout
+        if isinstance(timeout, httpx.Timeout):
+            return timeout, None
+        if timeout is None:
+            return httpx.Timeout(None), None
+        seconds = float(timeout)
+        return httpx.Timeout(seconds, connect=min(DEFAULT_CONNECT_TIMEOUT, seconds)), seconds
+
+    def _max_retries(self, options: CallOptions) -> int:
+        if isinstance(options.max_retries, NotGiven):
+            return self.max_retries
+        if options.max_retries < 0:
+            raise ValueError("max_retries must be 0 or more")
+        return options.max_retries
+
+    def _query(self, options: CallOptions) -> dict[str, Any]:
+        return {**self._default_query, **(options.extra_query or {})}
+
+    # --- reading answers -----------------------------------------------------------------
+
+    def _redact(self, text: str) -> str:
+        key = self._api_key
+        return text.replace(key, "[redacted]") if key and len(key) >= 4 else text
+
+    def _status_error(
+        self, op: OperationSpec[Any, Any, Any], response: httpx.Response, content: bytes
+    ) -> APIStatusError:
+        text = content.decode("utf-8", errors="replace")
+        decoded: Any = None
+        is_json = False
+        try:
+            decoded = json.loads(text)
+            is_json = True
+        except ValueError:
+            pass
+        body: Any
+        if is_json:
+            body = decoded
+            if op.error is not None:
+                try:
+                    body = op.error.model_validate(decoded)
+                except pydantic.ValidationError:
+                    body = decoded
+        else:
+            body = self._redact(excerpt(text)) if text else None
+        detail = _error_message(decoded) if is_json else None
+        if detail is None:
+            kind = "JSON" if is_json else "non-JSON"
+            detail = f"unexpected {kind} body: {excerpt(text)!r}" if text else "empty body"
+        request_id = request_id_of(response, decoded)
+        status = response.status_code
+        message = f"{status} {response.reason_phrase}: {detail}".rstrip()
+        if request_id:
+            message += f" (request id {request_id})"
+        return status_error_class(status)(
+            self._redact(message),
+            status_code=status,
+            body=body,
+            request_id=request_id,
+            request=response.request,
+            response=response,
+        )
+
+    def _parse(
+        self, op: OperationSpec[_R, Any, Any], response: httpx.Response, content: bytes
+    ) -> _R:
+        try:
+            return op.response.model_validate_json(content)
+        except pydantic.ValidationError as exc:
+            text = content.decode("utf-8", errors="replace")
+            errors = exc.errors(include_url=False, include_input=False)
+            if errors and errors[0].get("type") == "json_invalid":
+                what = "is not JSON"
+            else:
+                what = f"is not a valid {op.response.__name__}: {errors}"
+            raise APIResponseValidationError(
+                self._redact(
+                    f"{response.status_code} response body {what}; body: {excerpt(text)!r}"
+                ),
+                status_code=response.status_code,
+                body=self._redact(excerpt(text)),
+                request_id=request_id_of(response),
+                request=response.request,
+                response=response,
+            ) from exc
+
+    def _log_retry(
+        self, request: httpx.Request, retries_taken: int, delay: float, why: str
+    ) -> None:
+        log.info(
+            "retrying %s %s in %.2f s (retry %d) after %s",
+            request.method,
+            self._redact(str(request.url)),
+            delay,
+            retries_taken + 1,
+            self._redact(why),
+        )
+
+    @staticmethod
+    def _delay(retries_taken: int, response: httpx.Response | None) -> float:
+        return _retry.retry_delay(retries_taken, response.headers if response is not None else None)
+
+    @staticmethod
+    def _retryable(response: httpx.Response) -> bool:
+        return _retry.should_retry_status(response.status_code, response.headers)
+
+
+def _error_message(decoded: Any) -> str | None:
+    """``error.message`` (or a top-level ``message``) of a decoded error body."""
+    if not isinstance(decoded, dict):
+        return None
+    body = cast("dict[str, Any]", decoded)
+    detail = body.get("error")
+    if isinstance(detail, dict):
+        message = cast("dict[str, Any]", detail).get("message")
+        if isinstance(message, str):
+            kind = cast("dict[str, Any]", detail).get("type")
+            return f"{kind}: {message}" if isinstance(kind, str) and kind else message
+    if isinstance(detail, str):
+        return detail
+    message = body.get("message")
+    return message if isinstance(message, str) else None
+
+
+def _same(value: _T) -> _T:
+    return value
+
+
+def _require_stream(op: OperationSpec[Any, _T, _F]) -> StreamSpec[_T, _F]:
+    if op.stream is None:
+        raise TypeError(f"{op.method} {op.path} does not stream")
+    return op.stream
+
+
+def _prepend(first: _T, rest: Iterator[_T]) -> Iterator[_T]:
+    # A generator (not itertools.chain) so that closing it closes ``rest`` and its response.
+    yield first
+    yield from rest
+
+
+async def _aprepend(first: _T, rest: AsyncIterator[_T]) -> AsyncIterator[_T]:
+    try:
+        yield first
+        async for item in rest:
+            yield item
+    finally:
+        aclose = getattr(rest, "aclose", None)
+        if callable(aclose):
+            await cast("Callable[[], Any]", aclose)()
+
+
+async def _empty() -> AsyncIterator[Any]:
+    return
+    yield  # an async generator that yields nothing
+
+
+def _no_events() -> Iterator[Any]:
+    return iter(())
+
+
+class SyncAPIClient(_BaseClient):
+    """The blocking client machinery; ``chatsdk.Client`` adds the resources."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | httpx.URL | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = _retry.DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, object] | None = None,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            default_query=default_query,
+        )
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else httpx.Client()
+
+    def with_options(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> Self:
+        """A client with some settings changed, sharing this one's connections."""
+        return type(self)(
+            api_key=self._api_key,
+            base_url=self.base_url,
+            timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
+            max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
+            default_headers={**self._default_headers, **(default_headers or {})},
+            default_query=self._default_query,
+            http_client=self._http,
+        )
+
+    def close(self) -> None:
+        """Close the connections (unless the httpx client was passed in)."""
+        if self._owns_http:
+            self._http.close()
+
+    @property
+    def is_closed(self) -> bool:
+        return self._http.is_closed
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # The seam tests replace to observe waits without waiting.
+    def _sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def _send(
+        self,
+        op: OperationSpec[Any, Any, Any],
+        body: Mapping[str, Any],
+        options: CallOptions,
+        stream: bool,
+    ) -> Iterator[tuple[httpx.Request, int, int]]:
+        """The attempts of one call: (request, retries taken, retries allowed)."""
+        key = self._idempotency_key(options)
+        max_retries = self._max_retries(options)
+        timeout, _ = self._timeouts(options)
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        for retries_taken in range(max_retries + 1):
+            request = self._http.build_request(
+                op.method,
+                self._url(op.path),
+                content=content,
+                headers=self._headers(op, options, key, retries_taken, stream),
+                params=self._query(options),
+                timeout=timeout,
+            )
+            log.debug(
+                "%s %s (attempt %d of %d)",
+                op.method,
+                self._redact(str(request.url)),
+                retries_taken + 1,
+                max_retries + 1,
+            )
+            yield request, retries_taken, max_retries
+
+    def _read(self, request: httpx.Request, total: float | None) -> tuple[httpx.Response, bytes]:
+        """Send ``request`` and read the whole body within ``total`` seconds."""
+        deadline = None if total is None else time.monotonic() + total
+        try:
+            response = self._http.send(request, stream=True)
+            try:
+                chunks: list[bytes] = []
+                for chunk in response.iter_bytes():
+                    chunks.append(chunk)
+                    if deadline is not None and time.monotonic() > deadline:
+                        raise APITimeoutError(
+                            f"request took longer than {total} s", request=request
+                        )
+            finally:
+                response.close()
+        except (httpx.TransportError, httpx.DecodingError) as exc:
+            raise transport_error(exc, request) from exc
+        return response, b"".join(chunks)
+
+    def request_raw(
+        self, op: OperationSpec[_R, Any, Any], body: Mapping[str, Any], options: CallOptions
+    ) -> RawResponse[_R]:
+        """Send a non-streamed call, with retries; the answer unparsed."""
+        _, total = self._timeouts(options)
+        for request, retries_taken, max_retries in self._send(op, body, options, stream=False):
+            try:
+                response, content = self._read(request, total)
+            except APIConnectionError as error:
+                if retries_taken < max_retries:
+                    delay = self._delay(retries_taken, None)
+                    self._log_retry(request, retries_taken, delay, str(error))
+                    self._sleep(delay)
+                    continue
+                raise
+            if response.is_success:
+                parse = functools.partial(self._parse, op, response, content)
+                return RawResponse(response, content, parse, retries_taken)
+            if retries_taken < max_retries and self._retryable(response):
+                delay = self._delay(retries_taken, response)
+                self._log_retry(request, retries_taken, delay, f"status {response.status_code}")
+                self._sleep(delay)
+                continue
+            raise self._status_error(op, response, content)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def request(
+        self, op: OperationSpec[_R, Any, Any], body: Mapping[str, Any], options: CallOptions
+    ) -> _R:
+        """Send a non-streamed call, with retries, and parse the answer."""
+        return self.request_raw(op, body, options).parse()
+
+    def request_stream_raw(
+        self, op: OperationSpec[Any, _T, Any], body: Mapping[str, Any], options: CallOptions
+    ) -> RawResponse[Stream[_T]]:
+        """Open a stream, retrying until its first event has arrived."""
+        spec = _require_stream(op)
+        for request, retries_taken, max_retries in self._send(op, body, options, stream=True):
+            response: httpx.Response | None = None
+            try:
+                try:
+                    response = self._http.send(request, stream=True)
+                except (httpx.TransportError, httpx.DecodingError) as exc:
+                    raise transport_error(exc, request) from exc
+                if not response.is_success:
+                    try:
+                        content = response.read()
+                    except (httpx.TransportError, httpx.DecodingError) as exc:
+                        raise transport_error(exc, request) from exc
+                    finally:
+                        response.close()
+                    if retries_taken < max_retries and self._retryable(response):
+                        delay = self._delay(retries_taken, response)
+                        self._log_retry(
+                            request, retries_taken, delay, f"status {response.status_code}"
+                        )
+                        self._sleep(delay)
+                        continue
+                    raise self._status_error(op, response, content)
+                events = iter_items(response, spec)
+                try:
+                    first = next(events)
+                except StopIteration:
+                    stream = Stream(response, _no_events())
+                else:
+                    stream = Stream(response, _prepend(first, events))
+                return RawResponse(response, None, functools.partial(_same, stream), retries_taken)
+            except APIConnectionError as error:
+                if response is not None:
+                    response.close()
+                if retries_taken < max_retries:
+                    delay = self._delay(retries_taken, None)
+                    self._log_retry(request, retries_taken, delay, str(error))
+                    self._sleep(delay)
+                    continue
+                raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def request_stream(
+        self, op: OperationSpec[Any, _T, Any], body: Mapping[str, Any], options: CallOptions
+    ) -> Stream[_T]:
+        """Open a stream of typed events, retrying until its first event has arrived."""
+        return self.request_stream_raw(op, body, options).parse()
+
+    def stream_manager(
+        self,
+        op: OperationSpec[Any, _T, _F],
+        body: Mapping[str, Any],
+        options: CallOptions,
+        make: Callable[[Stream[_T], Accumulator[_F]], _S],
+    ) -> StreamManager[_S]:
+        """A context manager that opens an accumulating stream on entry."""
+        spec = _require_stream(op)
+        return StreamManager(
+            lambda: make(self.request_stream(op, body, options), spec.accumulator())
+        )
+
+
+class AsyncAPIClient(_BaseClient):
+    """The asyncio (or trio) client machinery; ``chatsdk.AsyncClient`` adds the resources."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | httpx.URL | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = _retry.DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, object] | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            default_query=default_query,
+        )
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else httpx.AsyncClient()
+
+    def with_options(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> Self:
+        """A client with some settings changed, sharing this one's connections."""
+        return type(self)(
+            api_key=self._api_key,
+            base_url=self.base_url,
+            timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
+            max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
+            default_headers={**self._default_headers, **(default_headers or {})},
+            default_query=self._default_query,
+            http_client=self._http,
+        )
+
+    async def close(self) -> None:
+        """Close the connections (unless the httpx client was passed in)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    @property
+    def is_closed(self) -> bool:
+        return self._http.is_closed
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # The seam tests replace to observe waits without waiting; it never blocks the loop.
+    async def _sleep(self, seconds: float) -> None:
+        await anyio.sleep(seconds)
+
+    def _send(
+        self,
+        op: OperationSpec[Any, Any, Any],
+        body: Mapping[str, Any],
+        options: CallOptions,
+        stream: bool,
+    ) -> Iterator[tuple[httpx.Request, int, int]]:
+        key = self._idempotency_key(options)
+        max_retries = self._max_retries(options)
+        timeout, _ = self._timeouts(options)
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        for retries_taken in range(max_retries + 1):
+            request = self._http.build_request(
+                op.method,
+                self._url(op.path),
+                content=content,
+                headers=self._headers(op, options, key, retries_taken, stream),
+                params=self._query(options),
+                timeout=timeout,
+            )
+            log.debug(
+                "%s %s (attempt %d of %d)",
+                op.method,
+                self._redact(str(request.url)),
+                retries_taken + 1,
+                max_retries + 1,
+            )
+            yield request, retries_taken, max_retries
+
+    async def _read(
+        self, request: httpx.Request, total: float | None
+    ) -> tuple[httpx.Response, bytes]:
+        try:
+            with anyio.fail_after(total):
+                response = await self._http.send(request, stream=True)
+                try:
+                    content = await response.aread()
+                finally:
+                    await response.aclose()
+        except TimeoutError as exc:
+            raise APITimeoutError(f"request took longer than {total} s", request=request) from exc
+        except (httpx.TransportError, httpx.DecodingError) as exc:
+            raise transport_error(exc, request) from exc
+        return response, content
+
+    async def request_raw(
+        self, op: OperationSpec[_R, Any, Any], body: Mapping[str, Any], options: CallOptions
+    ) -> RawResponse[_R]:
+        """Send a non-streamed call, with retries; the answer unparsed."""
+        _, total = self._timeouts(options)
+        for request, retries_taken, max_retries in self._send(op, body, options, stream=False):
+            try:
+                response, content = await self._read(request, total)
+            except APIConnectionError as error:
+                if retries_taken < max_retries:
+                    delay = self._delay(retries_taken, None)
+                    self._log_retry(request, retries_taken, delay, str(error))
+                    await self._sleep(delay)
+                    continue
+                raise
+            if response.is_success:
+                parse = functools.partial(self._parse, op, response, content)
+                return RawResponse(response, content, parse, retries_taken)
+            if retries_taken < max_retries and self._retryable(response):
+                delay = self._delay(retries_taken, response)
+                self._log_retry(request, retries_taken, delay, f"status {response.status_code}")
+                await self._sleep(delay)
+                continue
+            raise self._status_error(op, response, content)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def request(
+        self, op: OperationSpec[_R, Any, Any], body: Mapping[str, Any], options: CallOptions
+    ) -> _R:
+        """Send a non-streamed call, with retries, and parse the answer."""
+        return (await self.request_raw(op, body, options)).parse()
+
+    async def request_stream_raw(
+        self, op: OperationSpec[Any, _T, Any], body: Mapping[str, Any], options: CallOptions
+    ) -> RawResponse[AsyncStream[_T]]:
+        """Open a stream, retrying until its first event has arrived."""
+        spec = _require_stream(op)
+        for request, retries_taken, max_retries in self._send(op, body, options, stream=True):
+            response: httpx.Response | None = None
+            try:
+                try:
+                    response = await self._http.send(request, stream=True)
+                except (httpx.TransportError, httpx.DecodingError) as exc:
+                    raise transport_error(exc, request) from exc
+                if not response.is_success:
+                    try:
+                        content = await response.aread()
+                    except (httpx.TransportError, httpx.DecodingError) as exc:
+                        raise transport_error(exc, request) from exc
+                    finally:
+                        await response.aclose()
+                    if retries_taken < max_retries and self._retryable(response):
+                        delay = self._delay(retries_taken, response)
+                        self._log_retry(
+                            request, retries_taken, delay, f"status {response.status_code}"
+                        )
+                        await self._sleep(delay)
+                        continue
+                    raise self._status_error(op, response, content)
+                events = aiter_items(response, spec)
+                try:
+                    first = await events.__anext__()
+                except StopAsyncIteration:
+                    stream = AsyncStream(response, _empty())
+                else:
+                    stream = AsyncStream(response, _aprepend(first, events))
+                return RawResponse(response, None, functools.partial(_same, stream), retries_taken)
+            except APIConnectionError as error:
+                if response is not None:
+                    await response.aclose()
+                if retries_taken < max_retries:
+                    delay = self._delay(retries_taken, None)
+                    self._log_retry(request, retries_taken, delay, str(error))
+                    await self._sleep(delay)
+                    continue
+                raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def request_stream(
+        self, op: OperationSpec[Any, _T, Any], body: Mapping[str, Any], options: CallOptions
+    ) -> AsyncStream[_T]:
+        """Open a stream of typed events, retrying until its first event has arrived."""
+        return (await self.request_stream_raw(op, body, options)).parse()
+
+    def stream_manager(
+        self,
+        op: OperationSpec[Any, _T, _F],
+        body: Mapping[str, Any],
+        options: CallOptions,
+        make: Callable[[AsyncStream[_T], Accumulator[_F]], _AS],
+    ) -> AsyncStreamManager[_AS]:
+        """An async context manager that opens an accumulating stream on entry."""
+        spec = _require_stream(op)
+
+        async def open_stream() -> _AS:
+            return make(await self.request_stream(op, body, options), spec.accumulator())
+
+        return AsyncStreamManager(open_stream)

@@ -1,0 +1,485 @@
+"""Streamed responses: typed events from server-sent events, and accumulating streams.
+
+:class:`Stream` (and :class:`AsyncStream`) iterate the typed events of one response: each
+``data:`` payload parsed as the operation's stream item (a chunk model, or a tagged union of
+events whose unknown tags become the union's ``Unknown…`` variant, never dropped). Keep-alive
+events the schema names are skipped, the terminator ends the stream, and an error event
+raises :class:`~chatsdk.StreamError`. Both are context managers: leaving the block closes
+the connection, however much of the stream was read.
+
+:class:`AccumulatingStream` (what ``.stream(...)`` methods give) also folds every event into
+the object a non-streamed call would have returned; see :mod:`chatsdk._accumulate`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
+
+import httpx
+import pydantic
+
+from ._accumulate import Accumulator, ClassRule
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APITimeoutError,
+    StreamError,
+    excerpt,
+)
+from ._sse import ServerSentEvent, SSEDecoder
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+__all__ = [
+    "AccumulatingStream",
+    "AsyncAccumulatingStream",
+    "AsyncStream",
+    "AsyncStreamManager",
+    "Stream",
+    "StreamManager",
+    "StreamSpec",
+]
+
+_T = TypeVar("_T")
+_F = TypeVar("_F", bound=pydantic.BaseModel)
+_S = TypeVar("_S", bound="_Closeable")
+_AS = TypeVar("_AS", bound="_AsyncCloseable")
+
+_SKIP: Any = object()
+_DONE: Any = object()
+
+
+def request_id_of(response: httpx.Response | None, body: Any = None) -> str | None:
+    """The request id from ``x-request-id`` / ``request-id``, else the body's ``request_id``."""
+    if response is not None:
+        for name in ("x-request-id", "request-id"):
+            header: str | None = response.headers.get(name)
+            if header:
+                return header
+    value: object
+    if isinstance(body, Mapping):
+        value = cast("Mapping[str, object]", body).get("request_id")
+    else:
+        value = getattr(body, "request_id", None)
+    return value if isinstance(value, str) else None
+
+
+def transport_error(exc: Exception, request: httpx.Request | None = None) -> APIError:
+    """The SDK error for an httpx failure to connect, send or read."""
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"request timed out ({type(exc).__name__})", request=request)
+    if isinstance(exc, httpx.DecodingError):
+        return APIResponseValidationError(f"response body could not be decoded: {exc}")
+    return APIConnectionError(f"connection error: {type(exc).__name__}: {exc}", request=request)
+
+
+@dataclass(frozen=True)
+class StreamSpec(Generic[_T, _F]):
+    """How one operation streams, as its schema's ``x-sdk-stream`` declares.
+
+    ``item`` is the type each event parses as; ``skip`` names keep-alive events;
+    ``error_event`` (named events) or ``error_property`` (data-only) marks an error payload,
+    parsed as ``error_model``; ``final``, ``final_set`` and ``rules`` drive accumulation.
+    """
+
+    framing: str  # "data-only" | "named-events"
+    item: type[_T]
+    terminator: str | None = None
+    skip: frozenset[str] = frozenset()
+    error_event: str | None = None
+    error_property: str | None = None
+    error_model: type[pydantic.BaseModel] | None = None
+    final: type[_F] | None = None
+    final_set: Mapping[str, Any] = field(default_factory=lambda: {})
+    rules: Mapping[type, ClassRule] = field(default_factory=lambda: {})
+
+    @functools.cached_property
+    def adapter(self) -> pydantic.TypeAdapter[_T]:
+        return pydantic.TypeAdapter(self.item)
+
+    def accumulator(self) -> Accumulator[_F]:
+        """A fresh accumulator for one stream of this operation."""
+        if self.final is None:
+            raise TypeError("this stream does not declare what it accumulates into")
+        return Accumulator(self.rules, self.final, self.final_set)
+
+    def decode(self, sse: ServerSentEvent, response: httpx.Response | None = None) -> Any:
+        """The typed item of one event, or ``_SKIP`` / ``_DONE``; raises on an error event."""
+        named = self.framing == "named-events"
+        if named and sse.event in self.skip and not sse.data.strip():
+            return _SKIP  # a keep-alive with no payload; one with a payload must still parse
+        if not named and self.terminator is not None and sse.data.strip() == self.terminator:
+            return _DONE
+        try:
+            payload = json.loads(sse.data)
+        except ValueError:
+            raise APIResponseValidationError(
+                f"stream event{_event_name(sse)} is not JSON: {excerpt(sse.data)!r}",
+                request_id=request_id_of(response),
+                response=response,
+            ) from None
+        if named:
+            name = sse.event
+            if name is None and isinstance(payload, dict):
+                name = cast("dict[str, Any]", payload).get("type")
+            if name in self.skip:
+                return _SKIP
+            if self.error_event is not None and name == self.error_event:
+                raise self._stream_error(payload, response)
+        elif (
+            self.error_property is not None
+            and isinstance(payload, dict)
+            and cast("dict[str, Any]", payload).get(self.error_property) is not None
+        ):
+            raise self._stream_error(payload, response)
+        try:
+            return self.adapter.validate_python(payload)
+        except pydantic.ValidationError as exc:
+            raise APIResponseValidationError(
+                f"stream event{_event_name(sse)} does not match the schema: "
+                f"{exc.errors(include_url=False, include_input=False)}; "
+                f"data: {excerpt(sse.data)!r}",
+                request_id=request_id_of(response),
+                response=response,
+            ) from exc
+
+    def _stream_error(self, payload: Any, response: httpx.Response | None) -> StreamError:
+        body: Any = payload
+        if self.error_model is not None:
+            try:
+                body = self.error_model.model_validate(payload)
+            except pydantic.ValidationError:
+                body = payload
+        detail = cast("dict[str, Any]", payload).get("error") if isinstance(payload, dict) else None
+        message = error_type = None
+        if isinstance(detail, dict):
+            entries = cast("dict[str, Any]", detail)
+            message = entries.get("message")
+            error_type = entries.get("type")
+        text = message if isinstance(message, str) else excerpt(json.dumps(payload))
+        kind = error_type if isinstance(error_type, str) else None
+        return StreamError(
+            f"error in stream{f' ({kind})' if kind else ''}: {text}",
+            error_type=kind,
+            body=body,
+            request_id=request_id_of(response, payload),
+            response=response,
+        )
+
+
+def _event_name(sse: ServerSentEvent) -> str:
+    return f" {sse.event!r}" if sse.event else ""
+
+
+def iter_items(response: httpx.Response, spec: StreamSpec[_T, Any]) -> Iterator[_T]:
+    """The typed events of ``response``; closes it when done, on error, or when closed early."""
+    decoder = SSEDecoder()
+    try:
+        for chunk in response.iter_bytes():
+            for sse in decoder.feed(chunk):
+                item = spec.decode(sse, response)
+                if item is _DONE:
+                    return
+                if item is not _SKIP:
+                    yield item
+        for sse in decoder.flush():
+            item = spec.decode(sse, response)
+            if item is _DONE:
+                return
+            if item is not _SKIP:
+                yield item
+    except (httpx.TransportError, httpx.DecodingError) as exc:
+        raise transport_error(exc, response.request) from exc
+    finally:
+        response.close()
+
+
+async def aiter_items(response: httpx.Response, spec: StreamSpec[_T, Any]) -> AsyncIterator[_T]:
+    """The async twin of :func:`iter_items`."""
+    decoder = SSEDecoder()
+    try:
+        async for chunk in response.aiter_bytes():
+            for sse in decoder.feed(chunk):
+                item = spec.decode(sse, response)
+                if item is _DONE:
+                    return
+                if item is not _SKIP:
+                    yield item
+        for sse in decoder.flush():
+            item = spec.decode(sse, response)
+            if item is _DONE:
+                return
+            if item is not _SKIP:
+                yield item
+    except (httpx.TransportError, httpx.DecodingError) as exc:
+        raise transport_error(exc, response.request) from exc
+    finally:
+        await response.aclose()
+
+
+class Stream(Generic[_T]):
+    """The typed events of one streamed response.
+
+    Iterate it (once), or use it as a context manager so the connection is closed however
+    the block is left: ``with client.messages.create(..., stream=True) as events: ...``.
+    """
+
+    def __init__(self, response: httpx.Response, events: Iterator[_T]) -> None:
+        self.response = response
+        """The HTTP response; its body is being read as the stream is iterated."""
+        self._events = events
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's id of this request, from the response headers."""
+        return request_id_of(self.response)
+
+    def __iter__(self) -> Iterator[_T]:
+        return self
+
+    def __next__(self) -> _T:
+        return next(self._events)
+
+    def close(self) -> None:
+        """Stop reading and release the connection."""
+        close = getattr(self._events, "close", None)
+        if callable(close):
+            close()
+        self.response.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncStream(Generic[_T]):
+    """The typed events of one streamed response, for ``async for`` and ``async with``."""
+
+    def __init__(self, response: httpx.Response, events: AsyncIterator[_T]) -> None:
+        self.response = response
+        """The HTTP response; its body is being read as the stream is iterated."""
+        self._events = events
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's id of this request, from the response headers."""
+        return request_id_of(self.response)
+
+    def __aiter__(self) -> AsyncIterator[_T]:
+        return self
+
+    async def __anext__(self) -> _T:
+        return await self._events.__anext__()
+
+    async def close(self) -> None:
+        """Stop reading and release the connection."""
+        aclose = getattr(self._events, "aclose", None)
+        if callable(aclose):
+            await cast("Callable[[], Awaitable[None]]", aclose)()
+        await self.response.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
+class AccumulatingStream(Generic[_T, _F]):
+    """A :class:`Stream` that also builds the final object as its events go by.
+
+    Iterate it for the typed events, or read :attr:`text_stream` for just the text; either
+    way :meth:`get_final` then returns the object the non-streamed call would have returned.
+    """
+
+    def __init__(self, stream: Stream[_T], accumulator: Accumulator[_F]) -> None:
+        self._stream = stream
+        self._accumulator = accumulator
+        self._texts: list[str] = []
+
+    @property
+    def response(self) -> httpx.Response:
+        """The HTTP response being read."""
+        return self._stream.response
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's id of this request, from the response headers."""
+        return self._stream.request_id
+
+    def __iter__(self) -> Iterator[_T]:
+        return self
+
+    def __next__(self) -> _T:
+        event = next(self._stream)
+        self._texts = self._accumulator.add(event)
+        return event
+
+    @property
+    def text_stream(self) -> Iterator[str]:
+        """The text fragments (of the first choice, where there are several), as they arrive."""
+        for _ in self:
+            yield from self._texts
+
+    def until_done(self) -> None:
+        """Read the rest of the stream."""
+        for _ in self:
+            pass
+
+    def current_snapshot(self) -> dict[str, Any]:
+        """What has arrived so far, as a wire-form dict of the final object."""
+        return self._accumulator.snapshot()
+
+    def get_final(self) -> _F:
+        """Read the rest of the stream and return the accumulated object."""
+        self.until_done()
+        return self._accumulator.final()
+
+    def close(self) -> None:
+        """Stop reading and release the connection."""
+        self._stream.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncAccumulatingStream(Generic[_T, _F]):
+    """The async twin of :class:`AccumulatingStream`."""
+
+    def __init__(self, stream: AsyncStream[_T], accumulator: Accumulator[_F]) -> None:
+        self._stream = stream
+        self._accumulator = accumulator
+        self._texts: list[str] = []
+
+    @property
+    def response(self) -> httpx.Response:
+        """The HTTP response being read."""
+        return self._stream.response
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's id of this request, from the response headers."""
+        return self._stream.request_id
+
+    def __aiter__(self) -> AsyncIterator[_T]:
+        return self
+
+    async def __anext__(self) -> _T:
+        event = await self._stream.__anext__()
+        self._texts = self._accumulator.add(event)
+        return event
+
+    @property
+    async def text_stream(self) -> AsyncIterator[str]:
+        """The text fragments (of the first choice, where there are several), as they arrive."""
+        async for _ in self:
+            for text in self._texts:
+                yield text
+
+    async def until_done(self) -> None:
+        """Read the rest of the stream."""
+        async for _ in self:
+            pass
+
+    def current_snapshot(self) -> dict[str, Any]:
+        """What has arrived so far, as a wire-form dict of the final object."""
+        return self._accumulator.snapshot()
+
+    async def get_final(self) -> _F:
+        """Read the rest of the stream and return the accumulated object."""
+        await self.until_done()
+        return self._accumulator.final()
+
+    async def close(self) -> None:
+        """Stop reading and release the connection."""
+        await self._stream.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
+class _Closeable(Protocol):
+    def close(self) -> None: ...
+
+
+class _AsyncCloseable(Protocol):
+    async def close(self) -> None: ...
+
+
+class StreamManager(Generic[_S]):
+    """``with client.messages.stream(...) as stream:`` — sends the request on entry and closes
+    the connection on exit."""
+
+    def __init__(self, open_stream: Callable[[], _S]) -> None:
+        self._open = open_stream
+        self._stream: _S | None = None
+
+    def __enter__(self) -> _S:
+        self._stream = self._open()
+        return self._stream
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._stream is not None:
+            self._stream.close()
+
+
+class AsyncStreamManager(Generic[_AS]):
+    """``async with client.messages.stream(...) as stream:`` — the async twin of
+    :class:`StreamManager`."""
+
+    def __init__(self, open_stream: Callable[[], Awaitable[_AS]]) -> None:
+        self._open = open_stream
+        self._stream: _AS | None = None
+
+    async def __aenter__(self) -> _AS:
+        self._stream = await self._open()
+        return self._stream
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._stream is not None:
+            await self._stream.close()
