@@ -146,3 +146,83 @@ def serve(
         )
         sys.exit(status)
     server_module.run(server, sock, log_level=log_level)
+
+
+@main.command("lint")
+@click.option(
+    "--schemas",
+    "schemas_dir",
+    type=click.Path(path_type=Path),
+    default=Path("schemas"),
+    show_default=True,
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def lint_command(schemas_dir: Path, fmt: str) -> None:
+    """Check the schema conventions that keep reviews readable (exit 1 on findings)."""
+    from generator.lint import lint, to_json
+    from generator.load import load
+
+    try:
+        spec = load(schemas_dir)
+    except SchemaErrors as exc:
+        _report(exc)
+        sys.exit(EXIT_SCHEMA)
+    findings = lint(spec)
+    if fmt == "json":
+        click.echo(to_json(findings), nl=False)
+    else:
+        for finding in findings:
+            click.echo(str(finding))
+        count = len(findings)
+        click.echo(f"{count} finding{'s' if count != 1 else ''} in {schemas_dir}/.", err=True)
+    sys.exit(1 if findings else 0)
+
+
+@main.command("review")
+@click.option("--base", help="Git ref to compare against (e.g. the merge base with main).")
+@click.option("--head", default=None, help="Git ref to review [default: the working tree].")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "github", "json"]),
+    default="markdown",
+    show_default=True,
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["none", "warning", "breaking"]),
+    default="none",
+    show_default=True,
+    help="Exit 1 when a finding is at least this severe.",
+)
+@click.option("--output", type=click.Path(path_type=Path), help="Also write the report here.")
+@click.option("--schemas", "schemas_dir", default="schemas", show_default=True)
+@click.option("--rules", "show_rules", is_flag=True, help="Print the rule table and exit.")
+def review_command(
+    base: str | None,
+    head: str | None,
+    fmt: str,
+    fail_on: str,
+    output: Path | None,
+    schemas_dir: str,
+    show_rules: bool,
+) -> None:
+    """Report what the schema changes since BASE do to the wire and to the Python SDK."""
+    from generator.review import ReviewError, review, rules_table
+
+    if show_rules:
+        click.echo(rules_table(), nl=False)
+        return
+    if base is None:
+        raise click.UsageError("--base is required")
+    try:
+        report = review(Path.cwd(), base, head, schemas_dir)
+    except ReviewError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_SCHEMA)
+    text = report.render(fmt)
+    click.echo(text, nl=False)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    if report.fails(fail_on):
+        sys.exit(1)

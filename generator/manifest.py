@@ -24,6 +24,7 @@ back to schemas and is not part of the API: moving a schema changes no symbol.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from generator import ir
@@ -34,16 +35,24 @@ CLIENT = "client"
 Symbols = dict[str, dict[str, Any]]
 
 
+_KNOWN_ONLY = re.compile(r"Annotated\[(\w+), KNOWN_VALUES_ONLY\]")
+
+
+def public_hint(hint: str) -> str:
+    """The hint as type checkers see it: ``KNOWN_VALUES_ONLY`` is run-time metadata only."""
+    return _KNOWN_ONLY.sub(r"\1", hint)
+
+
 def _field_decl(field: ir.Field) -> str:
     default = f" = {field.default_repr}" if field.default_repr is not None else ""
-    return f"{field.py_name}: {field.type_hint}{default}"
+    return f"{field.py_name}: {public_hint(field.type_hint)}{default}"
 
 
 def _constructor(c: ir.Constructor, owner: str) -> dict[str, Any]:
     prefix = "@staticmethod " if c.is_static else "@classmethod "
     return {
         "kind": "constructor",
-        "decl": f"{prefix}def {c.name}({c.signature}) -> {c.return_hint}",
+        "decl": f"{prefix}def {c.name}({public_hint(c.signature)}) -> {c.return_hint}",
         "returns": c.return_hint,
         "owner": owner,
     }
@@ -131,7 +140,7 @@ def _module_symbols(package: ir.Package, module: ir.Module, out: Symbols) -> Non
             out[f"{sym}.{field.py_name}"] = {
                 "kind": "field",
                 "decl": _field_decl(field),
-                "type": field.type_hint,
+                "type": public_hint(field.type_hint),
                 "default": field.default_repr,
                 "constraints": field.field_args,
                 "wire": field.wire_name,
