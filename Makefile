@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 
 .PHONY: all generate test check lint typecheck unit cases clean
+.PHONY: serve demo
 
 all: test
 
@@ -41,6 +42,15 @@ unit: $(READY)
 ## cases: rewrite the expected output of tests/cases/ from the current generator
 cases: $(READY)
 	SDKFORGE_REFRESH_CASES=1 $(BIN)/python -m pytest -q tests/test_cases.py
+
+## serve: run the reference server on http://127.0.0.1:$(PORT) until Ctrl-C (PORT=0: any free port)
+PORT ?= 8080
+serve: $(READY)
+	$(BIN)/sdkforge serve --port $(PORT)
+
+## demo: start the reference server on a free port, run examples/demo.py against it, stop it
+demo: $(READY)
+	$(BIN)/sdkforge serve --port 0 -- $(BIN)/python examples/demo.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

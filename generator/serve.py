@@ -121,8 +121,8 @@ class Fault:
       date S seconds ahead, rounded up to the next whole second).
     * ``reset``: the connection is reset (TCP RST) without an answer; with ``bytes=N``, after N
       bytes of the body.
-    * ``stall; seconds=S``: nothing is sent for S seconds (default 30); with ``after=K`` on a
-      stream, after K events.
+    * ``stall; seconds=S``: nothing is sent for S seconds (default 30); with ``after=K``, after
+      K events of a stream, or halfway through a body.
     * ``malformed``: a stream event whose JSON is cut off (``after=K``, default 1); without a
       stream, a body whose JSON is cut off.
     * ``error-event``: after K events (``after=K``, default 1) the family's error event ends the
@@ -504,6 +504,7 @@ class Attempt:
     number: int
     method: str
     path: str
+    query: str
     idempotency_key: str | None
     headers: dict[str, str]
     status: int = 0
@@ -536,6 +537,7 @@ class State:
             number=len(seen) + 1,
             method=request.method,
             path=request.url.path,
+            query=request.url.query,
             idempotency_key=idempotency_key,
             headers=headers,
         )
@@ -890,7 +892,10 @@ class ReferenceServer:
         after = fault.int_param("after", 1)
         if fault.kind == "reset":
             plan.reset_after = fault.int_param("bytes", 0)
-        elif fault.kind == "stall" and plan.stream:
+        elif fault.kind == "stall":
+            if not plan.stream:  # a body is one write: stall halfway through it
+                whole = b"".join(plan.chunks)
+                plan.chunks, after = [whole[: len(whole) // 2], whole[len(whole) // 2 :]], 1
             plan.stall_at, plan.stall_seconds = after, fault.params.get("seconds", 30.0)
         elif fault.kind == "malformed":
             if plan.stream:

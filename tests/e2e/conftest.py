@@ -87,3 +87,43 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     # Faults are the server doing what it was asked: none of them may crash a request.
     log = running.log.read_text()
     assert "Traceback" not in log and "Exception in ASGI" not in log, log
+
+
+# --- the fault matrix report -------------------------------------------------------------------
+
+_CELLS: dict[tuple[str, str], dict[str, str]] = {}
+_COLUMNS = ("sync plain", "sync stream", "async plain", "async stream")
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    for name, value in report.user_properties:
+        if name != "fault_cell" or (report.when == "teardown" and report.passed):
+            continue
+        row, family, column, detail = value
+        if report.when == "setup" and report.passed:
+            continue
+        verdict = "pass" if report.passed else "FAIL"
+        _CELLS.setdefault((row, family), {})[column] = (
+            f"{verdict} ({detail})" if detail else verdict
+        )
+
+
+def fault_matrix() -> str:
+    """The fault matrix as a Markdown table (empty when no cell ran)."""
+    if not _CELLS:
+        return ""
+    lines = [
+        "| fault | family | " + " | ".join(_COLUMNS) + " |",
+        "| --- | --- | " + " | ".join("---" for _ in _COLUMNS) + " |",
+    ]
+    for (row, family), cells in _CELLS.items():
+        values = [cells.get(column, "not run") for column in _COLUMNS]
+        lines.append(f"| {row} | {family} | " + " | ".join(values) + " |")
+    return "\n".join(lines)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    table = fault_matrix()
+    if table:
+        terminalreporter.section("fault matrix (attempts seen by the server, elapsed)")
+        terminalreporter.write_line(table)

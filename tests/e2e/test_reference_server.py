@@ -488,7 +488,7 @@ def test_non_json_error_page(server: RunningServer) -> None:
 
 def test_the_server_sees_a_client_leave_a_stream_early(server: RunningServer) -> None:
     k = key()
-    name = "openai/chat_completion_streams/test_content_logprobs_events.sse"
+    name = "openai/chat_completion_streams/test_non_pydantic_response_format.sse"
     total = Path(FIXTURES / name).read_bytes().count(b"\n\n")
     headers = {
         **AUTH[CHAT],

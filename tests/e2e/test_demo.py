@@ -1,0 +1,31 @@
+"""`make demo` runs examples/demo.py against a server started for it; so does this test."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from .conftest import ROOT
+
+DEMO = [sys.executable, "examples/demo.py"]
+
+
+def test_the_demo_runs_against_the_reference_server_and_tells_the_story() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "serve", "--port", "0", "--", *DEMO],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    transcript = done.stdout
+    for heading in ("Chat completions", "Messages", "Sessions", "Errors and retries", "Async"):
+        assert f"== {heading}" in transcript
+    assert "the assembled completion equals the plain one: True" in transcript
+    assert "get_weather({'location': 'New York, NY', 'units': 'c'})" in transcript
+    assert "turn 3" in transcript and "compacted" in transcript
+    assert (
+        "InvalidRequestError 422" in transcript and "StreamError (overloaded_error)" in transcript
+    )
+    assert "Traceback" not in done.stderr
