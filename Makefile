@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 
 .PHONY: all generate test check lint typecheck unit cases clean
+.PHONY: test-real
 .PHONY: serve demo
 
 all: test
@@ -51,6 +52,10 @@ serve: $(READY)
 ## demo: start the reference server on a free port, run examples/demo.py against it, stop it
 demo: $(READY)
 	$(BIN)/sdkforge serve --port 0 -- $(BIN)/python examples/demo.py
+
+## test-real: generate, install, lint and type-check the packages of the five vendor OpenAPI documents
+test-real: $(READY)
+	$(BIN)/python -m pytest -q -m 'slow or not slow' tests/test_vendor_normalise.py tests/test_vendor_fixtures.py tests/test_vendor_packages.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

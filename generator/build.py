@@ -8,6 +8,7 @@ declarations into constructors, accessors and constants. Problems are collected 
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import json
 import keyword
@@ -99,8 +100,12 @@ class Named:
 
 
 class Builder:
-    def __init__(self, spec: Spec) -> None:
+    def __init__(self, spec: Spec, package: str = PACKAGE, lenient_responses: bool = False) -> None:
         self.spec = spec
+        self.package = package
+        # Vendor documents (docs/vendor-specs.md): a required response-side property that
+        # admits null or has a default may also be absent, as real servers leave such out.
+        self.lenient_responses = lenient_responses
         self.errors: list[SchemaError] = []
         self.named: dict[Key, Named] = {}
         self.by_module_name: dict[tuple[str, str], Named] = {}
@@ -147,8 +152,8 @@ class Builder:
             self.error(
                 named.doc,
                 named.key.pointer,
-                f"Python name {named.py_name} in chatsdk.{named.module} is already taken by "
-                f"schemas/{other.doc.path}#{other.key.pointer}",
+                f"Python name {named.py_name} in {self.package}.{named.module} is already taken by "
+                f"{other.doc.source}#{other.key.pointer}",
             )
             return
         self.by_module_name[(named.module, named.py_name)] = named
@@ -568,7 +573,13 @@ class Builder:
                 prop.get("default", resolved.get("default")) if isinstance(prop, dict) else None
             )
             has_default = isinstance(prop, dict) and ("default" in prop or "default" in resolved)
-            if wire in required:
+            may_be_absent = (
+                self.lenient_responses
+                and lenient
+                and not is_tag
+                and (has_default or "None" in split_union(hint))
+            )
+            if wire in required and not may_be_absent:
                 default_repr = None
                 if is_tag and const is not None:
                     default_repr = repr(const)
@@ -588,8 +599,19 @@ class Builder:
                     )
                 else:
                     send_defaults.append((wire, repr(default)))
+            validate = ""
+            if default_repr is not None and not default_fits(ast.literal_eval(default_repr), hint):
+                # A default the annotation does not take as written (an enum member's string, an
+                # object for a model, a list): pydantic validates it into the annotated type.
+                validate = "validate_default=True"
             args = ", ".join(
-                a for a in (alias_arg(wire) if py != wire else "", constraint_args(resolved)) if a
+                a
+                for a in (
+                    alias_arg(wire) if py != wire else "",
+                    constraint_args(resolved),
+                    validate,
+                )
+                if a
             )
             fields.append(
                 ir.Field(
@@ -941,7 +963,7 @@ class Builder:
             error_class=error_class,
             stream=stream,
             security=tuple(security),
-            source=f"schemas/{doc.path}#{pointer}",
+            source=f"{doc.source}#{pointer}",
         )
         request_named = self.named.get(self.ref_key(doc, body["schema"]["$ref"])) if body else None
         return self.client_view(operation, request_named)
@@ -1289,7 +1311,7 @@ class Builder:
                 bucket = modules.setdefault(
                     named.module, {"enums": [], "unions": [], "models": [], "aliases": []}
                 )
-                sources.setdefault(named.module, set()).add(f"schemas/{named.doc.path}")
+                sources.setdefault(named.module, set()).add(named.doc.source)
                 if named.kind == "enum":
                     bucket["enums"].append(self.build_enum(named))
                 elif named.kind == "union":
@@ -1340,7 +1362,7 @@ class Builder:
         if self.errors:
             raise SchemaErrors(self.errors)
         return ir.Package(
-            name=PACKAGE,
+            name=self.package,
             version=self.package_version(),
             generator_version=__version__,
             modules=tuple(out),
@@ -1433,6 +1455,27 @@ def split_union(hint: str) -> list[str]:
     return parts
 
 
+def default_fits(value: Any, hint: str) -> bool:
+    """Whether ``value``, written as a Python literal, already has a type ``hint`` allows."""
+    parts = split_union(hint)
+    if "Any" in parts:
+        return True
+    if value is None:
+        return "None" in parts
+    if isinstance(value, bool):
+        return "bool" in parts
+    if isinstance(value, int):
+        return "int" in parts or "float" in parts
+    if isinstance(value, float):
+        return "float" in parts
+    if isinstance(value, str):
+        literals = [p for p in parts if p.startswith("Literal[")]
+        return "str" in parts or any(
+            value in ast.literal_eval("(" + p[len("Literal[") : -1] + ",)") for p in literals
+        )
+    return False
+
+
 def alias_arg(wire: str) -> str:
     return f"alias={wire!r}" if py_field_name(wire) != wire else ""
 
@@ -1475,7 +1518,7 @@ def describe(named: Named) -> str:
 
 
 def source_of(named: Named) -> str:
-    return f"schemas/{named.doc.path}#{named.key.pointer}"
+    return f"{named.doc.source}#{named.key.pointer}"
 
 
 def template_expr(body: Any, params: dict[str, str]) -> str:
@@ -1514,5 +1557,5 @@ def template_expr(body: Any, params: dict[str, str]) -> str:
     return repr(body)
 
 
-def build(spec: Spec) -> ir.Package:
-    return Builder(spec).build()
+def build(spec: Spec, package: str = PACKAGE, lenient_responses: bool = False) -> ir.Package:
+    return Builder(spec, package, lenient_responses).build()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import keyword
 import sys
 from pathlib import Path
 
@@ -38,16 +39,50 @@ def main() -> None:
     show_default=True,
 )
 @click.option(
-    "--out", type=click.Path(path_type=Path), default=Path("generated"), show_default=True
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output folder.  [default: generated; required with --spec]",
 )
+@click.option(
+    "--spec",
+    "spec_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="Generate from this vendor OpenAPI document instead (docs/vendor-specs.md).",
+)
+@click.option("--package", "package_name", default=None, help="Package name for --spec.")
 @click.option("--check", is_flag=True, help="Render in memory; exit 1 with a diff if OUT differs.")
-def generate(schemas_dir: Path, out: Path, check: bool) -> None:
-    """Regenerate OUT from SCHEMAS (or, with --check, verify it is up to date)."""
-    from generator import emit
-    from generator.pipeline import render_tree
+def generate(
+    schemas_dir: Path,
+    out: Path | None,
+    spec_file: Path | None,
+    package_name: str | None,
+    check: bool,
+) -> None:
+    """Regenerate OUT from SCHEMAS (or, with --check, verify it is up to date).
 
+    With --spec FILE --out DIR --package NAME: generate the installable package NAME in DIR
+    from a vendor's OpenAPI document (OpenAI, Anthropic, Cohere, Azure OpenAI).
+    """
+    from generator import emit
+    from generator.pipeline import render_tree, render_vendor_tree
+
+    if spec_file is not None:
+        if out is None or package_name is None:
+            raise click.UsageError("--spec needs --out and --package")
+        if not package_name.isidentifier() or keyword.iskeyword(package_name):
+            raise click.BadParameter(
+                f"{package_name!r} is not a Python package name", param_hint="--package"
+            )
+    elif package_name is not None:
+        raise click.UsageError("--package goes with --spec")
+    out = Path("generated") if out is None else out
     try:
-        files = render_tree(schemas_dir)
+        if spec_file is not None and package_name is not None:
+            files = render_vendor_tree(spec_file, package_name)
+        else:
+            files = render_tree(schemas_dir)
     except SchemaErrors as exc:
         _report(exc)
         sys.exit(EXIT_SCHEMA)
@@ -55,7 +90,12 @@ def generate(schemas_dir: Path, out: Path, check: bool) -> None:
         patch = emit.diff(files, out)
         if patch:
             click.echo(patch, nl=False)
-            click.echo(f"{out}/ is out of date with {schemas_dir}/: run `make generate`.", err=True)
+            if spec_file is not None:
+                click.echo(f"{out}/ is out of date with {spec_file}.", err=True)
+            else:
+                click.echo(
+                    f"{out}/ is out of date with {schemas_dir}/: run `make generate`.", err=True
+                )
             sys.exit(EXIT_DRIFT)
         click.echo(f"{out}/ is up to date ({len(files)} files).")
         return

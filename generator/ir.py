@@ -268,3 +268,6 @@ class Package:
     resources: tuple[Resource, ...] = ()  # every resource, sub-resources before their parents
     top_resources: tuple[tuple[str, str], ...] = ()  # (attribute, class name) on the client
     accumulators: tuple[AccumulateRules, ...] = ()
+    # The vendor OpenAPI document a package was generated from ("openapi.yml"); "" for schemas/.
+    source_document: str = ""
+    title: str = ""  # the vendor document's info.title

@@ -48,6 +48,11 @@ class Document:
         return BASE_URI + self.path
 
     @property
+    def source(self) -> str:
+        """How generated files and errors name this document."""
+        return f"schemas/{self.path}"
+
+    @property
     def is_openapi(self) -> bool:
         return isinstance(self.data, dict) and "openapi" in self.data
 
@@ -61,7 +66,7 @@ class Document:
             pointer = pointer.rsplit("/", 1)[0]
 
     def error(self, pointer: str, message: str) -> SchemaError:
-        return SchemaError(f"schemas/{self.path}", pointer, self.line(pointer), message)
+        return SchemaError(self.source, pointer, self.line(pointer), message)
 
 
 @dataclass

@@ -65,14 +65,14 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def runtime_files() -> dict[str, str]:
+def runtime_files(package_dir: str = PACKAGE_DIR) -> dict[str, str]:
     """Hand-written runtime modules, copied verbatim under a header naming their source."""
     out = {}
     for path in sorted(RUNTIME.glob("*.py")):
         if path.name == "__init__.py":
             continue
         text = path.read_text(encoding="utf-8")
-        out[f"{PACKAGE_DIR}/{path.name}"] = header(f"generator/runtime/{path.name}") + "\n" + text
+        out[f"{package_dir}/{path.name}"] = header(f"generator/runtime/{path.name}") + "\n" + text
     return out
 
 
@@ -95,12 +95,14 @@ TEMPLATE_DIRS = {"package": PACKAGE_DIR, "dist": "", "tests": "tests"}
 def render(package: ir.Package) -> dict[str, str]:
     env = environment()
     files: dict[str, str] = {}
+    package_dir = package.name  # "chatsdk", or the name given to a vendor document's package
     all_sources = ", ".join(sorted({m.source for m in package.modules}))
     for module in package.modules:
-        files[f"{PACKAGE_DIR}/{module.name}.py"] = env.get_template("module.py.jinja").render(
+        files[f"{package_dir}/{module.name}.py"] = env.get_template("module.py.jinja").render(
             module=module, package=package, header=header(module.source)
         )
     for folder, target in TEMPLATE_DIRS.items():
+        target = package_dir if target == PACKAGE_DIR else target
         base = TEMPLATES / folder
         for path in sorted(base.rglob("*.jinja")) if base.is_dir() else []:
             rel = path.relative_to(TEMPLATES).as_posix()
@@ -108,8 +110,8 @@ def render(package: ir.Package) -> dict[str, str]:
                 p for p in (target, path.relative_to(base).as_posix()[: -len(".jinja")]) if p
             )
             files[out] = env.get_template(rel).render(package=package, header=header(all_sources))
-    files.update(runtime_files())
-    files[f"{PACKAGE_DIR}/py.typed"] = ""
+    files.update(runtime_files(package_dir))
+    files[f"{package_dir}/py.typed"] = ""
     files = format_python(files)
     files[MANIFEST] = dumps_manifest(build_manifest(package))
     files[".sdkforge-stamp.json"] = stamp(package, files)
