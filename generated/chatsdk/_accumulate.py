@@ -57,6 +57,19 @@ _PARTIAL = "\x00partial-json:"
 _ROOT = "root"
 
 
+class _Text:
+    """A string built by ``concat``: the fragments are kept and joined once, because appending
+    to a ``str`` would copy the whole text for every fragment of a long stream."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, *parts: str) -> None:
+        self.parts = [p for p in parts if p]
+
+    def __str__(self) -> str:
+        return "".join(self.parts)
+
+
 @dataclass(frozen=True)
 class FieldRule:
     """How one field of an event is folded into the snapshot."""
@@ -220,7 +233,10 @@ class Accumulator(Generic[_F]):
             return
         current = _get(holder, key)
         if strategy == "concat" and isinstance(value, str):
-            _put(holder, key, (current if isinstance(current, str) else "") + value)
+            if isinstance(current, _Text):
+                current.parts.append(value)
+            else:
+                _put(holder, key, _Text(current if isinstance(current, str) else "", value))
             if rule.text and primary and value:
                 texts.append(value)
         elif strategy == "append":
@@ -243,7 +259,11 @@ class Accumulator(Generic[_F]):
                 self._merge_item(target_list, item, item_model, rule, texts, primary)
         elif strategy == "partial-json" and isinstance(value, str) and _is_dict(holder):
             buffer_key = _PARTIAL + str(key)
-            holder[buffer_key] = holder.get(buffer_key, "") + value
+            buffer = holder.get(buffer_key)
+            if isinstance(buffer, _Text):
+                buffer.parts.append(value)
+            else:
+                holder[buffer_key] = _Text(value)
         else:
             _put(holder, key, value)
 
@@ -375,7 +395,7 @@ def _parse_json(text: str, strict: bool) -> Any:
 
 def _complete_partial_json(target: dict[Any, Any], strict: bool) -> None:
     for buffer_key in [k for k in target if isinstance(k, str) and k.startswith(_PARTIAL)]:
-        text = target[buffer_key]
+        text = str(target[buffer_key])
         if not text.strip():
             del target[buffer_key]  # nothing arrived: keep the block's starting value
             continue
@@ -396,4 +416,6 @@ def _clean(value: Any, strict: bool) -> Any:
         }
     if _is_list(value):
         return [_clean(v, strict) for v in value]
+    if isinstance(value, _Text):
+        return str(value)
     return value
