@@ -9,6 +9,7 @@ READY := $(VENV)/.ready
 .PHONY: all generate test check lint typecheck unit cases clean
 .PHONY: test-real
 .PHONY: serve demo
+.PHONY: lint-schemas review
 
 all: test
 
@@ -23,7 +24,7 @@ generate: $(READY)
 	$(BIN)/sdkforge generate
 
 ## test: everything the build verifies: drift, lint, types, tests
-test: check lint typecheck unit
+test: check lint lint-schemas typecheck unit
 
 ## check: fail with a diff if generated/ is not what schemas/ generate
 check: $(READY)
@@ -56,6 +57,16 @@ demo: $(READY)
 ## test-real: generate, install, lint and type-check the packages of the five vendor OpenAPI documents
 test-real: $(READY)
 	$(BIN)/python -m pytest -q -m 'slow or not slow' tests/test_vendor_normalise.py tests/test_vendor_fixtures.py tests/test_vendor_packages.py
+
+## lint-schemas: check the conventions that keep schemas reviewable (sdkforge lint)
+lint-schemas: $(READY)
+	$(BIN)/sdkforge lint
+
+## review: what the schema changes since the merge base with main do to the wire and to
+## chatsdk (REVIEW_ARGS="--format json", "--fail-on breaking", ...; REVIEW_BASE=<ref>)
+REVIEW_BASE ?= $(shell git merge-base HEAD origin/main 2>/dev/null || git merge-base HEAD main)
+review: $(READY)
+	$(BIN)/sdkforge review --base $(REVIEW_BASE) $(REVIEW_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -279,7 +279,8 @@ _PLACES: dict[str, frozenset[str]] = {
     "x-sdk-accessors": frozenset({"object", "enum", "alias"}),
     "x-sdk-constants": frozenset({"object", "union", "enum", "alias"}),
     "x-sdk-send-default": frozenset({"property"}),
-    "x-sdk-accumulate": frozenset({"property"}),
+    # on a property: how the field folds; on an event or chunk schema: how the whole event does
+    "x-sdk-accumulate": frozenset({"property", "object", "union", "inline"}),
 }
 
 

@@ -1,4 +1,4 @@
-"""The API manifest: every public symbol of the generated package, as sorted data.
+r"""The API manifest: every public symbol of the generated package, as sorted data.
 
 The manifest is computed from the IR alone (never by importing generated code), so it can
 be produced for any commit whose schemas load, including commits that predate the
@@ -14,7 +14,8 @@ Each symbol is a dotted path with one record:
 * ``chatsdk.messages.Message.user``: a ``constructor``; ``….first_text``: an ``accessor``;
   ``….DEFAULT_MAX_TOKENS``: a ``constant``;
 * ``client.messages.create``: the client ``method`` of an operation (``Client`` and
-  ``AsyncClient`` share it); its keyword parameters are the request model's fields.
+  ``AsyncClient`` share it), ``client.messages.create(max_tokens=…)`` one of its keyword
+  ``param``\ s, ``client.messages.stream``: the accumulating stream helper.
 
 Every record has ``kind`` and ``decl`` (the Python declaration, as shown in review reports)
 plus the attributes a diff needs. ``source`` (the schema location) is for mapping symbols
@@ -53,6 +54,7 @@ def _constructor(c: ir.Constructor, owner: str) -> dict[str, Any]:
     return {
         "kind": "constructor",
         "decl": f"{prefix}def {c.name}({public_hint(c.signature)}) -> {c.return_hint}",
+        "params": [[p.py_name, public_hint(p.type_hint), p.default_repr] for p in c.params],
         "returns": c.return_hint,
         "owner": owner,
     }
@@ -174,19 +176,37 @@ def method_symbol(op: ir.Operation) -> str:
     return f"{CLIENT}.{op.resource}.{op.method}"
 
 
-def _operation(package: ir.Package, op: ir.Operation) -> dict[str, Any]:
-    params = ["self", "*"]
+_MODULE_REF = re.compile(r"\b_\w+\.")
+
+
+def _plain(hint: str) -> str:
+    """A client-module hint as users read it: ``_messages.ChatResponse`` is ``ChatResponse``."""
+    return public_hint(_MODULE_REF.sub("", hint))
+
+
+def param_symbol(method: str, py_name: str) -> str:
+    return f"{method}({py_name}=…)"
+
+
+def _operation_symbols(package: ir.Package, op: ir.Operation, out: Symbols) -> None:
+    """The client method of ``op``, one ``param`` per keyword, and its ``stream()`` helper.
+
+    Every method also takes ``extra_headers``, ``extra_query``, ``extra_body``, ``timeout``
+    and ``max_retries``; they are the same everywhere and left out here.
+    """
+    sym = method_symbol(op)
     found = find_model(package, op.module, op.request_class)
-    request = ""
-    if found is not None:
-        mod, model = found
-        request = f"{package.name}.{mod.name}.{model.name}"
-        required = [f for f in model.fields if f.default_repr is None]
-        optional = [f for f in model.fields if f.default_repr is not None]
-        params += [_field_decl(f) for f in required + optional]
-    return {
+    request = f"{package.name}.{found[0].name}.{found[1].name}" if found else ""
+    params = [_plain(p.declaration) for p in op.params]
+    returns = _plain(op.response_ref) if op.response_ref else op.response_class
+    call = params
+    if op.stream is not None:
+        item = _plain(op.stream.item_ref) if op.stream.item_ref else op.stream.item_hint
+        call = [*params, "stream: bool | NotGiven = NOT_GIVEN"]
+        returns = f"{returns} | Stream[{item}]"
+    out[sym] = {
         "kind": "method",
-        "decl": f"def {op.method}({', '.join(params)}) -> {op.response_class}",
+        "decl": f"def {op.method}({', '.join(['self', '*', *call])}) -> {returns}",
         "http": f"{op.http_method} {op.path}",
         "request": request,
         "response": f"{package.name}.{op.module}.{op.response_class}",
@@ -195,6 +215,26 @@ def _operation(package: ir.Package, op: ir.Operation) -> dict[str, Any]:
         else None,
         "source": op.source,
     }
+    for p in op.params:
+        out[param_symbol(sym, p.py_name)] = {
+            "kind": "param",
+            "decl": _plain(p.declaration),
+            "type": _plain(p.type_hint),
+            "required": p.required,
+            "wire": p.wire_name,
+            "owner": sym,
+        }
+    if op.stream_class:
+        helper = f"{CLIENT}.{op.resource}.stream"
+        out[helper] = {
+            "kind": "method",
+            "decl": f"def stream({', '.join(['self', '*', *params])}) -> "
+            f"StreamManager[{op.stream_class}]",
+            "final": op.stream.final_method if op.stream else None,
+            "request": request,
+            "params_of": sym,
+            "source": op.source,
+        }
 
 
 def build_manifest(package: ir.Package) -> dict[str, Any]:
@@ -203,7 +243,7 @@ def build_manifest(package: ir.Package) -> dict[str, Any]:
     for module in package.modules:
         _module_symbols(package, module, symbols)
     for op in package.operations:
-        symbols[method_symbol(op)] = _operation(package, op)
+        _operation_symbols(package, op, symbols)
     return {
         "format": FORMAT,
         "package": package.name,

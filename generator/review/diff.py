@@ -196,6 +196,7 @@ class Differ:
         detail: str = "",
         refs: list[tuple[str | None, str | None]] | None = None,
         covers: list[str] | None = None,
+        mentions: list[str] | None = None,
         sides: set[str] | None = None,
         absorbed: bool = False,
     ) -> Finding:
@@ -243,6 +244,7 @@ class Differ:
             if refs is not None
             else [(old.symbol if old else None, new.symbol if new else None)],
             covers=covers or [],
+            mentions=mentions or [],
             absorbed=absorbed,
         )
         self.findings.append(finding)
@@ -555,6 +557,7 @@ class Differ:
                 if named_enum
                 else [(o.symbol, n.symbol)],
                 absorbed=absorbed,
+                mentions=[n.owner.py_name] if named_enum else [],
             )
         else:
             sdk = BREAKING if named_enum else SAFE
@@ -581,6 +584,7 @@ class Differ:
                 refs=[(self.member_symbol(o, value), None)]
                 if named_enum
                 else [(o.symbol, n.symbol)],
+                mentions=[o.owner.py_name] if named_enum else [],
             )
 
     def const_changed(self, o: Side, n: Side, before: Any, after: Any) -> None:
@@ -1106,6 +1110,7 @@ class Differ:
                     ),
                     response=None,
                     message=f"operation {label} was removed",
+                    covers=self.method_covers(o.symbol),
                     sides={DIR_REQUEST, DIR_RESPONSE},
                 )
             elif n is not None and o is None:
@@ -1116,6 +1121,7 @@ class Differ:
                     request=Grade(SAFE, SAFE, "A new endpoint and client method."),
                     response=None,
                     message=f"new operation {label}",
+                    covers=self.method_covers(n.symbol),
                     sides={DIR_REQUEST, DIR_RESPONSE},
                 )
             elif o is not None and n is not None:
@@ -1156,7 +1162,12 @@ class Differ:
                 message=message,
                 detail=part,
                 sides={DIR_REQUEST, DIR_RESPONSE},
+                covers=self.method_covers(o.symbol) + self.method_covers(n.symbol),
             )
+
+    def method_covers(self, method: str) -> list[str]:
+        """A client method, its keyword parameters and its ``stream()`` helper."""
+        return [method, method + "(", method.rsplit(".", 1)[0] + ".stream"]
 
     def show_part(self, snap: Snapshot, value: Any) -> str:
         if isinstance(value, Key):

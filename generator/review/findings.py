@@ -39,6 +39,9 @@ class Finding:
     refs: list[tuple[str | None, str | None]] = field(default_factory=list)
     covers: list[str] = field(default_factory=list)  # symbols whose members it explains too
     renames: dict[str, str] = field(default_factory=dict)  # Python names it renames
+    # Python names whose meaning it changes: other declarations that mention them (a
+    # parameter typed ``Priority | Literal[...]``) change with it.
+    mentions: list[str] = field(default_factory=list)
     absorbed: bool = False  # a response-side addition the SDK's forward compatibility takes
 
     @property

@@ -76,7 +76,7 @@ _RULES = [
         "additional-properties-opened",
         "An object now accepts properties it does not declare.",
         "safe / safe",
-        "warning / breaking when the previous model rejected unknown fields, else warning / safe",
+        "warning / breaking (the previous SDK's model rejects unknown fields)",
     ),
     Rule(
         "additional-properties-closed",
@@ -107,7 +107,8 @@ _RULES = [
         "nullable-added",
         "A value may now be `null`.",
         "safe / safe",
-        "breaking / breaking",
+        "breaking / breaking; breaking / safe when the previous SDK already types the field "
+        "`… | None`",
     ),
     Rule(
         "nullable-removed",
@@ -133,7 +134,8 @@ _RULES = [
         "enum-value-removed",
         "An enum lost a value.",
         "breaking / breaking",
-        "safe / breaking (the Python member is gone)",
+        "safe / breaking (the Python member is gone); an inline enum typed "
+        "`Literal[…] | str`: safe / safe",
     ),
     Rule(
         "const-changed",
@@ -177,7 +179,7 @@ _RULES = [
     Rule(
         "items-bounds-tightened",
         "`minItems`, `maxItems` or `uniqueItems` now allows fewer arrays.",
-        "breaking / breaking",
+        "breaking / breaking (`uniqueItems`: breaking / safe, the SDK does not check it)",
         "safe / safe",
     ),
     Rule(
@@ -196,7 +198,7 @@ _RULES = [
         "properties-bounds-relaxed",
         "An object-size bound now allows more objects.",
         "safe / safe",
-        "warning / safe (the SDK does not check it)",
+        "breaking / safe (the SDK does not check it)",
     ),
     Rule(
         "pattern-changed",
@@ -298,8 +300,8 @@ _RULES = [
     Rule(
         "sdk-symbol-added",
         "A Python symbol appeared without a wire change (constructor, accessor, constant).",
-        "safe / safe",
-        "safe / safe",
+        "safe / safe; a new required method argument: safe / breaking",
+        "safe / safe; a new required method argument: safe / breaking",
     ),
     Rule(
         "sdk-symbol-removed",
@@ -316,8 +318,9 @@ _RULES = [
     Rule(
         "sdk-symbol-changed",
         "A Python symbol's signature, type, default or openness changed without a wire change.",
-        "safe / breaking (a default: warning; an enum or union opened: safe)",
-        "safe / breaking (a default: warning; an enum or union opened: safe)",
+        "safe / breaking; a default changed: safe / warning; an enum or union opened, or a new "
+        "optional constructor parameter: safe / safe",
+        "same as the request side",
     ),
 ]
 

@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from generator.build import Key
+from generator.manifest import param_symbol
 from generator.review.findings import Finding, SymbolChange
 from generator.review.rules import BREAKING, SAFE, WARNING, Grade
 from generator.review.snapshot import Snapshot
@@ -78,6 +79,7 @@ class SdkDiff:
             self.claim_refs(finding)
         renamed = self.sdk_renames()
         self.claim_renames(findings + renamed)
+        self.claim_mentions(findings)
         return findings + renamed + self.leftovers()
 
     def claim_refs(self, finding: Finding) -> None:
@@ -92,7 +94,7 @@ class SdkDiff:
                 for s in self.changed
                 if s == parent
                 or _is_member(s, parent)
-                or (parent[-1] == "[" and s.startswith(parent))
+                or (parent[-1] in "[(" and s.startswith(parent))
             }
         for osym, nsym in finding.refs:
             finding.symbols.append(
@@ -103,16 +105,31 @@ class SdkDiff:
                 set(self.methods_taking(old, osym)) | set(self.methods_taking(new, nsym))
             )
             for method in methods:
-                entry = old.get(osym or "") or new.get(nsym or "") or {}
-                param = entry.get("decl", "").split(":", 1)[0]
-                finding.symbols.append(
-                    SymbolChange(
-                        f"{method}({param}=…)",
-                        _decl(old, osym) if method in self.methods_taking(old, osym) else None,
-                        _decl(new, nsym) if method in self.methods_taking(new, nsym) else None,
-                    )
-                )
-                self.claimed.add(method)
+                py_name = str(osym or nsym).rsplit(".", 1)[-1]
+                param = param_symbol(method, py_name)
+                helpers = {
+                    s
+                    for symbols in (old, new)
+                    for s, e in symbols.items()
+                    if e.get("params_of") == method
+                }
+                self.claimed |= {method, param} | helpers
+                before, after = _decl(old, param), _decl(new, param)
+                if before is not None or after is not None:
+                    finding.symbols.append(SymbolChange(param, before, after))
+
+    def claim_mentions(self, findings: list[Finding]) -> None:
+        old, new = self.old.symbols, self.new.symbols
+        for finding in (f for f in findings if f.mentions):
+            pattern = re.compile(r"\b(" + "|".join(map(re.escape, finding.mentions)) + r")\b")
+            for sym in sorted(self.changed - self.claimed):
+                decls = [str(e["decl"]) for e in (old.get(sym), new.get(sym)) if e is not None]
+                if not any(pattern.search(d) for d in decls):
+                    continue
+                self.claimed.add(sym)
+                entry = new.get(sym) or old.get(sym) or {}
+                if entry.get("kind") != "method":  # a method's change is its parameter's
+                    finding.symbols.append(SymbolChange(sym, _decl(old, sym), _decl(new, sym)))
 
     def claim_renames(self, findings: list[Finding]) -> None:
         renaming = [f for f in findings if f.renames]
@@ -249,6 +266,8 @@ class SdkDiff:
             if fold(nsym):
                 continue
             grade = Grade(SAFE, SAFE, "A new symbol.")
+            if new[nsym].get("kind") == "param" and new[nsym].get("required"):
+                grade = Grade(SAFE, BREAKING, "A new required argument: existing calls lack it.")
             finding = self.finding("sdk-symbol-added", grade, f"{nsym} was added", None, nsym)
             out.append(finding)
             parents[nsym] = finding
@@ -282,6 +301,38 @@ class SdkDiff:
                 BREAKING,
                 "Now closed: values the SDK does not know raise instead of being kept.",
             )
-        if differs <= {"default", "decl"}:
+        if before.get("kind") == "constructor" and differs <= {"params", "decl"}:
+            return _signature_grade(before.get("params") or [], after.get("params") or [])
+        if "default" in differs and differs <= {"default", "decl"}:
             return Grade(SAFE, WARNING, "Wire-neutral; the Python default changed.")
-        return Grade(SAFE, BREAKING, "Wire-neutral; the Python signature changed.")
+        return Grade(SAFE, BREAKING, "Wire-neutral; the Python signature or type changed.")
+
+
+def _signature_grade(before: list[list[Any]], after: list[list[Any]]) -> Grade:
+    """Parameter by parameter, as a caller sees it (names, order, types, defaults)."""
+    old = {p[0]: p for p in before}
+    new = {p[0]: p for p in after}
+    breaking: list[str] = []
+    warning: list[str] = []
+    safe: list[str] = []
+    breaking += [f"`{n}` was removed" for n in old if n not in new]
+    breaking += [
+        f"`{n}` is a new required parameter" for n in new if n not in old and new[n][2] is None
+    ]
+    safe += [
+        f"`{n}` is a new optional parameter" for n in new if n not in old and new[n][2] is not None
+    ]
+    for name in (n for n in old if n in new):
+        if old[name][1] != new[name][1]:
+            breaking.append(f"`{name}` is now `{new[name][1]}`")
+        if old[name][2] != new[name][2]:
+            (breaking if new[name][2] is None else warning).append(
+                f"`{name}` defaults to {new[name][2]} instead of {old[name][2]}"
+                if new[name][2] is not None
+                else f"`{name}` is now required"
+            )
+    kept = [n for n in old if n in new]
+    if kept != [n for n in new if n in old]:
+        breaking.append("the parameters are in another order")
+    reason = "Wire-neutral; " + "; ".join(breaking + warning + safe) + "."
+    return Grade(SAFE, BREAKING if breaking else WARNING if warning else SAFE, reason)

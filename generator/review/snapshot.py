@@ -7,6 +7,8 @@ generator that runs the review, so the report is about the schema change alone.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -51,7 +53,10 @@ class Snapshot:
         self.top = {k: n for k, n in self.builder.named.items() if k not in self.builder.inline}
 
 
-def _load_without_openapi_check(root: Path) -> Spec:
+def load_spec(root: Path, *, check_openapi: bool = True) -> Spec:
+    """:func:`generator.load.load`, optionally without the OpenAPI meta-schema check."""
+    if check_openapi:
+        return load(root)
     spec, errors = read_documents(root)
     if not errors:
         errors += check_refs(spec) + check_extensions(spec)
@@ -77,10 +82,8 @@ def from_folder(
     try:
         if not has_files:
             spec = Spec(root=root)
-        elif check_openapi:
-            spec = load(root)
         else:
-            spec = _load_without_openapi_check(root)
+            spec = load_spec(root, check_openapi=check_openapi)
         builder = Builder(spec)
         package = builder.build()
     except SchemaErrors as exc:
@@ -116,9 +119,19 @@ def merge_base(repo: Path, a: str, b: str) -> str:
     return _git(repo, "merge-base", a, b).decode().strip()
 
 
-def from_ref(repo: Path, ref: str, schemas_dir: str = SCHEMAS_DIR) -> Snapshot:
+def from_ref(
+    repo: Path, ref: str, schemas_dir: str = SCHEMAS_DIR, *, check_openapi: bool = True
+) -> Snapshot:
     """The schemas as committed at ``ref``, read without touching the work tree."""
     commit = resolve(repo, ref)
+    snap = _at_commit(repo.resolve(), commit, schemas_dir, check_openapi)
+    return dataclasses.replace(snap, label=ref)
+
+
+# A commit's schemas never change: one process (a test session, a review of a ref against
+# itself) loads each at most once. Snapshots are only read after they are built.
+@functools.lru_cache(maxsize=16)
+def _at_commit(repo: Path, commit: str, schemas_dir: str, check_openapi: bool) -> Snapshot:
     listing = _git(repo, "ls-tree", "-r", "-z", "--name-only", commit, "--", schemas_dir)
     paths = [p for p in listing.decode().split("\0") if p]
     with tempfile.TemporaryDirectory(prefix="sdkforge-review-") as tmp:
@@ -128,4 +141,4 @@ def from_ref(repo: Path, ref: str, schemas_dir: str = SCHEMAS_DIR) -> Snapshot:
             target = Path(tmp) / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(_git(repo, "show", f"{commit}:{path}"))
-        return from_folder(root, ref, commit)
+        return from_folder(root, commit, commit, check_openapi=check_openapi)
