@@ -673,3 +673,65 @@ def test_rules_cover_every_delta_variant() -> None:
         assert variants
         for cls in variants:
             assert cls in ops.ACCUMULATE, cls.__name__
+
+
+# --- the generator side -----------------------------------------------------------------
+
+
+def _broken_schemas(tmp_path: Path, old: str, new: str) -> Path:
+    import shutil
+
+    root = Path(__file__).resolve().parent.parent / "schemas"
+    target = tmp_path / "schemas"
+    shutil.copytree(root, target)
+    path = target / "messages.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return target
+
+
+def test_an_unknown_placeholder_in_a_path_is_a_located_error(tmp_path: Path) -> None:
+    from generator.errors import SchemaErrors
+    from generator.pipeline import build_package
+
+    schemas = _broken_schemas(
+        tmp_path,
+        "x-sdk-accumulate: {strategy: merge, at: '/content/{index}'}",
+        "x-sdk-accumulate: {strategy: merge, at: '/content/{idx}'}",
+    )
+    with pytest.raises(SchemaErrors) as caught:
+        build_package(schemas)
+    (error,) = caught.value.errors
+    assert error.file == "schemas/messages.yaml"
+    assert error.pointer.endswith("/ContentBlockDeltaEvent/properties/delta/x-sdk-accumulate")
+    assert "{idx}" in error.message
+
+
+def test_a_misspelt_strategy_is_a_load_error(tmp_path: Path) -> None:
+    from generator.errors import SchemaErrors
+    from generator.load import load
+
+    schemas = _broken_schemas(
+        tmp_path,
+        "x-sdk-accumulate: {strategy: partial-json, into: input}",
+        "x-sdk-accumulate: {strategy: partial_json, into: input}",
+    )
+    with pytest.raises(SchemaErrors) as caught:
+        load(schemas)
+    (error,) = caught.value.errors
+    assert "InputJsonDelta/properties/partial_json/x-sdk-accumulate" in error.pointer
+    assert error.line is not None and "'partial_json' is not one of" in error.message
+
+
+def test_accumulate_into_must_name_an_object_schema(tmp_path: Path) -> None:
+    from generator.errors import SchemaErrors
+    from generator.pipeline import build_package
+
+    schemas = _broken_schemas(
+        tmp_path,
+        "                    $ref: '#/components/schemas/ChatResponse'\n                  method:",
+        "                    $ref: '#/components/schemas/StopReason'\n                  method:",
+    )
+    with pytest.raises(SchemaErrors, match="accumulate/into: must be a \\$ref to a named object"):
+        build_package(schemas)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+import subprocess
+import sys
 
 import httpx
 import pydantic
@@ -364,10 +365,26 @@ def test_resources_mirror_the_schema_paths() -> None:
 
 
 def test_docstrings_come_from_the_schema() -> None:
-    doc: Any = Client.__init__.__doc__ or ""
-    assert "chat.completions" in (chatsdk._client.__doc__ or "")
-    method_doc = chatsdk._client.ChatCompletions.create.__doc__ or ""
+    from chatsdk import _client
+
+    assert "client.chat.completions.create" in (_client.__doc__ or "")
+    method_doc = _client.ChatCompletions.create.__doc__ or ""
     assert "Create a chat completion" in method_doc
     assert "temperature: Sampling temperature" in method_doc
-    assert "Default: 4096." in (chatsdk._client.Messages.create.__doc__ or "")
-    assert doc == "" or isinstance(doc, str)
+    assert "stream: True for a stream of typed events" in method_doc
+    assert "Default: 4096." in (_client.Messages.create.__doc__ or "")
+    assert "get_final_message()" in (_client.Messages.stream.__doc__ or "")
+    assert "CHATSDK_API_KEY" in (Client.__doc__ or "")
+
+
+def test_import_chatsdk_loads_neither_httpx_nor_pydantic() -> None:
+    code = (
+        "import sys, chatsdk; "
+        "assert chatsdk.APIError and chatsdk.NOT_GIVEN is not None; "
+        "print(sorted(m for m in ('httpx', 'pydantic', 'chatsdk._client') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    code = "import sys, chatsdk; chatsdk.Client; print('chatsdk._client' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"
