@@ -16,6 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
+from generator.load import Spec, load
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "real"
 STARTUP_SECONDS = 60
@@ -75,6 +77,12 @@ def stop_server(server: RunningServer) -> None:
         server.process.wait()
     if server.process.stdout is not None:
         server.process.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def spec() -> Spec:
+    """The schemas the server was built from, loaded once."""
+    return load(ROOT / "schemas")
 
 
 @pytest.fixture(scope="session")

@@ -21,10 +21,10 @@ import chatsdk
 from chatsdk import chat_completions, messages, sessions
 from chatsdk.chat_completions import ChatMessage
 from chatsdk.messages import Message
-from generator.load import Spec, load
+from generator.load import Spec
 
 from . import sse_reference
-from .conftest import FIXTURES, ROOT, RunningServer
+from .conftest import FIXTURES, RunningServer
 from .families import API_KEY, CHAT, FAMILIES, MESSAGES, SESSIONS, create, final_of, stream
 
 MODES = ["sync", "async"]
@@ -33,11 +33,6 @@ RESPONSES = {
     MESSAGES: ("messages.yaml", "ChatResponse"),
     SESSIONS: ("sessions.yaml", "SessionChatResponse"),
 }
-
-
-@pytest.fixture(scope="module")
-def spec() -> Spec:
-    return load(ROOT / "schemas")
 
 
 def example(spec: Spec, family: str, index: int = 0) -> dict[str, Any]:

@@ -22,7 +22,7 @@ import httpx
 import pytest
 from jsonschema import Draft202012Validator
 
-from generator.load import Spec, load
+from generator.load import Spec
 from generator.serve import read_operations
 
 from .conftest import FIXTURES, ROOT, RunningServer
@@ -46,11 +46,6 @@ BODIES: dict[str, dict[str, Any]] = {
     SESSIONS: {"message": "hi"},
 }
 DOCS = {CHAT: "chat_completions.yaml", MESSAGES: "messages.yaml", SESSIONS: "sessions.yaml"}
-
-
-@pytest.fixture(scope="module")
-def spec() -> Spec:
-    return load(ROOT / "schemas")
 
 
 def schema_validator(spec: Spec, path: str, name: str) -> Draft202012Validator:
