@@ -648,7 +648,6 @@ class Plan:
     stall_seconds: float = 0.0
     reset_after: int | None = None
     status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 class RequestIdMiddleware:
@@ -967,7 +966,7 @@ class ReferenceServer:
         return Plan([data], "application/json", False)
 
     def _send(self, plan: Plan, attempt: Attempt, scope: Scope) -> Response:
-        headers = {**self._attempt_header(attempt), **plan.headers}
+        headers = self._attempt_header(attempt)
         attempt.status = plan.status
         if plan.stream:
             headers["cache-control"] = "no-cache"
