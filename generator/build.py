@@ -720,7 +720,7 @@ class Builder:
             for pname, pschema in (spec.get("params") or {}).items():
                 pwhere = join_pointer(where, "params", pname)
                 phint = self.hint(named.doc, pschema, pwhere, named.module, named, lenient=False)
-                phint = re.sub(r"^list\[", "Sequence[", phint)
+                phint = self.accept_enum_values(re.sub(r"^list\[", "Sequence[", phint))
                 has_default = "default" in pschema
                 params.append(
                     ir.Param(
@@ -765,6 +765,17 @@ class Builder:
                 )
             )
         return tuple(out)
+
+    def accept_enum_values(self, hint: str) -> str:
+        """Let a parameter typed with an enum also take its values as plain strings."""
+        enums = {n.py_name: n for n in self.named.values() if n.kind == "enum"}
+        pieces = []
+        for piece in split_union(hint):
+            pieces.append(piece)
+            if piece in enums:
+                values = ", ".join(repr(v) for v in enums[piece].schema["enum"])
+                pieces.append(f"Literal[{values}]")
+        return join_union(pieces)
 
     def build_accessors(self, named: Named, fields: dict[str, ir.Field]) -> tuple[ir.Accessor, ...]:
         out = []

@@ -21,7 +21,6 @@ from chatsdk.messages import (
     ChatRequest,
     ChatResponse,
     ContentBlock,
-    Effort,
     Message,
     StopReason,
     TextBlock,
@@ -62,7 +61,7 @@ def chat_completions() -> str | None:
 
 
 def messages() -> tuple[str | None, str | None, list[ToolUseBlock], bool]:
-    thinking_a: ThinkingConfigAdaptive = ThinkingConfig.adaptive(effort=Effort.HIGH)
+    thinking_a: ThinkingConfigAdaptive = ThinkingConfig.adaptive(effort="high")
     thinking_e: ThinkingConfigEnabled = ThinkingConfig.enabled(ThinkingConfig.DEFAULT_BUDGET_TOKENS)
     request = ChatRequest(
         model="m",
