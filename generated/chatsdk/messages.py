@@ -220,7 +220,9 @@ class ThinkingConfig(UnionBase):
             ...
 
         @staticmethod
-        def adaptive(effort: Effort | None = None) -> ThinkingConfigAdaptive:
+        def adaptive(
+            effort: Effort | Literal["low", "medium", "high", "max"] | None = None,
+        ) -> ThinkingConfigAdaptive:
             """Adaptive thinking: the model decides how much to think. An `effort` is sent in the request's `output_config.effort` (unless the request sets `output_config` itself)."""
             ...
 
@@ -1111,7 +1113,9 @@ def _ThinkingConfig_enabled(budget_tokens: int = 10000) -> ThinkingConfigEnabled
     return ThinkingConfigEnabled.model_validate({"type": "enabled", "budget_tokens": budget_tokens})
 
 
-def _ThinkingConfig_adaptive(effort: Effort | None = None) -> ThinkingConfigAdaptive:
+def _ThinkingConfig_adaptive(
+    effort: Effort | Literal["low", "medium", "high", "max"] | None = None,
+) -> ThinkingConfigAdaptive:
     return with_request_defaults(
         ThinkingConfigAdaptive.model_validate({"type": "adaptive"}),
         {"output_config": {"effort": effort}},
