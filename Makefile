@@ -66,7 +66,7 @@ lint-schemas: $(READY)
 ## chatsdk (REVIEW_ARGS="--format json", "--fail-on breaking", ...; REVIEW_BASE=<ref>)
 REVIEW_BASE ?= $(shell git merge-base HEAD origin/main 2>/dev/null || git merge-base HEAD main)
 review: $(READY)
-	$(BIN)/sdkforge review --base $(REVIEW_BASE) $(REVIEW_ARGS)
+	@$(BIN)/sdkforge review --base $(REVIEW_BASE) $(REVIEW_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -8,7 +8,7 @@ A case file ``tests/review_cases/<rule>--<situation>.yaml`` holds:
   operation may name another ``file`` than ``api.yaml``;
 * ``expect``: every finding of the review, in report order: rule, direction, wire and SDK
   verdicts, and the Python symbols it names.
-* ``safe: true`` marks a change that must report no breaking finding.
+* ``safe: true`` marks a change that must report no breaking finding (a warning at most).
 """
 
 from __future__ import annotations

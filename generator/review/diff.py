@@ -152,6 +152,7 @@ class Differ:
         self.findings: list[Finding] = []
         self.renames = detect_renames(old, new)
         self.renamed_to = set(self.renames.values())
+        self.seen: set[tuple[str, str, str, str, str]] = set()
 
     # --- entry points -------------------------------------------------------------------
 
@@ -285,6 +286,12 @@ class Differ:
     # --- schema nodes -------------------------------------------------------------------------
 
     def node(self, o: Side, n: Side, os_: Any, ns: Any) -> None:
+        # A pair of places is compared once: references that loop, or that reach the same
+        # inline schema twice, neither recurse forever nor report a change twice.
+        visit = (o.doc.path, o.pointer, n.doc.path, n.pointer, o.symbol)
+        if visit in self.seen:
+            return
+        self.seen.add(visit)
         if not isinstance(os_, dict) or not isinstance(ns, dict):
             if os_ != ns:
                 self.type_change("type-changed", o, n, f"{_show(os_)} → {_show(ns)}")

@@ -48,7 +48,11 @@ class Report:
 
 
 def _side(label: str, commit: str | None) -> str:
-    return f"`{label}` (`{commit[:10]}`)" if commit else f"`{label}`"
+    if commit is None:
+        return f"`{label}`"
+    if commit.startswith(label):  # the ref is already a commit id
+        return f"`{commit[:10]}`"
+    return f"`{label}` (`{commit[:10]}`)"
 
 
 def _code(text: str | None) -> str:
