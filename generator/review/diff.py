@@ -1104,10 +1104,39 @@ class Differ:
 
     def operations(self) -> None:
         old_ops, new_ops = dict(iter_operations(self.old)), dict(iter_operations(self.new))
+        gone = [k for k in old_ops if k not in new_ops]
+        came = [k for k in new_ops if k not in old_ops]
+        # The same operationId at another path or method: one operation that moved.
+        moved: dict[tuple[str, str, str], tuple[str, str, str]] = {}
+        for key in sorted(gone):
+            op_id = self.operation_id(old_ops[key])
+            match = [k for k in came if op_id and self.operation_id(new_ops[k]) == op_id]
+            if len(match) == 1:
+                moved[key] = match[0]
+                came.remove(match[0])
         for key in sorted(set(old_ops) | set(new_ops)):
             o, n = old_ops.get(key), new_ops.get(key)
             label = f"{key[2].upper()} {key[1]}"
-            if o is not None and n is None:
+            if o is not None and key in moved:
+                target = moved[key]
+                n = new_ops[target]
+                self.emit(
+                    "operation-changed",
+                    o,
+                    n,
+                    request=Grade(
+                        BREAKING,
+                        BREAKING,
+                        "Old clients, and the previous SDK, call the old path or method.",
+                    ),
+                    response=None,
+                    message=f"{label} is now {target[2].upper()} {target[1]}",
+                    detail="path",
+                    sides={DIR_REQUEST, DIR_RESPONSE},
+                    covers=self.method_covers(o.symbol) + self.method_covers(n.symbol),
+                )
+                self.operation_changed(o, n, label)
+            elif o is not None and n is None:
                 self.emit(
                     "operation-removed",
                     o,
@@ -1121,6 +1150,8 @@ class Differ:
                     sides={DIR_REQUEST, DIR_RESPONSE},
                 )
             elif n is not None and o is None:
+                if key in moved.values():
+                    continue
                 self.emit(
                     "operation-added",
                     None,
@@ -1134,13 +1165,18 @@ class Differ:
             elif o is not None and n is not None:
                 self.operation_changed(o, n, label)
 
+    def operation_id(self, side: Side) -> str | None:
+        op = lookup(side.doc.data, side.pointer)
+        return op.get("operationId") if isinstance(op, dict) else None
+
     def operation_changed(self, o: Side, n: Side, label: str) -> None:
         oshape, nshape = self.op_shape(o), self.op_shape(n)
-        for part in ("request", "response", "stream", "framing"):
+        for part in ("request", "response", "stream", "framing", "terminator", "security"):
             before, after = oshape.get(part), nshape.get(part)
-            if part != "framing" and before is not None:
+            if isinstance(before, Key):
                 before = self.renames.get(before, before)
-            if before == after or (part == "framing" and None in (before, after)):
+            streams = oshape.get("stream") is not None and nshape.get("stream") is not None
+            if before == after or (part in {"framing", "terminator"} and not streams):
                 continue
             if part == "stream" and (before is None or after is None):
                 rule = "operation-stream-added" if before is None else "operation-stream-removed"
@@ -1154,7 +1190,14 @@ class Differ:
                 )
             else:
                 rule = "operation-changed"
-                grade = Grade(BREAKING, BREAKING, f"The {part} of {label} is another schema.")
+                why = {
+                    "framing": "Old clients decode the stream another way.",
+                    "terminator": "Old clients wait for another end of stream.",
+                    "security": "Old clients, and the previous SDK, authenticate another way.",
+                }
+                grade = Grade(
+                    BREAKING, BREAKING, why.get(part, f"The {part} of {label} is another schema.")
+                )
 
                 message = (
                     f"{label}: {part} {self.show_part(self.new, before)} → "
@@ -1199,6 +1242,16 @@ class Differ:
                 media = content["text/event-stream"]
                 shape["stream"] = self.ref_key(side, media.get("schema") or {})
                 shape["framing"] = (media.get("x-sdk-stream") or {}).get("framing")
+                shape["terminator"] = (media.get("x-sdk-stream") or {}).get("terminator")
+        ir_op = next(
+            (
+                op
+                for op in side.snap.package.operations
+                if op.source == f"schemas/{side.doc.path}#{side.pointer}"
+            ),
+            None,
+        )
+        shape["security"] = ", ".join(ir_op.security) if ir_op is not None else None
         return shape
 
 

@@ -249,7 +249,9 @@ _RULES = [
     ),
     Rule(
         "operation-changed",
-        "An operation's request, response, stream item or stream framing names another schema.",
+        "An operation moved (same `operationId`, another path or method), or its request, "
+        "response or stream item names another schema, or its stream framing, terminator or "
+        "authentication changed.",
         "breaking / breaking",
         "breaking / breaking",
     ),
