@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any
 
-from generator.build import Key
+from generator.build import Key, split_union
 from generator.manifest import param_symbol
 from generator.review.findings import Finding, SymbolChange
 from generator.review.rules import BREAKING, SAFE, WARNING, Grade
@@ -71,7 +71,7 @@ class SdkDiff:
         return sorted(
             s
             for s, e in symbols.items()
-            if e["kind"] == "method" and e["request"] == entry["owner"]
+            if e["kind"] == "method" and e.get("request") == entry["owner"] and "params_of" not in e
         )
 
     def attach(self, findings: list[Finding]) -> list[Finding]:
@@ -303,9 +303,17 @@ class SdkDiff:
             )
         if before.get("kind") == "constructor" and differs <= {"params", "decl"}:
             return _signature_grade(before.get("params") or [], after.get("params") or [])
+        if before.get("kind") == "param" and differs <= {"type", "decl"}:
+            if _widens(str(before["type"]), str(after["type"])):
+                return Grade(SAFE, SAFE, "Wire-neutral; the argument accepts more than before.")
         if "default" in differs and differs <= {"default", "decl"}:
             return Grade(SAFE, WARNING, "Wire-neutral; the Python default changed.")
         return Grade(SAFE, BREAKING, "Wire-neutral; the Python signature or type changed.")
+
+
+def _widens(before: str, after: str) -> bool:
+    """Whether the hint ``after`` is a union holding every member of ``before``."""
+    return set(split_union(before)) <= set(split_union(after))
 
 
 def _signature_grade(before: list[list[Any]], after: list[list[Any]]) -> Grade:
@@ -324,7 +332,10 @@ def _signature_grade(before: list[list[Any]], after: list[list[Any]]) -> Grade:
     ]
     for name in (n for n in old if n in new):
         if old[name][1] != new[name][1]:
-            breaking.append(f"`{name}` is now `{new[name][1]}`")
+            if _widens(old[name][1], new[name][1]):
+                safe.append(f"`{name}` also accepts `{new[name][1]}`")
+            else:
+                breaking.append(f"`{name}` is now `{new[name][1]}`")
         if old[name][2] != new[name][2]:
             (breaking if new[name][2] is None else warning).append(
                 f"`{name}` defaults to {new[name][2]} instead of {old[name][2]}"
