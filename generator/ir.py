@@ -206,7 +206,31 @@ class RequestParam:
         """``name: hint`` or ``name: hint | NotGiven = NOT_GIVEN``."""
         if self.required:
             return f"{self.py_name}: {self.type_hint}"
-        return f"{self.py_name}: {self.type_hint} | NotGiven = NOT_GIVEN"
+        return f"{self.py_name}: {not_given_hint(self.type_hint)} = NOT_GIVEN"
+
+
+def not_given_hint(hint: str) -> str:
+    """``hint | NotGiven``, with a ``None`` of ``hint`` kept last (``str | NotGiven | None``)."""
+    if hint.endswith(" | None"):
+        return f"{hint[: -len(' | None')]} | NotGiven | None"
+    return f"{hint} | NotGiven"
+
+
+@dataclass(frozen=True)
+class OperationParam:
+    """A path, query or header parameter of an operation (vendor documents declare them)."""
+
+    py_name: str
+    wire_name: str
+    type_hint: str
+    required: bool
+    description: str
+
+    @property
+    def declaration(self) -> str:
+        if self.required:
+            return f"{self.py_name}: {self.type_hint}"
+        return f"{self.py_name}: {not_given_hint(self.type_hint)} = NOT_GIVEN"
 
 
 @dataclass(frozen=True)
@@ -245,6 +269,27 @@ class Operation:
     docstring: str = ""  # summary, description and one line per parameter
     stream_class: str | None = None  # "MessagesStream": the accumulating stream of .stream()
     stream_docstring: str = ""  # of the .stream() helper
+    # Vendor documents (generator/vendor.py): parameters outside the body, other encodings.
+    path_params: tuple[OperationParam, ...] = ()  # "/threads/{thread_id}"
+    query_params: tuple[OperationParam, ...] = ()
+    header_params: tuple[OperationParam, ...] = ()
+    sends_model: bool = True  # the body is the request class's wire form (JSON)
+    body_encoding: str = "json"  # json | multipart | form | raw | none
+    response_kind: str = "json"  # json (the response class) | any (untyped JSON) | binary
+
+    @property
+    def spec_expr(self) -> str:
+        """The OperationSpec a call uses: its path filled in when it has parameters."""
+        spec = f"_operations.{self.const_name}"
+        if not self.path_params:
+            return spec
+        args = ", ".join(f"{p.wire_name!r}: {p.py_name}" for p in self.path_params)
+        return f"{spec}.at({{{args}}})"
+
+    @property
+    def call_params(self) -> tuple[OperationParam, ...]:
+        """The parameters outside the body, in the order a signature lists them."""
+        return self.path_params + self.query_params + self.header_params
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ from generator.manifest import dumps as dumps_manifest
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
 RUNTIME = Path(__file__).resolve().parent / "runtime"
+# Runtime only packages generated from vendor documents need (generator/vendor.py).
+RUNTIME_VENDOR = Path(__file__).resolve().parent / "runtime_vendor"
 PACKAGE_DIR = "chatsdk"
 MANIFEST = "api-manifest.json"  # every public symbol, for `sdkforge review` and readers
 
@@ -65,14 +67,15 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def runtime_files(package_dir: str = PACKAGE_DIR) -> dict[str, str]:
+def runtime_files(package_dir: str = PACKAGE_DIR, folder: Path = RUNTIME) -> dict[str, str]:
     """Hand-written runtime modules, copied verbatim under a header naming their source."""
     out = {}
-    for path in sorted(RUNTIME.glob("*.py")):
+    for path in sorted(folder.glob("*.py")):
         if path.name == "__init__.py":
             continue
         text = path.read_text(encoding="utf-8")
-        out[f"{package_dir}/{path.name}"] = header(f"generator/runtime/{path.name}") + "\n" + text
+        source = f"generator/{folder.name}/{path.name}"
+        out[f"{package_dir}/{path.name}"] = header(source) + "\n" + text
     return out
 
 
@@ -111,6 +114,8 @@ def render(package: ir.Package) -> dict[str, str]:
             )
             files[out] = env.get_template(rel).render(package=package, header=header(all_sources))
     files.update(runtime_files(package_dir))
+    if package.source_document:
+        files.update(runtime_files(package_dir, RUNTIME_VENDOR))
     files[f"{package_dir}/py.typed"] = ""
     files = format_python(files)
     files[MANIFEST] = dumps_manifest(build_manifest(package))

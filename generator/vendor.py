@@ -28,20 +28,29 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import keyword
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
 from generator import ir
-from generator.build import Builder
+from generator.build import _CALL_OPTIONS, Builder, Named, clean
 from generator.errors import SchemaError, SchemaErrors, join_pointer
 from generator.load import Document, Spec, parse_document
 
 MODULE = "models"
+# Request media types the client sends, and how (generator/runtime_vendor/_vendor_client.py).
+_ENCODINGS = {
+    "application/json": "json",
+    "multipart/form-data": "multipart",
+    "application/x-www-form-urlencoded": "form",
+}
 SCHEMAS = "/components/schemas/"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 
@@ -147,10 +156,181 @@ def read(path: Path) -> tuple[dict[str, Any], str]:
 
 
 class VendorBuilder(Builder):
-    """The project's builder, reading operations the way vendor documents write them."""
+    """The project's builder, reading operations the way vendor documents write them.
+
+    Models, unions and enums are built exactly as for ``schemas/``. Operations differ: a
+    vendor's have path, query and header parameters, bodies that are multipart forms or
+    nothing, and answers that are not JSON, so each becomes an :class:`ir.Operation` with
+    those filled in (the client templates print them; ``_vendor_client`` sends them).
+    """
 
     def build_operations(self) -> list[ir.Operation]:
-        return []
+        out = []
+        for doc in self.spec.documents.values():
+            schemes = (doc.data.get("components") or {}).get("securitySchemes") or {}
+            for path, method, op in iter_operations(doc.data):
+                out.append(self.vendor_operation(doc, path, method, op, schemes))
+        # An operation that declares no authentication takes the one most of the document's
+        # use: Anthropic's declares its key as a header parameter of only some operations.
+        usual = Counter(o.security for o in out if o.security).most_common(1)
+        if usual:
+            out = [o if o.security else dataclasses.replace(o, security=usual[0][0]) for o in out]
+        return out
+
+    def named_model(self, doc: Document, schema: Any) -> Named | None:
+        named = self.named_at(doc, schema)
+        return named if named is not None and named.kind == "model" else None
+
+    def vendor_operation(
+        self, doc: Document, path: str, method: str, op: dict[str, Any], schemes: dict[str, Any]
+    ) -> ir.Operation:
+        module = MODULE
+        pointer = join_pointer("/paths", path, method)
+        content = (op.get("requestBody") or {}).get("content") or {}
+        request: Named | None = None
+        encoding = "none"
+        for media, encoding_of in _ENCODINGS.items():
+            if media in content:
+                request = self.named_model(doc, content[media].get("schema"))
+                encoding = encoding_of
+                break
+        else:
+            if content:
+                encoding = "raw"
+        if encoding in ("json", "multipart", "form") and request is None:
+            encoding = "raw"  # a body with no object schema: sent as given
+        response_class, response_kind, error_class = "JSONResponse", "any", None
+        stream = None
+        for status, response in sorted((op.get("responses") or {}).items()):
+            answer = response.get("content") or {}
+            where = join_pointer(pointer, "responses", status, "content")
+            if str(status).startswith("2") and response_kind == "any" and response_class:
+                json_media = answer.get("application/json")
+                if json_media is not None:
+                    named = self.named_model(doc, json_media.get("schema"))
+                    if named is not None:
+                        self.use(module, named)
+                        response_class, response_kind = named.py_name, "json"
+                elif any(m != "text/event-stream" for m in answer):
+                    response_class, response_kind = "BinaryResponse", "binary"
+                sse = answer.get("text/event-stream")
+                if isinstance(sse, dict) and stream is None and encoding in _ENCODINGS.values():
+                    stream = self.build_stream(
+                        doc,
+                        join_pointer(where, "text/event-stream"),
+                        sse,
+                        sse["x-sdk-stream"],
+                        module,
+                    )
+            elif not str(status).startswith("2") and error_class is None:
+                named = self.named_model(doc, (answer.get("application/json") or {}).get("schema"))
+                error_class = named.py_name if named is not None else None
+        security, params = self.vendor_security(doc, op, schemes)
+        operation = ir.Operation(
+            operation_id=op["operationId"],
+            resource=op["x-sdk-resource"],
+            method=op["x-sdk-method"],
+            http_method=method.upper(),
+            path=path,
+            summary=clean(op.get("summary", "")) or op["operationId"],
+            description=clean(op.get("description", "")),
+            module=module,
+            request_class=request.py_name if request is not None else "",
+            response_class=response_class,
+            error_class=error_class,
+            stream=stream,
+            security=security,
+            source=f"{doc.source}#{pointer}",
+        )
+        operation = self.client_view(operation, request if encoding != "raw" else None)
+        return self.with_parameters(doc, pointer, operation, params, encoding, response_kind)
+
+    def vendor_security(
+        self, doc: Document, op: dict[str, Any], schemes: dict[str, Any]
+    ) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
+        """The operation's authentication, and the parameters left for the caller.
+
+        Bearer tokens and API-key headers are supported (OAuth2 flows are skipped when the
+        document offers an alternative); an ``x-api-key`` or ``authorization`` header
+        *parameter* (Anthropic's documents declare the key that way) is authentication too.
+        """
+        security: list[str] = []
+        for requirement in op.get("security", doc.data.get("security") or []):
+            for name in requirement:
+                scheme = schemes.get(name) or {}
+                if scheme.get("type") == "http" and scheme.get("scheme") == "bearer":
+                    security.append("bearer")
+                elif scheme.get("type") == "apiKey" and scheme.get("in") == "header":
+                    security.append("header:" + scheme["name"])
+        params = []
+        for param in op.get("parameters") or []:
+            name = str(param.get("name", ""))
+            if param.get("in") == "header" and name.lower() == "x-api-key":
+                security.append("header:x-api-key")
+            elif param.get("in") == "header" and name.lower() == "authorization":
+                security.append("bearer")
+            else:
+                params.append(param)
+        return tuple(dict.fromkeys(security)), params
+
+    def with_parameters(
+        self,
+        doc: Document,
+        pointer: str,
+        op: ir.Operation,
+        params: list[dict[str, Any]],
+        encoding: str,
+        response_kind: str,
+    ) -> ir.Operation:
+        body = op.params
+        if encoding == "raw":
+            body = (ir.RequestParam("content", "body", "bytes | str", True, "The request body."),)
+        used = {p.py_name for p in body} | set(_CALL_OPTIONS) | {"stream"}
+        found: dict[str, list[ir.OperationParam]] = {"path": [], "query": [], "header": []}
+        for index, param in enumerate(params):
+            where = str(param.get("in"))
+            if where not in found:
+                continue  # cookies
+            wire = str(param["name"])
+            py = py_identifier(wire)
+            if py in used:
+                py = f"{py}_{where}"
+            used.add(py)
+            hint = self.param_hint(
+                doc, param.get("schema"), join_pointer(pointer, "parameters", index)
+            )
+            found[where].append(
+                ir.OperationParam(
+                    py_name=py,
+                    wire_name=wire,
+                    type_hint=hint,
+                    required=bool(param.get("required")) or where == "path",
+                    description=clean(param.get("description", "")),
+                )
+            )
+        calls = [*found["path"], *found["query"], *found["header"]]
+        lines = [
+            f"    {p.py_name}: {' '.join(p.description.split()) or p.wire_name}" for p in calls
+        ]
+        docstring = op.docstring.replace(
+            "\nArgs:\n", "\nArgs:\n" + "".join(f"{x}\n" for x in lines), 1
+        )
+        response_ref = op.response_ref
+        if response_kind != "json":
+            response_ref = f"_vendor_client.{op.response_class}"
+        return dataclasses.replace(
+            op,
+            request_ref=op.request_ref if op.request_class else "",
+            response_ref=response_ref,
+            params=body,
+            docstring=docstring,
+            path_params=tuple(found["path"]),
+            query_params=tuple(found["query"]),
+            header_params=tuple(found["header"]),
+            sends_model=encoding == "json",
+            body_encoding=encoding,
+            response_kind=response_kind,
+        )
 
 
 def build_package(path: Path, package: str) -> ir.Package:
@@ -224,6 +404,7 @@ class Normaliser:
         # components/responses used by several operations: one entry (and class) each.
         self.shared_responses: dict[str, dict[str, Any]] = {}
         self.response_names: dict[int, str] = {}
+        self.by_shape: dict[str, str] | None = None
 
     # --- pass 1: per-schema rewrites ----------------------------------------------------
 
@@ -272,6 +453,9 @@ class Normaliser:
             out = {k: out[k] for k in ("$ref", *_ANNOTATIONS) if k in out}
             if nullable:
                 out["nullable"] = True
+        if out.get("format") == "binary" and out.get("type") == "string":
+            # A file field of a multipart body: bytes, a file object or (name, bytes, type).
+            out = {k: v for k, v in out.items() if k in _ANNOTATIONS}
         if out.get("format") == "unixtime":
             del out["format"]
             if out.get("type") in (None, "number", "string"):
@@ -553,6 +737,11 @@ class Normaliser:
             elif isinstance(member, dict) and "$ref" in member:
                 member = {"$ref": member["$ref"]}
             members.append(member)
+        listed = {m.get("$ref") for m in members if isinstance(m, dict)}
+        for ref in mapping.values():
+            if ref not in listed and _ref_name(ref) in self.schemas:
+                members.append({"$ref": ref})  # the mapping says the server sends it
+                listed.add(ref)
         schema[combinator] = members
         by_tag: dict[str, str] = {}
         ok = True
@@ -570,15 +759,16 @@ class Normaliser:
             ):
                 ok = False
                 break
-            tags = tag_values(target, prop, self)
+            # The mapping is authoritative: Cohere's variants all inherit one `type` enum
+            # listing every event, and only the mapping says which one each is.
             mapped = [t for t, ref in mapping.items() if _ref_name(ref) == target_name]
-            if not tags and mapped:
+            tags = mapped or tag_values(target, prop, self)
+            if prop not in (target.get("properties") or {}) and mapped:
                 target["properties"][prop] = {"type": "string", "enum": mapped}
-                tags = mapped
             if not tags:
                 ok = False
                 break
-            for tag in [*tags, *mapped]:
+            for tag in tags:
                 if by_tag.setdefault(str(tag), target_name) != target_name:
                     ok = False
             required = target.setdefault("required", [])
@@ -650,6 +840,7 @@ class Normaliser:
         self.shape(paths)
         for name in list(self.schemas):
             self.schemas[name] = self.null_refs(self.schemas[name])
+        self.stream_errors(paths)
         for schema in self.schemas.values():
             drop_undefined_required(schema)
             for _, node in _schema_nodes(schema):
@@ -701,6 +892,8 @@ class Normaliser:
             new: dict[str, Any] = {
                 k: op[k] for k in ("operationId", "summary", "description", "security") if k in op
             }
+            if not isinstance(new.get("operationId"), str) or not new["operationId"]:
+                new["operationId"] = f"{method}_{path}"
             if params:
                 new["parameters"] = list(params.values())
             body = self.component_ref("requestBodies", op.get("requestBody"))
@@ -733,8 +926,90 @@ class Normaliser:
                     self.response_names[id(entry)] = shared
                 responses[str(status)] = entry
             new["responses"] = responses
+            self.fern_stream(op, new)
             out.setdefault(path, {})[method] = new
+        self.infer_streams(out)
+        name_operations(out)
         return out
+
+    def stream_errors(self, paths: dict[str, Any]) -> None:
+        """A data-only stream whose events have no ``error`` property of their own treats a
+        payload with one as a failure (``{"type": "error", "error": {...}}``): the client
+        raises StreamError instead of yielding it."""
+        for item in paths.values():
+            for op in item.values():
+                for response in (op.get("responses") or {}).values():
+                    media = (response.get("content") or {}).get("text/event-stream")
+                    if not isinstance(media, dict) or "x-sdk-stream" not in media:
+                        continue
+                    events = self.resolve(media.get("schema"))
+                    members = [events]
+                    if isinstance(events, dict):
+                        members += [
+                            self.resolve(m)
+                            for m in events.get("oneOf") or events.get("anyOf") or []
+                        ]
+                    if not any("error" in ((m or {}).get("properties") or {}) for m in members):
+                        media["x-sdk-stream"]["error-property"] = "error"
+
+    def fern_stream(self, op: dict[str, Any], new: dict[str, Any]) -> None:
+        """Cohere's ``x-fern-streaming`` is the only place its document says an operation
+        streams (SSE, ``[DONE]``): its ``response`` and ``response-stream`` schemas become the
+        JSON and the ``text/event-stream`` answers. Line-delimited JSON streams are left out:
+        the client reads server-sent events."""
+        fern = op.get("x-fern-streaming")
+        if not isinstance(fern, dict) or fern.get("format") != "sse":
+            return
+        if "response" not in fern or "response-stream" not in fern:
+            return
+        ok = new["responses"].setdefault("200", {"description": "OK"})
+        ok["content"] = {
+            "application/json": {"schema": self.schema(fern["response"], "")},
+            "text/event-stream": {
+                "schema": self.schema(fern["response-stream"], ""),
+                "x-sdk-stream": {"framing": "data-only", "terminator": fern.get("terminator")},
+            },
+        }
+
+    def infer_streams(self, paths: dict[str, Any]) -> None:
+        """Declared ``text/event-stream`` answers get ``x-sdk-stream``; an operation whose
+        JSON request has a boolean ``stream`` and whose answer ``X`` has an ``XStreamEvent``
+        schema streams those (Anthropic's document declares no event streams)."""
+        for item in paths.values():
+            for op in item.values():
+                for status, response in (op.get("responses") or {}).items():
+                    content = response.get("content") or {}
+                    media = content.get("text/event-stream")
+                    if isinstance(media, dict):
+                        media.setdefault(
+                            "x-sdk-stream", {"framing": "data-only", "terminator": "[DONE]"}
+                        )
+                        continue
+                    if not str(status).startswith("2") or "application/json" not in content:
+                        continue
+                    answer = _ref_name(content["application/json"]["schema"].get("$ref", ""))
+                    body = ((op.get("requestBody") or {}).get("content") or {}).get(
+                        "application/json"
+                    )
+                    request = self.resolve((body or {}).get("schema"))
+                    flag = ((request or {}).get("properties") or {}).get("stream")
+                    events = f"{answer}StreamEvent"
+                    if answer and isinstance(flag, dict) and events in self.schemas:
+                        if flag.get("type") in ("boolean", ["boolean", "null"]):
+                            content["text/event-stream"] = {
+                                "schema": {"$ref": _ref(events)},
+                                "x-sdk-stream": {"framing": "data-only", "terminator": "[DONE]"},
+                            }
+
+    def same_schema(self, schema: dict[str, Any]) -> str | None:
+        """The named schema ``schema`` repeats (annotations aside), if any: Cohere's stream
+        of events is written inline and again as ``StreamedChatResponseV2``."""
+        if self.by_shape is None:
+            self.by_shape = {}
+            for name in sorted(self.schemas):
+                shape = json.dumps(_bare(self.schemas[name]), sort_keys=True)
+                self.by_shape.setdefault(shape, name)
+        return self.by_shape.get(json.dumps(_bare(schema), sort_keys=True))
 
     def lift_operation_schemas(self, paths: dict[str, Any]) -> None:
         """Inline object bodies become named schemas: ``<OperationId>Request``/``…Response``."""
@@ -748,8 +1023,17 @@ class Normaliser:
                         name = self.claim([stem + "Request", stem + "Body"], where)
                         obj["schema"] = self.lift(schema, name)
                 for status, response in sorted((op.get("responses") or {}).items()):
-                    for obj in (response.get("content") or {}).values():
+                    for media, obj in (response.get("content") or {}).items():
                         schema = obj.get("schema")
+                        if media == "text/event-stream" and isinstance(schema, dict):
+                            if "$ref" not in schema and schema:
+                                same = self.same_schema(schema)
+                                if same is not None:
+                                    obj["schema"] = {"$ref": _ref(same)}
+                                else:
+                                    name = self.claim([stem + "StreamEvent", stem + "Event"], where)
+                                    obj["schema"] = self.lift(schema, name)
+                            continue
                         if isinstance(schema, dict) and "properties" in schema:
                             shared = self.response_names.get(id(response))
                             if shared is not None:
@@ -761,7 +1045,11 @@ class Normaliser:
                                     "Response" if status.startswith("2") else f"{status}Response"
                                 )
                                 candidates = [stem + suffix, stem + suffix + "Body"]
-                            obj["schema"] = self.lift(schema, self.claim(candidates, where))
+                            same = self.same_schema(schema)
+                            if same is not None:
+                                obj["schema"] = {"$ref": _ref(same)}
+                            else:
+                                obj["schema"] = self.lift(schema, self.claim(candidates, where))
 
 
 def pep440(version: str) -> str:
@@ -888,6 +1176,96 @@ def variant_label(schema: Any) -> str:
         return "With" + pascal(required[0])
     kind = schema.get("type")
     return pascal(kind) if isinstance(kind, str) else "Value"
+
+
+_ACTIONS = {"get": "list", "post": "create", "put": "update", "patch": "update", "delete": "delete"}
+_ON_ITEM = {
+    "get": "retrieve",
+    "post": "update",
+    "put": "update",
+    "patch": "update",
+    "delete": "delete",
+}
+
+
+def _is_param(segment: str) -> bool:
+    return segment.startswith("{") and segment.endswith("}")
+
+
+def py_identifier(text: str) -> str:
+    """A snake_case Python name for a path segment or an operation id."""
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", text)
+    name = re.sub(r"\W+", "_", name).strip("_").lower() or "call"
+    if name[0].isdigit():
+        name = "v" + name
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        name += "_"
+    return name
+
+
+def name_operations(paths: dict[str, Any]) -> None:
+    """``x-sdk-resource``/``x-sdk-method`` from each path, the way SDKs of these APIs read.
+
+    ``POST /threads/{thread_id}/runs`` is ``threads.runs.create``; ``GET`` on a collection is
+    ``list``, on an item ``retrieve``; ``POST /batches/{id}/cancel`` (a last word after an
+    item the document has operations on, that nothing extends) is ``batches.cancel``. A leading ``v1`` is dropped when
+    the document has one version. Two operations that would share a name take their
+    operation ids instead.
+    """
+    split = {path: [s for s in path.split("?")[0].strip("/").split("/") if s] for path in paths}
+    # Anthropic's `/v1/messages?beta=true`: the same path, another flavour of the API.
+    flavour = {path: [py_identifier(k) for k in parse_qs(urlsplit(path).query)] for path in paths}
+    versions = {segs[0] for segs in split.values() if segs and re.fullmatch(r"v\d+", segs[0])}
+    methods_at = {path: set(item) for path, item in paths.items()}
+    names: dict[tuple[str, str], tuple[str, str]] = {}
+    for path, item in paths.items():
+        segs = split[path]
+        if len(versions) == 1 and segs and segs[0] in versions:
+            segs = segs[1:]
+        for method in item:
+            literals = [py_identifier(s) for s in segs if not _is_param(s)] or ["api"]
+            if segs and _is_param(segs[-1]):
+                resource, name = literals, _ON_ITEM.get(method, method)
+            else:
+                extended = any(
+                    other != path
+                    and flavour[other] == flavour[path]
+                    and split[other][: len(split[path])] == split[path]
+                    for other in paths
+                )
+                # `/batches/{id}` is an item when the document has operations on it or on
+                # `/batches`; a `/deployments/{deployment-id}` with neither is a scope.
+                item = any(
+                    flavour[other] == flavour[path]
+                    and split[other] in (split[path][:-1], split[path][:-2])
+                    for other in paths
+                )
+                action = (
+                    len(segs) >= 2
+                    and _is_param(segs[-2])
+                    and item
+                    and not extended
+                    and len(methods_at[path]) == 1
+                    and len(literals) > 1
+                )
+                if action:
+                    resource, name = literals[:-1], literals[-1]
+                else:
+                    resource, name = literals, _ACTIONS.get(method, method)
+            names[(path, method)] = (".".join(flavour[path] + resource), name)
+    taken: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for key, named in names.items():
+        taken.setdefault(named, []).append(key)
+    resources: set[str] = set()  # every resource and its parents: a method may not shadow one
+    for dotted, _ in names.values():
+        parts = dotted.split(".")
+        resources.update(".".join(parts[: i + 1]) for i in range(len(parts)))
+    for (dotted, word), keys in taken.items():
+        clash = len(keys) > 1 or f"{dotted}.{word}" in resources or word == "with_raw_response"
+        for path, method in keys:
+            op = paths[path][method]
+            op["x-sdk-resource"] = dotted
+            op["x-sdk-method"] = py_identifier(op["operationId"]) if clash else word
 
 
 def iter_operations(data: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
