@@ -974,7 +974,8 @@ class Normaliser:
     def infer_streams(self, paths: dict[str, Any]) -> None:
         """Declared ``text/event-stream`` answers get ``x-sdk-stream``; an operation whose
         JSON request has a boolean ``stream`` and whose answer ``X`` has an ``XStreamEvent``
-        schema streams those (Anthropic's document declares no event streams)."""
+        schema (``…Response``: a ``…StreamResponse``) streams those: Anthropic's and Azure's
+        2024-10-21 documents declare no event streams."""
         for item in paths.values():
             for op in item.values():
                 for status, response in (op.get("responses") or {}).items():
@@ -993,8 +994,11 @@ class Normaliser:
                     )
                     request = self.resolve((body or {}).get("schema"))
                     flag = ((request or {}).get("properties") or {}).get("stream")
-                    events = f"{answer}StreamEvent"
-                    if answer and isinstance(flag, dict) and events in self.schemas:
+                    named = [f"{answer}StreamEvent"]
+                    if answer and answer.endswith("Response"):
+                        named.append(answer[: -len("Response")] + "StreamResponse")
+                    events = next((n for n in named if n in self.schemas), "")
+                    if answer and isinstance(flag, dict) and events:
                         if flag.get("type") in ("boolean", ["boolean", "null"]):
                             content["text/event-stream"] = {
                                 "schema": {"$ref": _ref(events)},

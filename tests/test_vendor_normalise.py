@@ -348,3 +348,68 @@ def test_unresolvable_documents_are_reported_not_guessed(tmp_path: Path) -> None
 )
 def test_package_versions_follow_pep_440(version: str, expected: str) -> None:
     assert pep440(version) == expected
+
+
+def test_operations_are_named_after_their_paths(tmp_path: Path) -> None:
+    item = {"type": "object", "properties": {"id": {"type": "string"}}}
+    json_answer = {
+        "200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}}}
+    }
+
+    def op(op_id: str, **extra: Any) -> dict[str, Any]:
+        return {"operationId": op_id, "responses": json_answer, **extra}
+
+    param = [{"name": "item_id", "in": "path", "required": True, "schema": {"type": "string"}}]
+    doc = document(
+        {"Item": item},
+        {
+            "/v1/items": {"get": op("listItems"), "post": op("createItem")},
+            "/v1/items/{item_id}": {
+                "get": op("getItem", parameters=param),
+                "delete": op("deleteItem", parameters=param),
+            },
+            "/v1/items/{item_id}/cancel": {"post": op("cancelItem", parameters=param)},
+            "/v1/items?beta=true": {"get": op("listBetaItems")},
+            "/v1/scopes/{scope_id}/things": {"post": op("makeThing")},
+        },
+    )
+    package = build(tmp_path, doc)
+    names = {o.operation_id: f"{o.resource}.{o.method}" for o in package.operations}
+    assert names == {
+        "listItems": "items.list",
+        "createItem": "items.create",
+        "getItem": "items.retrieve",
+        "deleteItem": "items.delete",
+        "cancelItem": "items.cancel",
+        "listBetaItems": "beta.items.list",
+        "makeThing": "scopes.things.create",
+    }
+    cancel = next(o for o in package.operations if o.operation_id == "cancelItem")
+    assert cancel.spec_expr == "_operations.CANCEL_ITEM.at({'item_id': item_id})"
+    assert (cancel.body_encoding, cancel.sends_model, cancel.response_kind) == (
+        "none",
+        False,
+        "json",
+    )
+
+
+def test_a_stream_flag_and_a_stream_schema_make_an_event_stream(tmp_path: Path) -> None:
+    doc = document(
+        {
+            "ChatRequest": {
+                "type": "object",
+                "required": ["prompt"],
+                "properties": {"prompt": {"type": "string"}, "stream": {"type": "boolean"}},
+            },
+            "ChatResponse": {"type": "object", "properties": {"text": {"type": "string"}}},
+            "ChatStreamResponse": {"type": "object", "properties": {"delta": {"type": "string"}}},
+        },
+        {"/chat": post("ChatRequest", "ChatResponse")},
+    )
+    (operation,) = build(tmp_path, doc).operations
+    assert operation.stream is not None
+    assert (operation.stream.item_hint, operation.stream.terminator) == (
+        "ChatStreamResponse",
+        "[DONE]",
+    )
+    assert operation.stream.error_property == "error"

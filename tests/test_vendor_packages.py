@@ -141,6 +141,7 @@ def test_pip_installs_the_anthropic_package(tmp_path: Path) -> None:
         "--target",
         target,
         generated.out,
+        cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
     assert (target / generated.package / "py.typed").is_file()
