@@ -53,12 +53,16 @@ def main() -> None:
 )
 @click.option("--package", "package_name", default=None, help="Package name for --spec.")
 @click.option("--check", is_flag=True, help="Render in memory; exit 1 with a diff if OUT differs.")
+@click.option(
+    "--force", is_flag=True, help="Render and write even when OUT's stamp says it is up to date."
+)
 def generate(
     schemas_dir: Path,
     out: Path | None,
     spec_file: Path | None,
     package_name: str | None,
     check: bool,
+    force: bool,
 ) -> None:
     """Regenerate OUT from SCHEMAS (or, with --check, verify it is up to date).
 
@@ -66,7 +70,6 @@ def generate(
     from a vendor's OpenAPI document (OpenAI, Anthropic, Cohere, Azure OpenAI).
     """
     from generator import emit
-    from generator.pipeline import render_tree, render_vendor_tree
 
     if spec_file is not None:
         if out is None or package_name is None:
@@ -78,6 +81,16 @@ def generate(
     elif package_name is not None:
         raise click.UsageError("--package goes with --spec")
     out = Path("generated") if out is None else out
+    if spec_file is None and not check and not force:
+        from generator.stamp import is_fresh
+
+        # Nothing changed since OUT was generated (generator/stamp.py): rendering again would
+        # write the same bytes. --check never comes here; it always renders in full.
+        if is_fresh(schemas_dir, out):
+            click.echo(f"{out}/ is up to date with {schemas_dir}/ (stamp); --force renders anyway.")
+            return
+    from generator.pipeline import render_tree, render_vendor_tree  # a third of a second
+
     try:
         if spec_file is not None and package_name is not None:
             files = render_vendor_tree(spec_file, package_name)

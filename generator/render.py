@@ -5,7 +5,6 @@ Nothing here touches ``generated/``; :mod:`generator.emit` is the only code that
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import tempfile
@@ -18,6 +17,7 @@ from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 from generator import ir
 from generator.manifest import build_manifest
 from generator.manifest import dumps as dumps_manifest
+from generator.stamp import generator_digest, output_digest, tools, tree_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -79,16 +79,6 @@ def runtime_files(package_dir: str = PACKAGE_DIR, folder: Path = RUNTIME) -> dic
     return out
 
 
-def tree_digest(paths: list[Path]) -> str:
-    h = hashlib.sha256()
-    for base in paths:
-        for path in sorted(
-            p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-        ):
-            h.update(path.relative_to(base).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
-
-
 # Template folders and where their output goes. Every ``*.jinja`` file in a folder becomes
 # one output file (the same relative path, minus ``.jinja``); ``module.py.jinja`` is
 # rendered once per API module instead.
@@ -130,7 +120,10 @@ def stamp(package: ir.Package, files: dict[str, str]) -> str:
         "schemas_sha256": package.digest,
         "templates_sha256": tree_digest([TEMPLATES]),
         "runtime_sha256": tree_digest([RUNTIME]),
+        "generator_sha256": generator_digest(),  # the code that renders (generator/stamp.py)
+        "tools": tools(),
         "files": sorted(files),
+        "output_sha256": output_digest(files),  # lets `generate` skip an unchanged tree
     }
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
