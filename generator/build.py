@@ -551,6 +551,7 @@ class Builder:
         }
         fields = []
         send_defaults = []
+        not_null: list[str] = []  # optional properties the schema does not let be null
         used: dict[str, str] = {}
         for wire, prop in (schema.get("properties") or {}).items():
             where = join_pointer(pointer, "properties", wire)
@@ -584,6 +585,8 @@ class Builder:
                 if is_tag and const is not None:
                     default_repr = repr(const)
             else:
+                if not lenient and "None" not in split_union(hint):
+                    not_null += [wire, py] if py != wire else [wire]
                 hint = join_union([hint, "None"]) if not has_default or default is None else hint
                 default_repr = repr(default) if has_default else "None"
             if is_tag and const is not None:
@@ -648,6 +651,7 @@ class Builder:
             constants=self.build_constants(named),
             is_unknown_variant=False,
             source=source_of(named),
+            not_null=tuple(not_null) if base.startswith("RequestModel") else (),
         )
 
     def build_alias(self, named: Named) -> ir.Alias:
@@ -1569,4 +1573,11 @@ def template_expr(body: Any, params: dict[str, str]) -> str:
 
 
 def build(spec: Spec, package: str = PACKAGE, lenient_responses: bool = False) -> ir.Package:
-    return Builder(spec, package, lenient_responses).build()
+    builder = Builder(spec, package, lenient_responses)
+    built = builder.build()
+    if lenient_responses:
+        return built
+    # What generated/tests checks: computed from the same classification as the models.
+    from generator.roundtrip import build_round_trip
+
+    return dataclasses.replace(built, round_trip=build_round_trip(builder, built))

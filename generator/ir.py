@@ -8,6 +8,7 @@ loop over these nodes and branch on their booleans. ``sdkforge dump-ir`` prints 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,9 @@ class Model:
     constants: tuple[Constant, ...]
     is_unknown_variant: bool
     source: str  # schemas/<file>#<pointer>
+    # Request models: optional properties the schema does not let be null, wire and Python
+    # names (RequestModel rejects an explicit null for them).
+    not_null: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -303,6 +307,79 @@ class Resource:
 
 
 @dataclass(frozen=True)
+class Mutation:
+    """An instance the schema rejects, made from one of its examples, and what the model does.
+
+    ``expect`` is ``reject`` (the model raises, as the schema does) or ``lenient`` (the model
+    accepts it on purpose, e.g. an unknown enum value on the response side; ``reason`` says why).
+    """
+
+    case: str  # the test id's tail: "drop-required:model"
+    description: str  # "without the required property 'model'"
+    example: int  # index of the example it is made from
+    pointer: str  # JSON pointer inside the example; "" is the example itself
+    op: str  # "remove" | "set" | "rename" (the property at pointer moves to the name in value)
+    value: Any  # the value set (JSON data), or the new name; None for "remove"
+    expect: str  # "reject" | "lenient"
+    reason: str  # why the model accepts what the schema rejects; "" when it rejects
+
+
+@dataclass(frozen=True)
+class Injection:
+    """Something from a newer server (an unknown field, enum value or variant) put into an example."""
+
+    case: str  # "unknown-variant:content"
+    description: str
+    example: int
+    pointer: str  # where the new value is set (or the property renamed)
+    value: Any  # the value set, or the new name of the renamed property
+    unknown: str  # "field" | "value" | "variant": how the parsed model shows it
+    where: str  # JSON pointer of the unknown thing in the parsed value
+    type_ref: str  # value: its OpenEnum ("messages.StopReason"); variant: the Unknown… class
+    op: str = "set"  # or "rename": the property at pointer moves to the name in value
+
+
+@dataclass(frozen=True)
+class SchemaCheck:
+    """One component schema under the round-trip tests."""
+
+    key: str  # "messages.ChatResponse": its entry in generated/tests/schemas.json
+    module: str  # chatsdk module: "messages"
+    class_name: str  # the generated class or alias: "ChatResponse"
+    kind: str  # model | enum | union | alias
+    side: str  # request | response | both (reached by no operation: response)
+    lenient: bool  # parsed the response-side way: unknown values, variants and fields kept
+    source: str  # schemas/<file>#<pointer>
+    examples: int  # how many examples the schema has
+    sends: dict[str, Any]  # x-sdk-send-default: properties written with their default when unset
+    mutations: tuple[Mutation, ...]
+    injections: tuple[Injection, ...]
+
+
+@dataclass(frozen=True)
+class StreamExample:
+    """An example event stream of an operation and the non-streamed response it adds up to."""
+
+    case: str  # "messages.createMessage:tool_use"
+    module: str  # chatsdk module of the operation
+    operation: str  # const name in chatsdk._operations: "CREATE_MESSAGE"
+    final_key: str  # schema of the non-streamed response: "messages.ChatResponse"
+    body: str  # the text/event-stream body
+    final: Any  # the same-named application/json example; None when there is none
+
+
+@dataclass(frozen=True)
+class RoundTrip:
+    """What the generated round-trip tests (generated/tests) check, schema by schema."""
+
+    schemas: tuple[SchemaCheck, ...]
+    streams: tuple[StreamExample, ...]
+    # Every component schema as JSON Schema 2020-12, keyed like SchemaCheck.key, with each
+    # $ref rewritten to "#/$defs/<key>": the tests need nothing from schemas/.
+    defs: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Package:
     name: str
     version: str
@@ -316,3 +393,4 @@ class Package:
     # The vendor OpenAPI document a package was generated from ("openapi.yml"); "" for schemas/.
     source_document: str = ""
     title: str = ""  # the vendor document's info.title
+    round_trip: RoundTrip | None = None  # schemas/ only: what generated/tests checks

@@ -64,6 +64,8 @@ def environment() -> jinja2.Environment:
     env.filters["pyrepr"] = repr
     env.filters["dedent4"] = _dedent4
     env.filters["tojson"] = lambda v: json.dumps(v, sort_keys=True)
+    # A whole JSON file, readable and in document order (generated/tests/schemas.json).
+    env.filters["json_document"] = lambda v: json.dumps(v, indent=2, ensure_ascii=False) + "\n"
     return env
 
 
@@ -97,6 +99,8 @@ def render(package: ir.Package) -> dict[str, str]:
     for folder, target in TEMPLATE_DIRS.items():
         target = package_dir if target == PACKAGE_DIR else target
         base = TEMPLATES / folder
+        if folder == "tests" and package.round_trip is None:
+            continue  # round-trip tests are generated for schemas/ only, not vendor documents
         for path in sorted(base.rglob("*.jinja")) if base.is_dir() else []:
             rel = path.relative_to(TEMPLATES).as_posix()
             out = "/".join(

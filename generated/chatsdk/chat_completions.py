@@ -146,6 +146,25 @@ class ChatCompletionChunk(SDKModel):
 class ChatCompletionRequest(RequestModel):
     """A request for the next assistant message of a conversation. `model` and `messages` are required; every other field falls back to the server's default when omitted."""
 
+    __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "stream",
+            "max_tokens",
+            "temperature",
+            "top_p",
+            "reasoning_effort",
+            "tools",
+            "tool_choice",
+            "response_format",
+            "n",
+            "presence_penalty",
+            "frequency_penalty",
+            "logit_bias",
+            "user",
+            "seed",
+            "stop",
+        }
+    )
     model: str
     """Model identifier or alias."""
     messages: list[ChatMessage]
@@ -206,6 +225,13 @@ class ChatCompletionResponse(SDKModel):
 class ChatMessage(RequestModel):
     """One message of the conversation sent to the model. Assistant messages that only request tools may omit `content`; a `tool` message must name the call it answers."""
 
+    __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "content",
+            "tool_calls",
+            "tool_call_id",
+        }
+    )
     role: Annotated[Role, KNOWN_VALUES_ONLY]
     """Who authored the message."""
     content: MessageContent | None = None
@@ -326,6 +352,11 @@ class FunctionCallDelta(SDKModel):
 class ImageUrl(RequestModel):
     """Where an image comes from, a `data:` URI or an HTTPS URL, with an optional detail hint."""
 
+    __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "detail",
+        }
+    )
     url: str
     """A `data:` URI with inline base64 bytes, or an HTTPS URL the server can fetch."""
     detail: ImageDetail | None = None

@@ -245,6 +245,19 @@ class CacheCreation(SDKModel):
 class ChatRequest(RequestModel, SendsDefaults):
     """A request for the next assistant message. `max_tokens` is always sent, using the default when the caller sets none."""
 
+    __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "tools",
+            "max_tokens",
+            "session_id",
+            "cached_content",
+            "thinking",
+            "tool_choice",
+            "response_format",
+            "output_config",
+            "stream",
+        }
+    )
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
         "max_tokens": 4096,
     }
@@ -687,6 +700,11 @@ class MessageStopEvent(SDKModel, SendsDefaults, MessageStreamEvent):
 class OutputConfig(RequestModel):
     """Settings that shape the model's output."""
 
+    __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "effort",
+        }
+    )
     effort: Effort | None = None
     """How much effort the model should spend, notably with adaptive thinking."""
 
@@ -723,6 +741,11 @@ class RedactedThinkingBlock(SDKModel, SendsDefaults, ContentBlock):
 class ResponseFormat(RequestModel):
     """Asks for the final answer to be JSON matching a schema (structured output). Providers without a native mode get it by forcing a tool whose input schema is this schema."""
 
+    __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "strict",
+        }
+    )
     name: str
     """Stable name of the schema, used where a provider needs one."""
     schema_: dict[str, Any] = Field(alias="schema")

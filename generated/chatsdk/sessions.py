@@ -103,6 +103,11 @@ class ChatResponse(SDKModel):
 class ChatTool(RequestModel):
     """A tool the model may call during the session. The seed references this type without showing it; the shape is inferred (name, description, JSON Schema input)."""
 
+    __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "description",
+        }
+    )
     name: str
     """Name the model uses to call the tool."""
     description: str | None = None
@@ -114,6 +119,12 @@ class ChatTool(RequestModel):
 class ContextConfig(RequestModel):
     """How the server manages the session's context as the conversation grows."""
 
+    __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "max_tokens",
+            "auto_compact",
+        }
+    )
     max_tokens: int | None = Field(default=None, ge=1)
     """Context size, in tokens, above which the server compacts older history."""
     auto_compact: bool | None = None
@@ -141,6 +152,18 @@ class ErrorResponse(SDKModel):
 class SessionChatRequest(RequestModel):
     """One user turn in a session. Only `message` is required; omit `session_id` to start a new session."""
 
+    __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "session_id",
+            "model",
+            "tools",
+            "tool_results",
+            "stream",
+            "system_prompt",
+            "context_config",
+            "provider_options",
+        }
+    )
     session_id: str | None = None
     """Session to continue; omit to create a new one."""
     model: str | None = None
@@ -324,6 +347,11 @@ class SessionToolUseEvent(SDKModel, SendsDefaults, SessionStreamEvent):
 class ToolResult(RequestModel):
     """The result of a tool call the model made on an earlier turn, fed back into the session."""
 
+    __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "is_error",
+        }
+    )
     tool_call_id: str
     """Id of the tool-use block this result answers."""
     content: str

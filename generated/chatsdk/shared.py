@@ -7,7 +7,7 @@ Types shared by the OpenAI-compatible chat-completions family: tool definitions,
 from __future__ import annotations
 
 import enum
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -67,6 +67,12 @@ class FunctionCall(SDKModel):
 class FunctionDefinition(RequestModel):
     """A function the model may call: its name, what it does and the JSON Schema of its arguments. Shape inferred (OpenAI-compatible)."""
 
+    __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "description",
+            "parameters",
+        }
+    )
     name: str
     """Function name the model uses when calling it; letters, digits, underscores and dashes."""
     description: str | None = None

@@ -25,6 +25,7 @@ from pydantic import (
     SerializerFunctionWrapHandler,
     Tag,
     model_serializer,
+    model_validator,
 )
 from pydantic_core import CoreSchema
 
@@ -57,8 +58,13 @@ class SDKModel(BaseModel):
 
     @classmethod
     def from_json(cls: type[_M], data: str | bytes | bytearray) -> _M:
-        """Parse a JSON document into this model."""
-        return cls.model_validate_json(data)
+        """Parse a JSON document into this model.
+
+        Strictly, as the schema reads it: ``"1"`` is no number and ``"true"`` no boolean (a
+        coerced value would not be written back as it came); properties go by their wire
+        names only, so ``from_`` on the wire is an unknown property, not the field ``from``.
+        """
+        return cls.model_validate_json(data, strict=True, by_alias=True, by_name=False)
 
     @classmethod
     def from_dict(cls: type[_M], data: Mapping[str, Any]) -> _M:
@@ -82,6 +88,21 @@ class RequestModel(SDKModel):
     """A JSON object only the client sends: unknown fields are a mistake, so they are rejected."""
 
     model_config = ConfigDict(extra="forbid")
+
+    # Optional properties whose schema does not allow null (wire and Python names): leaving
+    # one out is fine, an explicit null is a mistake the server would reject.
+    __sdk_not_null__: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sdk_reject_null(cls, data: Any) -> Any:
+        given: Any = data
+        if cls.__sdk_not_null__ and isinstance(given, dict):
+            items = cast("dict[str, Any]", given).items()
+            nulls = sorted(k for k, v in items if v is None and k in cls.__sdk_not_null__)
+            if nulls:
+                raise ValueError(f"{', '.join(nulls)}: leave it out rather than send null")
+        return data
 
     def to_dict(self) -> dict[str, Any]:
         """The wire form, with the request settings carried by nested values merged in."""

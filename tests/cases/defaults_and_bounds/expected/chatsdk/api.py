@@ -34,6 +34,14 @@ class Thing(SDKModel):
 class ThingRequest(RequestModel, SendsDefaults):
     """What to create."""
 
+    __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "temperature",
+            "count",
+            "max_tokens",
+            "labels",
+        }
+    )
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
         "max_tokens": 4096,
     }

@@ -6,7 +6,7 @@ A minimal API for one generator case.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field
 
@@ -39,6 +39,14 @@ class Thing(SDKModel):
 class ThingRequest(RequestModel):
     """What to create."""
 
+    __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "class",
+            "class_",
+            "schema",
+            "schema_",
+        }
+    )
     from_: str = Field(alias="from")
     """Who sends it; a Python keyword."""
     class_: str | None = Field(default=None, alias="class")

@@ -7,7 +7,7 @@ A minimal API for one generator case.
 from __future__ import annotations
 
 import enum
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from ._models import (
     KNOWN_VALUES_ONLY,
@@ -62,6 +62,12 @@ class Thing(SDKModel):
 class ThingRequest(RequestModel):
     """What to create."""
 
+    __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "colour",
+            "size",
+        }
+    )
     name: str
     """The thing's name."""
     colour: Colour | None = None

@@ -82,6 +82,11 @@ class Thing(SDKModel):
 class ThingRequest(RequestModel):
     """What to create."""
 
+    __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "shape",
+        }
+    )
     name: str
     """The thing's name."""
     shape: Shape | None = None
