@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from roundtrip_support import Injection, Mutation, Schema, StreamCase
 
-from chatsdk import chat_completions, messages, sessions, shared
+from chatsdk import _operations, chat_completions, messages, sessions, shared
 
 # One case per line: these are tables.
 # fmt: off
@@ -1707,4 +1707,219 @@ FORWARD_COMPATIBILITY: list[Injection] = [
 
 # fmt: on
 
-STREAMS: list[StreamCase] = []
+STREAMS: list[StreamCase] = [
+    StreamCase(
+        "chat_completions.createChatCompletion:hello",
+        _operations.CREATE_CHAT_COMPLETION,
+        final="chat_completions.ChatCompletionResponse",
+        body=(
+            'data: {"id":"chatcmpl-ABfw5EzoqmfXjnnsXY7Yd8OC6tb3c","object":"chat.completion.chunk","created":1727346173,"model":"gpt-4o-2024-08-06","system_fingerprint":"fp_5050236cbd","choices":[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]}\n'
+            "\n"
+            'data: {"id":"chatcmpl-ABfw5EzoqmfXjnnsXY7Yd8OC6tb3c","object":"chat.completion.chunk","created":1727346173,"model":"gpt-4o-2024-08-06","system_fingerprint":"fp_5050236cbd","choices":[{"index":0,"delta":{"content":"Hello!"},"logprobs":null,"finish_reason":null}]}\n'
+            "\n"
+            'data: {"id":"chatcmpl-ABfw5EzoqmfXjnnsXY7Yd8OC6tb3c","object":"chat.completion.chunk","created":1727346173,"model":"gpt-4o-2024-08-06","system_fingerprint":"fp_5050236cbd","choices":[{"index":0,"delta":{"content":" How can I help?"},"logprobs":null,"finish_reason":null}]}\n'
+            "\n"
+            'data: {"id":"chatcmpl-ABfw5EzoqmfXjnnsXY7Yd8OC6tb3c","object":"chat.completion.chunk","created":1727346173,"model":"gpt-4o-2024-08-06","system_fingerprint":"fp_5050236cbd","choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]}\n'
+            "\n"
+            'data: {"id":"chatcmpl-ABfw5EzoqmfXjnnsXY7Yd8OC6tb3c","object":"chat.completion.chunk","created":1727346173,"model":"gpt-4o-2024-08-06","system_fingerprint":"fp_5050236cbd","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":6,"total_tokens":15}}\n'
+            "\n"
+            "data: [DONE]\n"
+            "\n"
+        ),
+        final_json={
+            "id": "chatcmpl-ABfw5EzoqmfXjnnsXY7Yd8OC6tb3c",
+            "object": "chat.completion",
+            "created": 1727346173,
+            "model": "gpt-4o-2024-08-06",
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {
+                        "role": "assistant",
+                        "content": "Hello! How can I help?",
+                        "refusal": None,
+                    },
+                    "finish_reason": "stop",
+                    "logprobs": None,
+                }
+            ],
+            "usage": {"prompt_tokens": 9, "completion_tokens": 6, "total_tokens": 15},
+            "system_fingerprint": "fp_5050236cbd",
+        },
+    ),
+    StreamCase(
+        "chat_completions.createChatCompletion:tool_call",
+        _operations.CREATE_CHAT_COMPLETION,
+        final="chat_completions.ChatCompletionResponse",
+        body=(
+            'data: {"id":"chatcmpl-ABfw5EzoqmfXjnnsXY7Yd8OC6tb3c","object":"chat.completion.chunk","created":1727346173,"model":"gpt-4o-2024-08-06","system_fingerprint":"fp_5050236cbd","choices":[{"index":0,"delta":{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"call_fdNz3vOBKYgOIpMdWotB9MjY","type":"function","function":{"name":"get_weather","arguments":""}}],"refusal":null},"logprobs":null,"finish_reason":null}]}\n'
+            "\n"
+            'data: {"id":"chatcmpl-ABfw5EzoqmfXjnnsXY7Yd8OC6tb3c","object":"chat.completion.chunk","created":1727346173,"model":"gpt-4o-2024-08-06","system_fingerprint":"fp_5050236cbd","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\\"city\\": \\"Edi"}}]},"logprobs":null,"finish_reason":null}]}\n'
+            "\n"
+            'data: {"id":"chatcmpl-ABfw5EzoqmfXjnnsXY7Yd8OC6tb3c","object":"chat.completion.chunk","created":1727346173,"model":"gpt-4o-2024-08-06","system_fingerprint":"fp_5050236cbd","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"nburgh\\"}"}}]},"logprobs":null,"finish_reason":null}]}\n'
+            "\n"
+            'data: {"id":"chatcmpl-ABfw5EzoqmfXjnnsXY7Yd8OC6tb3c","object":"chat.completion.chunk","created":1727346173,"model":"gpt-4o-2024-08-06","system_fingerprint":"fp_5050236cbd","choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"tool_calls"}]}\n'
+            "\n"
+            "data: [DONE]\n"
+            "\n"
+        ),
+        final_json={
+            "id": "chatcmpl-ABfw5EzoqmfXjnnsXY7Yd8OC6tb3c",
+            "object": "chat.completion",
+            "created": 1727346173,
+            "model": "gpt-4o-2024-08-06",
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {
+                        "role": "assistant",
+                        "content": None,
+                        "refusal": None,
+                        "tool_calls": [
+                            {
+                                "id": "call_fdNz3vOBKYgOIpMdWotB9MjY",
+                                "type": "function",
+                                "function": {
+                                    "name": "get_weather",
+                                    "arguments": '{"city": "Edinburgh"}',
+                                },
+                            }
+                        ],
+                    },
+                    "finish_reason": "tool_calls",
+                    "logprobs": None,
+                }
+            ],
+            "system_fingerprint": "fp_5050236cbd",
+        },
+    ),
+    StreamCase(
+        "messages.createMessage:hello",
+        _operations.CREATE_MESSAGE,
+        final="messages.ChatResponse",
+        body=(
+            "event: message_start\n"
+            'data: {"type":"message_start","message":{"id":"msg_01XFDUDYJgAACzvnptvVoYEL","type":"message","role":"assistant","content":[],"model":"claude-sonnet-4-5","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":25,"output_tokens":1}}}\n'
+            "\n"
+            "event: content_block_start\n"
+            'data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n'
+            "\n"
+            "event: ping\n"
+            'data: {"type":"ping"}\n'
+            "\n"
+            "event: content_block_delta\n"
+            'data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello"}}\n'
+            "\n"
+            "event: content_block_delta\n"
+            'data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":" there!"}}\n'
+            "\n"
+            "event: content_block_stop\n"
+            'data: {"type":"content_block_stop","index":0}\n'
+            "\n"
+            "event: message_delta\n"
+            'data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":8}}\n'
+            "\n"
+            "event: message_stop\n"
+            'data: {"type":"message_stop"}\n'
+            "\n"
+        ),
+        final_json={
+            "id": "msg_01XFDUDYJgAACzvnptvVoYEL",
+            "type": "message",
+            "role": "assistant",
+            "content": [{"type": "text", "text": "Hello there!"}],
+            "model": "claude-sonnet-4-5",
+            "stop_reason": "end_turn",
+            "stop_sequence": None,
+            "usage": {"input_tokens": 25, "output_tokens": 8},
+        },
+    ),
+    StreamCase(
+        "messages.createMessage:tool_use",
+        _operations.CREATE_MESSAGE,
+        final="messages.ChatResponse",
+        body=(
+            "event: message_start\n"
+            'data: {"type":"message_start","message":{"id":"msg_0147NV7w8PyZ6bSUsNY79cYj","type":"message","role":"assistant","content":[],"model":"claude-sonnet-4-5","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":25,"output_tokens":1}}}\n'
+            "\n"
+            "event: content_block_start\n"
+            'data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n'
+            "\n"
+            "event: content_block_delta\n"
+            'data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Let me check."}}\n'
+            "\n"
+            "event: content_block_stop\n"
+            'data: {"type":"content_block_stop","index":0}\n'
+            "\n"
+            "event: content_block_start\n"
+            'data: {"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_01RXQDRjwv5Un7n98xFahjo8","name":"get_weather","input":{}}}\n'
+            "\n"
+            "event: content_block_delta\n"
+            'data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":""}}\n'
+            "\n"
+            "event: content_block_delta\n"
+            'data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\\"location\\": \\"Par"}}\n'
+            "\n"
+            "event: content_block_delta\n"
+            'data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"is\\"}"}}\n'
+            "\n"
+            "event: content_block_stop\n"
+            'data: {"type":"content_block_stop","index":1}\n'
+            "\n"
+            "event: message_delta\n"
+            'data: {"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":{"output_tokens":42}}\n'
+            "\n"
+            "event: message_stop\n"
+            'data: {"type":"message_stop"}\n'
+            "\n"
+        ),
+        final_json={
+            "id": "msg_0147NV7w8PyZ6bSUsNY79cYj",
+            "type": "message",
+            "role": "assistant",
+            "content": [
+                {"type": "text", "text": "Let me check."},
+                {
+                    "type": "tool_use",
+                    "id": "toolu_01RXQDRjwv5Un7n98xFahjo8",
+                    "name": "get_weather",
+                    "input": {"location": "Paris"},
+                },
+            ],
+            "model": "claude-sonnet-4-5",
+            "stop_reason": "tool_use",
+            "stop_sequence": None,
+            "usage": {"input_tokens": 25, "output_tokens": 42},
+        },
+    ),
+    StreamCase(
+        "sessions.chatSession:hello",
+        _operations.CHAT_SESSION,
+        final="sessions.SessionChatResponse",
+        body=(
+            "event: session_start\n"
+            'data: {"type":"session_start","session_id":"sess_8f3a2c"}\n'
+            "\n"
+            "event: content_delta\n"
+            'data: {"type":"content_delta","index":0,"delta":{"type":"text_delta","text":"Hello!"}}\n'
+            "\n"
+            "event: content_delta\n"
+            'data: {"type":"content_delta","index":0,"delta":{"type":"text_delta","text":" How can I help?"}}\n'
+            "\n"
+            "event: session_end\n"
+            'data: {"type":"session_end","session_id":"sess_8f3a2c","response":{"id":"resp_01H8","model":"claude-sonnet-4-5","content":[{"type":"text","text":"Hello! How can I help?"}],"stop_reason":"end_turn","usage":{"input_tokens":412,"output_tokens":37}},"context":{"turn_count":1,"estimated_tokens":449,"compacted":false}}\n'
+            "\n"
+        ),
+        final_json={
+            "session_id": "sess_8f3a2c",
+            "response": {
+                "id": "resp_01H8",
+                "model": "claude-sonnet-4-5",
+                "content": [{"type": "text", "text": "Hello! How can I help?"}],
+                "stop_reason": "end_turn",
+                "usage": {"input_tokens": 412, "output_tokens": 37},
+            },
+            "context": {"turn_count": 1, "estimated_tokens": 449, "compacted": False},
+        },
+    ),
+]
