@@ -320,8 +320,8 @@ class Mutation:
     pointer: str  # JSON pointer inside the example; "" is the example itself
     op: str  # "remove" | "set" | "rename" (the property at pointer moves to the name in value)
     value: Any  # the value set (JSON data), or the new name; None for "remove"
-    expect: str  # "reject" | "lenient"
-    reason: str  # why the model accepts what the schema rejects; "" when it rejects
+    expect: str  # "reject" | "lenient" | "accept" (an acceptance: the schema takes it too)
+    reason: str  # why the model accepts what the schema rejects; "" otherwise
 
 
 @dataclass(frozen=True)
@@ -354,6 +354,9 @@ class SchemaCheck:
     sends: dict[str, Any]  # x-sdk-send-default: properties written with their default when unset
     mutations: tuple[Mutation, ...]
     injections: tuple[Injection, ...]
+    # Examples changed in a way the schema still accepts but a parser might not (an integer
+    # written as 5.0): the model must take them and write back the same JSON.
+    acceptances: tuple[Mutation, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -284,9 +284,11 @@ class RoundTripBuilder:
         lenient = self.b.is_response_side(named)
         mutations: list[ir.Mutation] = []
         injections: list[ir.Injection] = []
+        acceptances: list[ir.Mutation] = []
         if examples:
             if named.kind == "model":
                 self.model_cases(named, examples, lenient, mutations, injections)
+                acceptances += self.acceptance_cases(named, examples)
             elif named.kind == "union":
                 self.union_cases(named, mutations, injections, examples)
             elif named.kind == "enum":
@@ -309,6 +311,7 @@ class RoundTripBuilder:
             },
             mutations=tuple(mutations),
             injections=tuple(injections),
+            acceptances=tuple(acceptances),
         )
 
     def model_cases(
@@ -549,6 +552,35 @@ class RoundTripBuilder:
                     "",
                 )
             )
+
+    def acceptance_cases(self, named: Named, examples: list[Any]) -> list[ir.Mutation]:
+        """An integer property of the first example written as a float (``5.0``): JSON
+        Schema counts it as an integer."""
+        example = examples[0] if isinstance(examples[0], dict) else {}
+        out = []
+        for wire, prop in (named.schema.get("properties") or {}).items():
+            value = example.get(wire)
+            shape = self.shape(named.doc, prop)
+            if (
+                isinstance(value, int)
+                and not isinstance(value, bool)
+                and shape.types is not None
+                and "integer" in shape.types
+                and "number" not in shape.types
+            ):
+                out.append(
+                    ir.Mutation(
+                        f"integral-float:{wire}",
+                        f"{wire!r} given {float(value)!r}, an integer written with a fraction",
+                        0,
+                        join_pointer("", wire),
+                        "set",
+                        float(value),
+                        "accept",
+                        "",
+                    )
+                )
+        return out
 
     def conditions(self, named: Named) -> list[tuple[int, str, str, Any]]:
         """(example index, needed property, tested property, tested value) of ``if``/``then``."""

@@ -15,6 +15,7 @@ CHECKS = {
     "test_example_round_trips": "examples",
     "test_generated_instance_round_trips": "generated instances",
     "test_model_rejects_what_the_schema_rejects": "rejection",
+    "test_model_accepts_what_the_schema_accepts": "acceptance",
     "test_response_side_keeps_what_it_does_not_know": "forward compatibility",
     "test_stream_adds_up_to_the_response": "streams",
 }

@@ -4,8 +4,9 @@
 A schema is named ``<chatsdk module>.<schema name>``: its entry in ``schemas.json`` and in
 ``SCHEMAS``. A rejection case changes one thing in one of the schema's examples so that the
 schema rejects it; the model must reject it too, unless ``expect="lenient"``, where the model
-accepts it on purpose for the ``reason`` given. A forward-compatibility case puts what a newer
-server may send into a response-side example.
+accepts it on purpose for the ``reason`` given. An acceptance case changes an example in a way
+the schema still accepts (an integer written as ``5.0``). A forward-compatibility case puts what
+a newer server may send into a response-side example.
 """
 
 from __future__ import annotations
@@ -1593,6 +1594,45 @@ REJECTIONS: list[Mutation] = [
     Mutation("shared.Usage", 'null:prompt_tokens_details', "'prompt_tokens_details' given null, which its schema does not allow", example=0, at='/prompt_tokens_details', op="set", value=None, expect="lenient", reason='an optional property reads an explicit null as given and writes it back: servers send null for values they leave out'),
     Mutation("shared.Usage", 'wrong-type:completion_tokens_details=array', "'completion_tokens_details' given a array", example=0, at='/completion_tokens_details', op="set", value=[]),
     Mutation("shared.Usage", 'null:completion_tokens_details', "'completion_tokens_details' given null, which its schema does not allow", example=0, at='/completion_tokens_details', op="set", value=None, expect="lenient", reason='an optional property reads an explicit null as given and writes it back: servers send null for values they leave out'),
+]
+
+ACCEPTANCES: list[Mutation] = [
+    Mutation("chat_completions.ChatCompletionChunk", 'integral-float:created', "'created' given 1727346173.0, an integer written with a fraction", example=0, at='/created', op="set", value=1727346173.0, expect="accept"),
+    Mutation("chat_completions.ChatCompletionResponse", 'integral-float:created', "'created' given 1727346142.0, an integer written with a fraction", example=0, at='/created', op="set", value=1727346142.0, expect="accept"),
+    Mutation("chat_completions.Choice", 'integral-float:index', "'index' given 0.0, an integer written with a fraction", example=0, at='/index', op="set", value=0.0, expect="accept"),
+    Mutation("chat_completions.ChunkChoice", 'integral-float:index', "'index' given 0.0, an integer written with a fraction", example=0, at='/index', op="set", value=0.0, expect="accept"),
+    Mutation("chat_completions.ToolCallDelta", 'integral-float:index', "'index' given 0.0, an integer written with a fraction", example=0, at='/index', op="set", value=0.0, expect="accept"),
+    Mutation("messages.CacheCreation", 'integral-float:ephemeral_5m_input_tokens', "'ephemeral_5m_input_tokens' given 0.0, an integer written with a fraction", example=0, at='/ephemeral_5m_input_tokens', op="set", value=0.0, expect="accept"),
+    Mutation("messages.CacheCreation", 'integral-float:ephemeral_1h_input_tokens', "'ephemeral_1h_input_tokens' given 0.0, an integer written with a fraction", example=0, at='/ephemeral_1h_input_tokens', op="set", value=0.0, expect="accept"),
+    Mutation("messages.ChatRequest", 'integral-float:max_tokens', "'max_tokens' given 1024.0, an integer written with a fraction", example=0, at='/max_tokens', op="set", value=1024.0, expect="accept"),
+    Mutation("messages.ContentBlockDeltaEvent", 'integral-float:index', "'index' given 0.0, an integer written with a fraction", example=0, at='/index', op="set", value=0.0, expect="accept"),
+    Mutation("messages.ContentBlockStartEvent", 'integral-float:index', "'index' given 0.0, an integer written with a fraction", example=0, at='/index', op="set", value=0.0, expect="accept"),
+    Mutation("messages.ContentBlockStopEvent", 'integral-float:index', "'index' given 0.0, an integer written with a fraction", example=0, at='/index', op="set", value=0.0, expect="accept"),
+    Mutation("messages.MessageDeltaUsage", 'integral-float:output_tokens', "'output_tokens' given 8.0, an integer written with a fraction", example=0, at='/output_tokens', op="set", value=8.0, expect="accept"),
+    Mutation("messages.OutputTokensDetails", 'integral-float:thinking_tokens', "'thinking_tokens' given 67.0, an integer written with a fraction", example=0, at='/thinking_tokens', op="set", value=67.0, expect="accept"),
+    Mutation("messages.ServerToolUsage", 'integral-float:web_search_requests', "'web_search_requests' given 1.0, an integer written with a fraction", example=0, at='/web_search_requests', op="set", value=1.0, expect="accept"),
+    Mutation("messages.ServerToolUsage", 'integral-float:web_fetch_requests', "'web_fetch_requests' given 0.0, an integer written with a fraction", example=0, at='/web_fetch_requests', op="set", value=0.0, expect="accept"),
+    Mutation("messages.ThinkingConfigEnabled", 'integral-float:budget_tokens', "'budget_tokens' given 10000.0, an integer written with a fraction", example=0, at='/budget_tokens', op="set", value=10000.0, expect="accept"),
+    Mutation("messages.Usage", 'integral-float:input_tokens', "'input_tokens' given 3182.0, an integer written with a fraction", example=0, at='/input_tokens', op="set", value=3182.0, expect="accept"),
+    Mutation("messages.Usage", 'integral-float:output_tokens', "'output_tokens' given 237.0, an integer written with a fraction", example=0, at='/output_tokens', op="set", value=237.0, expect="accept"),
+    Mutation("messages.Usage", 'integral-float:cache_creation_input_tokens', "'cache_creation_input_tokens' given 0.0, an integer written with a fraction", example=0, at='/cache_creation_input_tokens', op="set", value=0.0, expect="accept"),
+    Mutation("messages.Usage", 'integral-float:cache_read_input_tokens', "'cache_read_input_tokens' given 0.0, an integer written with a fraction", example=0, at='/cache_read_input_tokens', op="set", value=0.0, expect="accept"),
+    Mutation("messages.UsageIteration", 'integral-float:input_tokens', "'input_tokens' given 28.0, an integer written with a fraction", example=0, at='/input_tokens', op="set", value=28.0, expect="accept"),
+    Mutation("messages.UsageIteration", 'integral-float:output_tokens', "'output_tokens' given 106.0, an integer written with a fraction", example=0, at='/output_tokens', op="set", value=106.0, expect="accept"),
+    Mutation("messages.UsageIteration", 'integral-float:cache_creation_input_tokens', "'cache_creation_input_tokens' given 0.0, an integer written with a fraction", example=0, at='/cache_creation_input_tokens', op="set", value=0.0, expect="accept"),
+    Mutation("messages.UsageIteration", 'integral-float:cache_read_input_tokens', "'cache_read_input_tokens' given 0.0, an integer written with a fraction", example=0, at='/cache_read_input_tokens', op="set", value=0.0, expect="accept"),
+    Mutation("sessions.ContextConfig", 'integral-float:max_tokens', "'max_tokens' given 8000.0, an integer written with a fraction", example=0, at='/max_tokens', op="set", value=8000.0, expect="accept"),
+    Mutation("sessions.SessionContentDeltaEvent", 'integral-float:index', "'index' given 0.0, an integer written with a fraction", example=0, at='/index', op="set", value=0.0, expect="accept"),
+    Mutation("sessions.SessionContext", 'integral-float:turn_count', "'turn_count' given 1.0, an integer written with a fraction", example=0, at='/turn_count', op="set", value=1.0, expect="accept"),
+    Mutation("sessions.SessionContext", 'integral-float:estimated_tokens', "'estimated_tokens' given 449.0, an integer written with a fraction", example=0, at='/estimated_tokens', op="set", value=449.0, expect="accept"),
+    Mutation("sessions.Usage", 'integral-float:input_tokens', "'input_tokens' given 412.0, an integer written with a fraction", example=0, at='/input_tokens', op="set", value=412.0, expect="accept"),
+    Mutation("sessions.Usage", 'integral-float:output_tokens', "'output_tokens' given 37.0, an integer written with a fraction", example=0, at='/output_tokens', op="set", value=37.0, expect="accept"),
+    Mutation("shared.CompletionTokensDetails", 'integral-float:reasoning_tokens', "'reasoning_tokens' given 0.0, an integer written with a fraction", example=0, at='/reasoning_tokens', op="set", value=0.0, expect="accept"),
+    Mutation("shared.PromptTokensDetails", 'integral-float:cached_tokens', "'cached_tokens' given 0.0, an integer written with a fraction", example=0, at='/cached_tokens', op="set", value=0.0, expect="accept"),
+    Mutation("shared.PromptTokensDetails", 'integral-float:audio_tokens', "'audio_tokens' given 0.0, an integer written with a fraction", example=0, at='/audio_tokens', op="set", value=0.0, expect="accept"),
+    Mutation("shared.Usage", 'integral-float:prompt_tokens', "'prompt_tokens' given 79.0, an integer written with a fraction", example=0, at='/prompt_tokens', op="set", value=79.0, expect="accept"),
+    Mutation("shared.Usage", 'integral-float:completion_tokens', "'completion_tokens' given 12.0, an integer written with a fraction", example=0, at='/completion_tokens', op="set", value=12.0, expect="accept"),
+    Mutation("shared.Usage", 'integral-float:total_tokens', "'total_tokens' given 91.0, an integer written with a fraction", example=0, at='/total_tokens', op="set", value=91.0, expect="accept"),
 ]
 
 FORWARD_COMPATIBILITY: list[Injection] = [

@@ -10,6 +10,8 @@ One test function per kind of check; each case's id names the schema and the cas
 * rejection: an example changed so that the schema rejects it is rejected by the model
   too, except where the model is lenient on purpose on the response side, which the case
   says (and the model then keeps exactly what it was given);
+* acceptance: an example changed in a way the schema still accepts (an integer written
+  as ``5.0``) is accepted and written back as the same JSON;
 * forward compatibility: an unknown field, enum value or union variant in a response-side
   example parses, shows up as unknown, and round-trips;
 * streams: an example event stream of an operation, decoded and accumulated by the client,
@@ -30,7 +32,7 @@ import roundtrip_support as rt
 from hypothesis import given
 from hypothesis import strategies as st
 from known_limitations import marks, stale
-from roundtrip_cases import FORWARD_COMPATIBILITY, REJECTIONS, SCHEMAS, STREAMS
+from roundtrip_cases import ACCEPTANCES, FORWARD_COMPATIBILITY, REJECTIONS, SCHEMAS, STREAMS
 
 from chatsdk._models import OpenEnum
 from chatsdk._streaming import iter_items
@@ -41,6 +43,7 @@ CHECKS: dict[str, list[Any]] = {
     "examples": EXAMPLES,
     "generated": GENERATED,
     "rejection": REJECTIONS,
+    "acceptance": ACCEPTANCES,
     "forward-compatibility": FORWARD_COMPATIBILITY,
     "streams": STREAMS,
 }
@@ -78,6 +81,13 @@ def test_model_rejects_what_the_schema_rejects(case: rt.Mutation) -> None:
     # instance and keeps exactly what it was given.
     assert case.expect == "lenient" and case.reason and schema.lenient
     rt.assert_same_json(rt.dump(schema, rt.parse(schema, instance)), rt.written(schema, instance))
+
+
+@pytest.mark.parametrize("case", params("acceptance"))
+def test_model_accepts_what_the_schema_accepts(case: rt.Mutation) -> None:
+    instance = case.instance()
+    rt.assert_valid(case.schema, instance, case.description)
+    rt.assert_round_trip(case.schema, SCHEMAS[case.schema], instance)
 
 
 @pytest.mark.parametrize("case", params("forward-compatibility"))
