@@ -1025,7 +1025,9 @@ async def _body(plan: Plan, attempt: Attempt, scope: Scope) -> AsyncIterator[byt
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket on host:port (port 0: any free port)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named explicitly: asyncio turns TCP_NODELAY on only for sockets that say so,
+    # and without it every answer's body waits ~40 ms behind the client's delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(128)
