@@ -94,6 +94,10 @@ def json_type(value: Any) -> str:
     return "object"
 
 
+def with_article(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
+
+
 def admits(types: frozenset[str] | None, value: Any) -> bool:
     """Whether a value of ``value``'s JSON type is one of ``types`` (None: any type)."""
     if types is None:
@@ -362,7 +366,7 @@ class RoundTripBuilder:
             at = join_pointer("", wire)
             shape = self.shape(doc, prop)
             for value in self.wrong_types(shape.types):
-                kind = "a fraction" if value == 1.5 else f"a {json_type(value)}"
+                kind = "a fraction" if value == 1.5 else with_article(json_type(value))
                 add(
                     f"wrong-type:{wire}={json_type(value)}",
                     f"{wire!r} given {kind}",
@@ -699,7 +703,7 @@ class RoundTripBuilder:
             mutations.append(
                 ir.Mutation(
                     f"wrong-type={json_type(value)}",
-                    f"a {json_type(value)}",
+                    with_article(json_type(value)),
                     0,
                     "",
                     "set",

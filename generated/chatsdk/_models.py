@@ -28,7 +28,7 @@ from pydantic import (
     model_serializer,
     model_validator,
 )
-from pydantic_core import CoreSchema
+from pydantic_core import CoreSchema, InitErrorDetails, ValidationError
 
 __all__ = [
     "KNOWN_VALUES_ONLY",
@@ -57,6 +57,9 @@ class SDKModel(BaseModel):
         ser_json_inf_nan="constants",
     )
 
+    # The tag property of the tagged union this model is a variant of (set by tagged_union).
+    __sdk_tag__: ClassVar[str | None] = None
+
     @classmethod
     def from_json(cls: type[_M], data: str | bytes | bytearray) -> _M:
         """Parse a JSON document into this model.
@@ -64,8 +67,13 @@ class SDKModel(BaseModel):
         Strictly, as the schema reads it: ``"1"`` is no number and ``"true"`` no boolean (a
         coerced value would not be written back as it came); properties go by their wire
         names only, so ``from_`` on the wire is an unknown property, not the field ``from``.
+        A union variant's tag has its only value as default, for constructors; JSON without
+        it is still no such variant.
         """
-        return cls.model_validate_json(data, strict=True, by_alias=True, by_name=False)
+        model = cls.model_validate_json(data, strict=True, by_alias=True, by_name=False)
+        if cls.__sdk_tag__ is not None:
+            _require_tag(model, cls.__sdk_tag__, data)
+        return model
 
     @classmethod
     def from_dict(cls: type[_M], data: Mapping[str, Any]) -> _M:
@@ -83,6 +91,14 @@ class SDKModel(BaseModel):
     def is_set(self, name: str) -> bool:
         """Whether field ``name`` was given (by the caller or in the parsed JSON), not defaulted."""
         return name in self.model_fields_set
+
+
+def _require_tag(model: BaseModel, tag: str, data: str | bytes | bytearray) -> None:
+    fields = type(model).model_fields
+    name = next((n for n, f in fields.items() if (f.alias or n) == tag), tag)
+    if name not in model.model_fields_set:
+        missing = InitErrorDetails(type="missing", loc=(tag,), input=data)
+        raise ValidationError.from_exception_data(type(model).__name__, [missing])
 
 
 class RequestModel(SDKModel):
@@ -249,6 +265,9 @@ def tagged_union(
     """
     known = frozenset(variants)
     fallback = UNKNOWN_TAG if unknown is not None else None
+    for variant in variants.values():
+        if issubclass(variant, SDKModel):
+            variant.__sdk_tag__ = prop
 
     def discriminate(value: Any) -> str | None:
         tag: Any

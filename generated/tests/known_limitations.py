@@ -17,12 +17,6 @@ from typing import Any
 import pytest
 
 LIMITATIONS: dict[str, str] = {
-    "rejection/*:drop-tag:*": (
-        "a union variant's tag defaults to its only value, so that `TextBlock(text=...)` needs "
-        "no tag; its own from_json therefore takes an object without the tag. Read through "
-        "the union, as requests and responses are, a missing tag is rejected (the Unknown "
-        "variant needs one too)."
-    ),
     "rejection/messages.Message:unknown-variant:content": (
         "ContentBlock is one Python type for requests and responses; it is open because "
         "responses need it, so a request message parsed from JSON keeps an unknown block "
