@@ -9,6 +9,7 @@ READY := $(VENV)/.ready
 .PHONY: all generate test check lint typecheck unit cases clean
 .PHONY: test-real
 .PHONY: serve demo
+.PHONY: bench
 .PHONY: lint-schemas review
 
 all: test
@@ -67,6 +68,19 @@ lint-schemas: $(READY)
 REVIEW_BASE ?= $(shell git merge-base HEAD origin/main 2>/dev/null || git merge-base HEAD main)
 review: $(READY)
 	@$(BIN)/sdkforge review --base $(REVIEW_BASE) $(REVIEW_ARGS)
+
+## bench: time generation, imports, parsing, streaming, memory and request overhead against the
+## peer SDKs and generators in the same run; writes bench/RESULTS.md (BENCH_ARGS="--only parse")
+BENCH_CLI := bench/.work/cli-venv
+$(VENV)/.bench-ready: $(READY)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	@touch $@
+$(BENCH_CLI)/.ready: bench/requirements-cli.txt
+	@test -x $(BENCH_CLI)/bin/python || $(PYTHON) -m venv $(BENCH_CLI)
+	$(BENCH_CLI)/bin/python -m pip install --quiet --disable-pip-version-check -r bench/requirements-cli.txt
+	@touch $@
+bench: $(VENV)/.bench-ready $(BENCH_CLI)/.ready
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""``make bench``: sdkforge and chatsdk timed against their peers in the same run."""

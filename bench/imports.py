@@ -1,0 +1,160 @@
+"""Import times in fresh interpreters: ``chatsdk`` against ``openai`` and ``anthropic``, and the
+package generated from the OpenAI document.
+
+Each sample is a new ``python -c`` process that times its own import statement with
+``time.perf_counter`` (interpreter start-up, the same for everyone, is left out). Bytecode
+caches are warm: one discarded run of every statement comes first.
+"""
+
+# ruff: noqa: RUF001 - the report is typeset: multiplication signs, en dashes
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.common import ROOT, Figure, Stat, verdict
+
+_PROBE = "import time; t = time.perf_counter(); {stmt}; print(time.perf_counter() - t)"
+
+
+def _sample(stmt: str, path: Path | None) -> float:
+    env = dict(os.environ)
+    if path is not None:
+        env["PYTHONPATH"] = str(path)
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE.format(stmt=stmt)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{stmt!r} failed: {done.stderr[-2000:]}")
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def measure(statements: dict[str, tuple[str, Path | None]], repeats: int) -> dict[str, Stat]:
+    for stmt, path in statements.values():
+        _sample(stmt, path)
+    values: dict[str, list[float]] = {name: [] for name in statements}
+    names = list(statements)
+    for round_ in range(repeats):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            values[name].append(_sample(*statements[name]))
+    return {name: Stat(tuple(v)) for name, v in values.items()}
+
+
+def importtime_top(stmt: str, path: Path | None, top: int = 8) -> list[str]:
+    """The modules with the most own import time (``python -X importtime``)."""
+    env = dict(os.environ)
+    if path is not None:
+        env["PYTHONPATH"] = str(path)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", stmt],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    rows = []
+    for line in done.stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        own, _cumulative, name = line.split("|", 2)
+        rows.append((int(own.split(":", 1)[1]), name.strip()))
+    rows.sort(reverse=True)
+    total = sum(us for us, _ in rows)
+    lines = [f"`python -X importtime -c {stmt!r}`: {total / 1e6:.2f} s in all; most own time:", ""]
+    lines += ["| own time | module |", "| ---: | --- |"]
+    lines += [f"| {us / 1e3:.0f} ms | `{name.strip()}` |" for us, name in rows[:top]]
+    return lines
+
+
+def chatsdk_figure(repeats: int) -> Figure:
+    stats = measure(
+        {
+            "import chatsdk": ("import chatsdk", None),
+            "chatsdk.Client": ("import chatsdk; chatsdk.Client", None),
+            "chatsdk models": (
+                "import chatsdk.chat_completions, chatsdk.messages, chatsdk.sessions",
+                None,
+            ),
+            "import openai": ("import openai", None),
+            "import anthropic": ("import anthropic", None),
+        },
+        repeats,
+    )
+    ours, client = stats["import chatsdk"], stats["chatsdk.Client"]
+    oa, an = stats["import openai"], stats["import anthropic"]
+    figure = Figure(
+        key="import",
+        title="`import chatsdk`",
+        target="≤ 0.1 s",
+        ours=f"{ours.short('s')} (with the client loaded: {client.short('s')})",
+        peer=f"`import openai` {oa.short('s')}; `import anthropic` {an.short('s')}",
+        ratio=f"{oa.median / ours.median:.0f}× / {an.median / ours.median:.0f}× faster; "
+        f"with the client: {oa.median / client.median:.1f}× / {an.median / client.median:.1f}×",
+        verdict=verdict(ours.median <= 0.1),
+    )
+    figure.details = [
+        "Seconds inside a fresh interpreter, median (min–max) over repeats:",
+        "",
+        "| statement | time |",
+        "| --- | --- |",
+        f"| `import chatsdk` (the clients load on first use, PEP 562) | {ours.show('s')} |",
+        "| `import chatsdk; chatsdk.Client` (httpx, pydantic, every model: what `import openai`"
+        f" loads too) | {client.show('s')} |",
+        "| `import chatsdk.chat_completions, chatsdk.messages, chatsdk.sessions` |"
+        f" {stats['chatsdk models'].show('s')} |",
+        f"| `import openai` | {oa.show('s')} |",
+        f"| `import anthropic` | {an.show('s')} |",
+        "",
+        *importtime_top("import chatsdk; chatsdk.Client", None),
+    ]
+    figure.commands = ["make bench BENCH_ARGS='--only import'"]
+    return figure
+
+
+def vendor_figure(repeats: int, package_root: Path) -> Figure:
+    stats = measure(
+        {
+            "import": ("import openai_spec", package_root),
+            "models": ("import openai_spec.models", package_root),
+            "client": ("import openai_spec; openai_spec.Client", package_root),
+        },
+        repeats,
+    )
+    bare, models, client = stats["import"], stats["models"], stats["client"]
+    figure = Figure(
+        key="import-vendor",
+        title="import the package generated from the OpenAI spec",
+        target="≤ 0.3 s",
+        ours=f"`import openai_spec` {bare.short('s')}; `.models` {models.short('s')}; "
+        f"`.Client` {client.short('s')}",
+        peer="—",
+        ratio=f"models {models.median / 0.3:.1f}× the target",
+        verdict=verdict(models.median <= 0.3),
+    )
+    figure.details = [
+        f"The package `sdkforge generate --spec … --package openai_spec` wrote to"
+        f" `{package_root.relative_to(ROOT)}` (the generation figure's output), imported from"
+        " there. The verdict is on `openai_spec.models`: the bare package import defers"
+        " everything, so it says nothing about what using the package costs.",
+        "",
+        "| statement | time |",
+        "| --- | --- |",
+        f"| `import openai_spec` | {bare.show('s')} |",
+        f"| `import openai_spec.models` (every schema of the document) | {models.show('s')} |",
+        f"| `import openai_spec; openai_spec.Client` (models, operations, client) |"
+        f" {client.show('s')} |",
+    ]
+    figure.commands = ["make bench BENCH_ARGS='--only import-vendor'"]
+    if models.median > 0.3:
+        figure.bounds = importtime_top("import openai_spec.models", package_root)
+    return figure

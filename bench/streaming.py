@@ -1,0 +1,310 @@
+"""SSE decode + parse + accumulate, per event, on the recorded streams: ours and the vendors' SDKs.
+
+Every side gets the same bytes, one transport chunk per SSE event (as a server flushes them),
+in an ``httpx.Response`` (ours) or an ``httpx2.Response`` (openai, anthropic) built over an
+iterator of those chunks: the figure is the stream machinery alone, no sockets, no request.
+
+Ours is what ``client.chat.completions.stream(...)`` / ``client.messages.stream(...)`` run
+once the response is open: ``iter_items`` (decoder, JSON, the typed event) under the
+accumulating stream, read to the end, then ``get_final_*()``.
+
+Peers: ``openai.Stream`` (decode and parse, no accumulation: the peer the target names) and
+``openai``'s ``ChatCompletionStream`` (what its ``.stream()`` returns: the same plus
+``ChatCompletionStreamState`` accumulation and events), read to the end, then
+``get_final_completion()``. For messages the fair peer is anthropic's ``MessageStream`` (what
+``client.messages.stream()`` returns: ``anthropic.Stream`` plus ``accumulate_event``), read to
+the end, then ``get_final_message()``; the bare ``anthropic.Stream`` is shown beside it.
+"""
+
+# ruff: noqa: RUF001 - the report is typeset: multiplication signs, en dashes
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from bench.common import FIXTURES, Figure, Stat, interleaved, per_item, profile_table, verdict
+
+
+def sse_events(body: bytes) -> list[bytes]:
+    """The body cut after each blank line: one chunk per event, as a server writes them."""
+    body = body.replace(b"\r\n", b"\n")
+    parts = body.split(b"\n\n")
+    chunks = [p + b"\n\n" for p in parts[:-1]]
+    if parts[-1]:
+        chunks.append(parts[-1])
+    return chunks
+
+
+def _chat_bodies() -> list[list[bytes]]:
+    paths = sorted((FIXTURES / "openai" / "chat_completion_streams").glob("*.sse"))
+    return [sse_events(p.read_bytes()) for p in paths]
+
+
+def _message_bodies() -> tuple[list[list[bytes]], list[str]]:
+    root = FIXTURES / "anthropic" / "message_streams"
+    used, skipped = [], []
+    for path in sorted(root.rglob("*.sse")):
+        if path.name == "error_event_overloaded.sse":  # ends in an error event: both raise
+            skipped.append(path.relative_to(root).as_posix())
+            continue
+        used.append(sse_events(path.read_bytes()))
+    return used, skipped
+
+
+def _count(bodies: list[list[bytes]], skip_data: tuple[str, ...] = ()) -> int:
+    from chatsdk._sse import SSEDecoder
+
+    total = 0
+    for chunks in bodies:
+        decoder = SSEDecoder()
+        events = [e for c in chunks for e in decoder.feed(c)] + decoder.flush()
+        total += sum(1 for e in events if e.data.strip() not in skip_data)
+    return total
+
+
+def _stage_table(stages: dict[str, Stat], events: int) -> list[str]:
+    """Where ours spends its time: each stage timed alone, cumulative."""
+    lines = ["| stage (cumulative, ours) | per event |", "| --- | ---: |"]
+    for name, stat in stages.items():
+        lines.append(f"| {name} | {stat.short('us')} |")
+    return lines
+
+
+def _ours_stages(
+    bodies: list[list[bytes]], spec: Any, make_stream: Callable[..., Any]
+) -> dict[str, Callable[[], int]]:
+    """Ours cut at each stage: decode only; + JSON and typed events; + accumulation."""
+    import httpx
+
+    from chatsdk._sse import SSEDecoder
+    from chatsdk._streaming import Stream, iter_items
+
+    def decode() -> int:
+        n = 0
+        for chunks in bodies:
+            response = httpx.Response(200, content=iter(chunks))
+            decoder = SSEDecoder()
+            for chunk in response.iter_bytes():
+                n += len(decoder.feed(chunk))
+            n += len(decoder.flush())
+        return n
+
+    def parse() -> int:
+        n = 0
+        for chunks in bodies:
+            response = httpx.Response(200, content=iter(chunks))
+            for _ in iter_items(response, spec):
+                n += 1
+        return n
+
+    def accumulate() -> int:
+        n = 0
+        for chunks in bodies:
+            response = httpx.Response(200, content=iter(chunks))
+            stream = make_stream(Stream(response, iter_items(response, spec)), spec.accumulator())
+            for _ in stream:
+                n += 1
+            stream.get_final()
+        return n
+
+    return {
+        "SSE decode (httpx body iteration + `SSEDecoder`)": decode,
+        "+ JSON and typed event (`iter_items`)": parse,
+        "+ accumulation and the final object": accumulate,
+    }
+
+
+def _per_event(run: Callable[[], object], events: int) -> Callable[[], int]:
+    def counted() -> int:
+        run()
+        return events
+
+    return counted
+
+
+def chat(repeats: int) -> Figure:
+    import httpx2
+    import openai
+    from openai import omit
+    from openai.lib.streaming.chat import ChatCompletionStream
+    from openai.types.chat import ChatCompletionChunk
+
+    from chatsdk import _operations
+    from chatsdk._client import ChatCompletionsStream
+
+    bodies = _chat_bodies()
+    events = _count(bodies, skip_data=("[DONE]",))
+    spec = _operations.CREATE_CHAT_COMPLETION.stream
+    assert spec is not None
+    client = openai.OpenAI(api_key="bench", base_url="http://127.0.0.1:9/v1")
+    stages = _ours_stages(bodies, spec, ChatCompletionsStream)
+    ours_run = stages["+ accumulation and the final object"]
+
+    def openai_stream() -> None:
+        for chunks in bodies:
+            response = httpx2.Response(200, content=iter(chunks))
+            for _ in openai.Stream(cast_to=ChatCompletionChunk, response=response, client=client):
+                pass
+
+    def openai_accumulating() -> None:
+        for chunks in bodies:
+            response = httpx2.Response(200, content=iter(chunks))
+            raw = openai.Stream(cast_to=ChatCompletionChunk, response=response, client=client)
+            stream = ChatCompletionStream(raw_stream=raw, response_format=omit, input_tools=omit)
+            for _ in stream:
+                pass
+            try:
+                stream.get_final_completion()
+            except openai.LengthFinishReasonError:
+                pass  # a stream cut by max_tokens: the completion was built, then refused
+
+    stats = interleaved(
+        {
+            "ours": per_item(_per_event(ours_run, events)),
+            "openai.Stream": per_item(_per_event(openai_stream, events)),
+            "ChatCompletionStream": per_item(_per_event(openai_accumulating, events)),
+        },
+        repeats,
+    )
+    o, p, acc = stats["ours"], stats["openai.Stream"], stats["ChatCompletionStream"]
+    faster = p.median / o.median
+    figure = Figure(
+        key="chat-stream",
+        title="SSE decode + parse + accumulate, per chat chunk, on the fixture streams",
+        target="≥ 10× faster than `openai.Stream`",
+        ours=o.short("us"),
+        peer=f"`openai.Stream` {p.short('us')}; accumulating `ChatCompletionStream` "
+        f"{acc.short('us')}",
+        ratio=f"{faster:.1f}× faster than `openai.Stream`; "
+        f"{acc.median / o.median:.1f}× faster than `ChatCompletionStream`",
+        verdict=verdict(faster >= 10),
+    )
+    figure.details = [
+        f"The {len(bodies)} recorded streams in `tests/fixtures/real/openai/chat_completion_streams/`"
+        f" ({events} chunks, `[DONE]` not counted), one transport chunk per event:",
+        "",
+        "| what | time per chunk (median, min–max over repeats) |",
+        "| --- | --- |",
+        f"| ours: `ChatCompletionsStream` (decode, parse, accumulate) + `get_final_completion()`"
+        f" | {o.show('us')} |",
+        f"| `openai.Stream[ChatCompletionChunk]` (decode, parse) | {p.show('us')} |",
+        "| openai `ChatCompletionStream` (decode, parse, accumulate, events)"
+        f" + `get_final_completion()` | {acc.show('us')} |",
+    ]
+    figure.commands = ["make bench BENCH_ARGS='--only chat-stream'"]
+    figure.bounds = _bounds(stages, events, repeats, ours_run, faster >= 10)
+    return figure
+
+
+def messages(repeats: int) -> Figure:
+    import anthropic
+    import httpx2
+    from anthropic import NOT_GIVEN
+    from anthropic.lib.streaming import MessageStream
+    from anthropic.types import RawMessageStreamEvent
+
+    from chatsdk import _operations
+    from chatsdk._client import MessagesStream
+
+    bodies, skipped = _message_bodies()
+    events = _count(bodies)
+    spec = _operations.CREATE_MESSAGE.stream
+    assert spec is not None
+    client = anthropic.Anthropic(api_key="bench", base_url="http://127.0.0.1:9")
+    stages = _ours_stages(bodies, spec, MessagesStream)
+    ours_run = stages["+ accumulation and the final object"]
+
+    def anthropic_stream() -> None:
+        for chunks in bodies:
+            response = httpx2.Response(200, content=iter(chunks))
+            stream: Any = anthropic.Stream(
+                cast_to=RawMessageStreamEvent,  # type: ignore[arg-type]
+                response=response,
+                client=client,
+            )
+            for _ in stream:
+                pass
+
+    def anthropic_accumulating() -> None:
+        for chunks in bodies:
+            response = httpx2.Response(200, content=iter(chunks))
+            raw: Any = anthropic.Stream(
+                cast_to=RawMessageStreamEvent,  # type: ignore[arg-type]
+                response=response,
+                client=client,
+            )
+            stream = MessageStream(raw, output_format=NOT_GIVEN)
+            for _ in stream:
+                pass
+            stream.get_final_message()
+
+    stats = interleaved(
+        {
+            "ours": per_item(_per_event(ours_run, events)),
+            "MessageStream": per_item(_per_event(anthropic_accumulating, events)),
+            "anthropic.Stream": per_item(_per_event(anthropic_stream, events)),
+        },
+        repeats,
+    )
+    o, acc, raw_stat = stats["ours"], stats["MessageStream"], stats["anthropic.Stream"]
+    faster = acc.median / o.median
+    figure = Figure(
+        key="messages-stream",
+        title="SSE decode + parse + accumulate, per messages event, on the fixture streams",
+        target="≥ 2.5× faster than `anthropic.Stream` (peer: its accumulating `MessageStream`)",
+        ours=o.short("us"),
+        peer=f"`MessageStream` {acc.short('us')}; bare `anthropic.Stream` {raw_stat.short('us')}",
+        ratio=f"{faster:.1f}× faster than `MessageStream`; "
+        f"{raw_stat.median / o.median:.1f}× faster than bare `anthropic.Stream`",
+        verdict=verdict(faster >= 2.5),
+    )
+    figure.details = [
+        f"The {len(bodies)} recorded streams under `tests/fixtures/real/anthropic/message_streams/`"
+        f" ({events} events, pings included; left out: {', '.join(skipped)}), one transport"
+        " chunk per event. The peer for the verdict is anthropic's `MessageStream`, because ours"
+        " accumulates too; the bare `anthropic.Stream` does not.",
+        "",
+        "| what | time per event (median, min–max over repeats) |",
+        "| --- | --- |",
+        f"| ours: `MessagesStream` (decode, parse, accumulate) + `get_final_message()`"
+        f" | {o.show('us')} |",
+        "| anthropic `MessageStream` (decode, parse, `accumulate_event`) + `get_final_message()`"
+        f" | {acc.show('us')} |",
+        f"| `anthropic.Stream[RawMessageStreamEvent]` (decode, parse) | {raw_stat.show('us')} |",
+    ]
+    figure.commands = ["make bench BENCH_ARGS='--only messages-stream'"]
+    figure.bounds = _bounds(stages, events, repeats, ours_run, faster >= 2.5)
+    return figure
+
+
+def _bounds(
+    stages: dict[str, Callable[[], int]],
+    events: int,
+    repeats: int,
+    ours_run: Callable[[], int],
+    passed: bool,
+) -> list[str]:
+    timed = interleaved(
+        {name: per_item(_per_event(run, events)) for name, run in stages.items()},
+        max(3, repeats // 2),
+    )
+    lines = ["Where ours spends its time (each stage timed on its own):", ""]
+    lines += _stage_table(timed, events)
+    if not passed:
+        lines += [
+            "",
+            "cProfile of ours (top own time):",
+            "",
+            *profile_table(ours_run, strip=[str(Path(sys.prefix)) + "/"]),
+        ]
+    return lines
+
+
+def run(repeats: int, only: set[str] | None = None) -> Iterator[Figure]:
+    if only is None or "chat-stream" in only:
+        yield chat(repeats)
+    if only is None or "messages-stream" in only:
+        yield messages(repeats)
