@@ -20,10 +20,10 @@ class SchemaError:
 
 
 class SchemaErrors(Exception):
-    """Raised at the end of a phase that found problems; holds all of them, sorted."""
+    """Raised at the end of a phase that found problems; holds all of them in file and line order."""
 
     def __init__(self, errors: list[SchemaError]) -> None:
-        self.errors = sorted(set(errors))
+        self.errors = sorted(set(errors), key=lambda e: (e.file, e.line or 0, e.pointer, e.message))
         super().__init__("\n".join(str(e) for e in self.errors))
 
 
