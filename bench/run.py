@@ -188,4 +188,4 @@ def main(argv: list[str] | None = None) -> None:
     (WORK / "results.json").write_text(
         json.dumps([dataclasses.asdict(f) for f in results], indent=2) + "\n", encoding="utf-8"
     )
-    print(f"bench: wrote {args.out.relative_to(ROOT)} in {seconds / 60:.1f} min")
+    print(f"bench: wrote {args.out} in {seconds / 60:.1f} min")

@@ -33,7 +33,6 @@ only its fields that carry an ``at`` path, or itself as a whole.
 
 from __future__ import annotations
 
-import copy
 import functools
 import itertools
 import json
@@ -57,17 +56,38 @@ _PARTIAL = "\x00partial-json:"
 _ROOT = "root"
 
 
-class _Text:
-    """A string built by ``concat``: the fragments are kept and joined once, because appending
-    to a ``str`` would copy the whole text for every fragment of a long stream."""
+_BLOCK = 64  # fragments joined at a time by _Text
 
-    __slots__ = ("parts",)
+
+class _Text:
+    """A string built by ``concat``, fragment by fragment.
+
+    Appending to a ``str`` would copy the whole text for every fragment of a long stream, and
+    keeping every fragment would cost about 60 bytes per fragment (a 4-byte token is a 53-byte
+    object plus its list slot). So fragments are joined in blocks of ``_BLOCK``, and a block
+    merges with the last one while that is no longer than it: block sizes keep halving, every
+    character is copied O(log n) times, and memory stays close to the text's own size.
+    """
+
+    __slots__ = ("blocks", "parts")
 
     def __init__(self, *parts: str) -> None:
+        self.blocks: list[str] = []
         self.parts = [p for p in parts if p]
 
+    def append(self, part: str) -> None:
+        parts = self.parts
+        parts.append(part)
+        if len(parts) >= _BLOCK:
+            block = "".join(parts)
+            parts.clear()
+            blocks = self.blocks
+            while blocks and len(blocks[-1]) <= len(block):
+                block = blocks.pop() + block
+            blocks.append(block)
+
     def __str__(self) -> str:
-        return "".join(self.parts)
+        return "".join(self.blocks + self.parts)
 
 
 @dataclass(frozen=True)
@@ -93,9 +113,6 @@ class ClassRule:
     whole: FieldRule | None = None  # the event itself goes here (``strategy`` + ``at``)
     finish: str | None = None  # the partial JSON under this path is complete
     init: Mapping[str, Any] | None = None  # starting value of a target this object creates
-
-
-_REPLACE = FieldRule("replace")
 
 
 @functools.lru_cache(maxsize=256)
@@ -173,7 +190,7 @@ class Accumulator(Generic[_F]):
         if rules.whole is not None:
             whole = rules.whole
             used = {name for is_var, name in _template(whole.at or "") if is_var}
-            value = {k: v for k, v in data.items() if k not in used}
+            value = {k: v for k, v in data.items() if k not in used} if used else data
             holder, key = self._slot(self._resolve(whole.at or "", data))
             self._apply(whole, holder, key, value, event, rules, texts, True)
         for wire, rule in rules.fields.items():
@@ -234,7 +251,7 @@ class Accumulator(Generic[_F]):
         current = _get(holder, key)
         if strategy == "concat" and isinstance(value, str):
             if isinstance(current, _Text):
-                current.parts.append(value)
+                current.append(value)
             else:
                 _put(holder, key, _Text(current if isinstance(current, str) else "", value))
             if rule.text and primary and value:
@@ -261,7 +278,7 @@ class Accumulator(Generic[_F]):
             buffer_key = _PARTIAL + str(key)
             buffer = holder.get(buffer_key)
             if isinstance(buffer, _Text):
-                buffer.parts.append(value)
+                buffer.append(value)
             else:
                 holder[buffer_key] = _Text(value)
         else:
@@ -278,14 +295,25 @@ class Accumulator(Generic[_F]):
     ) -> None:
         if rules is None:
             rules = self._rules_of(model)
+        fields = rules.fields if rules is not None else {}
+        ignore_others = rules is not None and rules.default == "ignore"
         for wire, value in data.items():
-            rule = rules.fields.get(wire) if rules is not None else None
+            rule = fields.get(wire)
             if rule is None:
-                if rules is not None and rules.default == "ignore":
+                if ignore_others:
                     continue
-                rule = _REPLACE
+                # ``_apply`` of ``replace`` into a dict, inlined: most fields of most events
+                # take this path (a None keeps what is there).
+                if value is None:
+                    target.setdefault(wire, None)
+                else:
+                    target[wire] = value
+                continue
             if rule.at is not None:
                 continue  # placed at its own path by ``add``
+            if value is None and rule.strategy not in ("ignore", "partial-json"):
+                target.setdefault(rule.into or wire, None)  # as ``_apply`` does with a None
+                continue
             sub = getattr(model, rule.attr, None) if rule.attr and model is not None else None
             self._apply(rule, target, rule.into or wire, value, sub, None, texts, primary)
 
@@ -340,7 +368,7 @@ class Accumulator(Generic[_F]):
         if rules is None:
             rules = self._rules_of(model)
         init = rules.init if rules is not None else None
-        return copy.deepcopy(dict(init)) if init else {}
+        return _copy(dict(init)) if init else {}
 
     # --- partial JSON ------------------------------------------------------------------
 
@@ -353,15 +381,17 @@ class Accumulator(Generic[_F]):
     # --- results -----------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
-        """The object so far, in wire form (partial JSON parsed as far as it goes)."""
-        root = copy.deepcopy(self._box[_ROOT])
-        cleaned = _clean(root, strict=False)
+        """The object so far, in wire form (partial JSON parsed as far as it goes).
+
+        A new structure every time: the accumulation goes on unchanged underneath it.
+        """
+        cleaned = _clean(self._box[_ROOT], strict=False)
         return cleaned if _is_dict(cleaned) else {}
 
     def final(self) -> _F:
         """The accumulated object, validated as the final class."""
         data = self.snapshot()
-        data.update(copy.deepcopy(self._final_set))
+        data.update(_copy(self._final_set))
         try:
             return self._final_class.model_validate(data)
         except pydantic.ValidationError as exc:
@@ -407,15 +437,40 @@ def _complete_partial_json(target: dict[Any, Any], strict: bool) -> None:
 
 
 def _clean(value: Any, strict: bool) -> Any:
+    """A new wire-form structure: fragments joined, bookkeeping dropped, partial JSON parsed.
+
+    The box itself is left as it is (``_finish`` is what completes partial JSON in place), so
+    a snapshot costs no copy of the box first.
+    """
     if _is_dict(value):
-        _complete_partial_json(value, strict)
-        return {
-            k: _clean(v, strict)
-            for k, v in value.items()
-            if not (isinstance(k, str) and k.startswith(_HIDDEN))
-        }
+        out: dict[Any, Any] = {}
+        partial: list[tuple[str, Any]] = []
+        for k, v in value.items():
+            if isinstance(k, str) and k.startswith(_HIDDEN):
+                if k.startswith(_PARTIAL):
+                    partial.append((k[len(_PARTIAL) :], v))
+                continue
+            out[k] = _clean(v, strict)
+        for key, buffer in partial:
+            text = str(buffer)
+            if not text.strip():
+                continue  # nothing arrived: keep the block's starting value
+            try:
+                out[key] = _parse_json(text, strict)
+            except ValueError:
+                continue  # not JSON even in part: keep the starting value
+        return out
     if _is_list(value):
         return [_clean(v, strict) for v in value]
     if isinstance(value, _Text):
         return str(value)
+    return value
+
+
+def _copy(value: Any) -> Any:
+    """A copy of JSON data (dicts, lists, scalars): ``copy.deepcopy`` without its bookkeeping."""
+    if _is_dict(value):
+        return {k: _copy(v) for k, v in value.items()}
+    if _is_list(value):
+        return [_copy(v) for v in value]
     return value
