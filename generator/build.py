@@ -21,7 +21,15 @@ from pydantic import BaseModel
 
 from generator import __version__, ir
 from generator.errors import SchemaError, SchemaErrors, join_pointer
-from generator.load import Document, Spec, lookup, named_schemas
+from generator.load import (
+    SCHEMA_LISTS,
+    SCHEMA_MAPS,
+    SCHEMA_SINGLES,
+    Document,
+    Spec,
+    lookup,
+    named_schemas,
+)
 
 PACKAGE = "chatsdk"
 SHARED_MODULE = "shared"
@@ -289,21 +297,10 @@ class Builder:
                 stack.append((target_doc, lookup(target_doc.data, pointer)))
                 continue
             for key, value in schema.items():
-                if key in {"properties", "$defs", "patternProperties", "dependentSchemas"}:
+                if key in SCHEMA_MAPS:
                     if isinstance(value, dict):
                         stack.extend((doc, v) for v in value.values())
-                elif key in {
-                    "items",
-                    "additionalProperties",
-                    "not",
-                    "if",
-                    "then",
-                    "else",
-                    "contains",
-                    "propertyNames",
-                }:
-                    stack.append((doc, value))
-                elif key in {"oneOf", "anyOf", "allOf", "prefixItems"}:
+                elif key in SCHEMA_SINGLES or key in SCHEMA_LISTS:
                     stack.append((doc, value))
                 elif key == "discriminator" and isinstance(value, dict):
                     for target in (value.get("mapping") or {}).values():

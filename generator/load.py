@@ -112,6 +112,23 @@ class Spec:
 
 _MISSING = object()
 
+# JSON Schema 2020-12 keywords whose values are schemas, by shape: one place for every walker
+# of schemas (direction marking, vendor normalisation, test bundling).
+SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
+SCHEMA_SINGLES = (
+    "items",
+    "additionalProperties",
+    "not",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "propertyNames",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+)
+SCHEMA_LISTS = ("oneOf", "anyOf", "allOf", "prefixItems")
+
 
 def lookup(data: Any, pointer: str) -> Any:
     """The value at ``pointer`` in ``data``, or a sentinel when there is none."""

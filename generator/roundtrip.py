@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator import ir
 from generator.errors import join_pointer
-from generator.load import Document, lookup, named_schemas
+from generator.load import SCHEMA_MAPS, Document, lookup, named_schemas
 
 if TYPE_CHECKING:
     from generator.build import Builder, Named
@@ -51,7 +51,7 @@ WHY_NULL = (
 # Keywords whose values are data, not schemas.
 _DATA = frozenset({"const", "enum", "default", "examples", "example"})
 # Keywords whose values map names to schemas.
-_MAPS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
+_MAPS = frozenset(SCHEMA_MAPS)
 # Annotations left out of the bundle: the tests validate, they do not document.
 _DROPPED = frozenset({"description", "$comment", "example", "examples", "title"})
 

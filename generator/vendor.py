@@ -42,7 +42,14 @@ import yaml
 from generator import ir
 from generator.build import _CALL_OPTIONS, Builder, Named, clean
 from generator.errors import SchemaError, SchemaErrors, join_pointer
-from generator.load import Document, Spec, parse_document
+from generator.load import (
+    SCHEMA_LISTS,
+    SCHEMA_MAPS,
+    SCHEMA_SINGLES,
+    Document,
+    Spec,
+    parse_document,
+)
 
 MODULE = "models"
 # Request media types the client sends, and how (generator/runtime_vendor/_vendor_client.py).
@@ -58,20 +65,7 @@ HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 _DROP = frozenset(
     {"example", "examples", "externalDocs", "xml", "readOnly", "writeOnly", "deprecated", "$schema"}
 )
-_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
-_SCHEMA_ONE = (
-    "items",
-    "additionalProperties",
-    "not",
-    "if",
-    "then",
-    "else",
-    "contains",
-    "propertyNames",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-)
-_SCHEMA_LISTS = ("oneOf", "anyOf", "allOf", "prefixItems")
+_SCHEMA_MAPS, _SCHEMA_ONE, _SCHEMA_LISTS = SCHEMA_MAPS, SCHEMA_SINGLES, SCHEMA_LISTS
 _ANNOTATIONS = ("description", "title", "default")
 _NULL: dict[str, Any] = {"type": "null"}
 # Names the generated module imports; a schema may not take them.
