@@ -53,6 +53,22 @@ class SSEDecoder:
         if self._skip_lf and chunk[:1] == b"\n":
             start = 1
         self._skip_lf = False
+        if b"\r" not in chunk:
+            # LF line ends only (what servers send): decode every complete line at once.
+            # Splitting the decoded text on "\n" cuts where the bytes would be cut, since a
+            # newline byte is never part of a multi-byte character.
+            end = chunk.rfind(b"\n")
+            if end >= start:
+                block = chunk[start:end]
+                if self._partial:
+                    block = bytes(self._partial) + block
+                    self._partial.clear()
+                for text in block.decode("utf-8", errors="replace").split("\n"):
+                    self._text(text, events)
+                start = end + 1
+            if start < len(chunk):
+                self._partial += chunk[start:]
+            return events
         for match in _EOL.finditer(chunk, start):
             if self._partial:
                 self._partial += chunk[start : match.start()]
@@ -87,7 +103,9 @@ class SSEDecoder:
         return events
 
     def _line(self, raw: bytes, events: list[ServerSentEvent]) -> None:
-        line = raw.decode("utf-8", errors="replace")
+        self._text(raw.decode("utf-8", errors="replace"), events)
+
+    def _text(self, line: str, events: list[ServerSentEvent]) -> None:
         if not self._started:
             self._started = True
             if line.startswith(_BOM):
