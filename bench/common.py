@@ -79,6 +79,17 @@ class Figure:
     bounds: list[str] = field(default_factory=list)  # for a miss: the profile summary
 
 
+def paired(ours: Stat, peer: Stat) -> float:
+    """How many times ``ours`` is faster than ``peer``: the median over rounds of the two
+    samples taken side by side in each round, so a slow spell of the machine weighs on both."""
+    return statistics.median(p / o for o, p in zip(ours.values, peer.values, strict=True))
+
+
+def times(ratio: float) -> str:
+    """A ratio as the table shows it: two decimals below 10, where a target's edge may be."""
+    return f"{ratio:.2f}×" if ratio < 10 else f"{ratio:.1f}×"
+
+
 def verdict(ok: bool) -> str:
     return "pass" if ok else "miss"
 

@@ -18,7 +18,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench.common import FIXTURES, WORK, Figure, cli, interleaved, per_item, profile_table, verdict
+from bench.common import (
+    FIXTURES,
+    WORK,
+    Figure,
+    cli,
+    interleaved,
+    paired,
+    per_item,
+    profile_table,
+    verdict,
+)
 
 
 def plain_models() -> Any:
@@ -101,16 +111,16 @@ def run(repeats: int) -> list[Figure]:
 
     stats = interleaved(
         {
-            "ours": per_item(ours),
-            "openai": per_item(openai_sdk),
-            "bare": per_item(bare),
-            "openai-validate": per_item(openai_model_validate_json),
+            "ours": per_item(ours, 0.1),
+            "openai": per_item(openai_sdk, 0.1),
+            "bare": per_item(bare, 0.1),
+            "openai-validate": per_item(openai_model_validate_json, 0.1),
         },
-        repeats,
+        2 * repeats,
     )
     o, p, b = stats["ours"], stats["openai"], stats["bare"]
-    faster = p.median / o.median
-    vs_bare = o.median / b.median
+    faster = paired(o, p)
+    vs_bare = 1 / paired(o, b)
     ok = faster >= 10 and vs_bare <= 1.5
     figure = Figure(
         key="parse",

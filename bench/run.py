@@ -110,7 +110,7 @@ def render(results: list[Figure], failed: dict[str, str], seconds: float, argv: 
     lines = [
         "# Benchmark results",
         "",
-        f"Written by `make bench` (`python -m bench {' '.join(argv)}`".rstrip() + f") on {now}"
+        f"Written by `make bench` (`{' '.join(['python -m bench', *argv])}`) on {now}"
         f" in {seconds / 60:.1f} min. Every ratio compares figures measured in this same run,"
         " the candidates interleaved round by round; bench/README.md says how each is taken.",
         "",

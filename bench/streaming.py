@@ -25,8 +25,20 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from bench.common import FIXTURES, Figure, Stat, interleaved, per_item, profile_table, verdict
+from bench.common import (
+    FIXTURES,
+    Figure,
+    Stat,
+    interleaved,
+    paired,
+    per_item,
+    profile_table,
+    times,
+    verdict,
+)
 
+_SAMPLE = 0.1  # seconds a sample lasts: short, so the rounds interleave finely
+_DECODE = "SSE decode (httpx body iteration + `SSEDecoder`)"
 _PARSE = "+ JSON and typed event (`iter_items`)"
 _ALL = "+ accumulation and the final object"
 
@@ -68,14 +80,6 @@ def _count(bodies: list[list[bytes]], skip_data: tuple[str, ...] = ()) -> int:
     return total
 
 
-def _stage_table(stages: dict[str, Stat], events: int) -> list[str]:
-    """Where ours spends its time: each stage timed alone, cumulative."""
-    lines = ["| stage (cumulative, ours) | per event |", "| --- | ---: |"]
-    for name, stat in stages.items():
-        lines.append(f"| {name} | {stat.short('us')} |")
-    return lines
-
-
 def _ours_stages(
     bodies: list[list[bytes]], spec: Any, make_stream: Callable[..., Any]
 ) -> dict[str, Callable[[], int]]:
@@ -114,7 +118,7 @@ def _ours_stages(
         return n
 
     return {
-        "SSE decode (httpx body iteration + `SSEDecoder`)": decode,
+        _DECODE: decode,
         _PARSE: parse,
         _ALL: accumulate,
     }
@@ -166,16 +170,17 @@ def chat(repeats: int) -> Figure:
 
     stats = interleaved(
         {
-            "ours": per_item(_per_event(ours_run, events)),
-            "ours-parse": per_item(_per_event(stages[_PARSE], events)),
-            "openai.Stream": per_item(_per_event(openai_stream, events)),
-            "ChatCompletionStream": per_item(_per_event(openai_accumulating, events)),
+            "ours": per_item(_per_event(ours_run, events), _SAMPLE),
+            "ours-parse": per_item(_per_event(stages[_PARSE], events), _SAMPLE),
+            "ours-decode": per_item(_per_event(stages[_DECODE], events), _SAMPLE),
+            "openai.Stream": per_item(_per_event(openai_stream, events), _SAMPLE),
+            "ChatCompletionStream": per_item(_per_event(openai_accumulating, events), _SAMPLE),
         },
-        repeats,
+        2 * repeats,
     )
     o, p, acc = stats["ours"], stats["openai.Stream"], stats["ChatCompletionStream"]
     parse = stats["ours-parse"]
-    faster = p.median / o.median
+    faster = paired(o, p)
     figure = Figure(
         key="chat-stream",
         title="SSE decode + parse + accumulate, per chat chunk, on the fixture streams",
@@ -183,9 +188,9 @@ def chat(repeats: int) -> Figure:
         ours=o.short("us"),
         peer=f"`openai.Stream` {p.short('us')}; accumulating `ChatCompletionStream` "
         f"{acc.short('us')}",
-        ratio=f"{faster:.1f}× faster than `openai.Stream`; "
-        f"{acc.median / o.median:.1f}× faster than `ChatCompletionStream`; like for like"
-        f" (no accumulation) {p.median / parse.median:.1f}× faster than `openai.Stream`",
+        ratio=f"{times(faster)} faster than `openai.Stream`; "
+        f"{paired(o, acc):.1f}× faster than `ChatCompletionStream`; like for like"
+        f" (no accumulation) {paired(parse, p):.1f}× faster than `openai.Stream`",
         verdict=verdict(faster >= 10),
     )
     figure.details = [
@@ -202,9 +207,7 @@ def chat(repeats: int) -> Figure:
         f" + `get_final_completion()` | {acc.show('us')} |",
     ]
     figure.commands = ["make bench BENCH_ARGS='--only chat-stream'"]
-    figure.bounds = _bounds(
-        stages, events, repeats, ours_run, faster >= 10, ("`openai.Stream`", p.median, 10)
-    )
+    figure.bounds = _bounds(stats, ours_run, faster >= 10, ("`openai.Stream`", p.median, 10))
     return figure
 
 
@@ -252,24 +255,25 @@ def messages(repeats: int) -> Figure:
 
     stats = interleaved(
         {
-            "ours": per_item(_per_event(ours_run, events)),
-            "ours-parse": per_item(_per_event(stages[_PARSE], events)),
-            "MessageStream": per_item(_per_event(anthropic_accumulating, events)),
-            "anthropic.Stream": per_item(_per_event(anthropic_stream, events)),
+            "ours": per_item(_per_event(ours_run, events), _SAMPLE),
+            "ours-parse": per_item(_per_event(stages[_PARSE], events), _SAMPLE),
+            "ours-decode": per_item(_per_event(stages[_DECODE], events), _SAMPLE),
+            "MessageStream": per_item(_per_event(anthropic_accumulating, events), _SAMPLE),
+            "anthropic.Stream": per_item(_per_event(anthropic_stream, events), _SAMPLE),
         },
-        repeats,
+        2 * repeats,
     )
     o, acc, raw_stat = stats["ours"], stats["MessageStream"], stats["anthropic.Stream"]
     parse = stats["ours-parse"]
-    faster = acc.median / o.median
+    faster = paired(o, acc)
     figure = Figure(
         key="messages-stream",
         title="SSE decode + parse + accumulate, per messages event, on the fixture streams",
         target="≥ 2.5× faster than `anthropic.Stream` (peer: its accumulating `MessageStream`)",
         ours=o.short("us"),
         peer=f"`MessageStream` {acc.short('us')}; bare `anthropic.Stream` {raw_stat.short('us')}",
-        ratio=f"{faster:.1f}× faster than `MessageStream`; like for like (no accumulation)"
-        f" {raw_stat.median / parse.median:.1f}× faster than bare `anthropic.Stream`",
+        ratio=f"{times(faster)} faster than `MessageStream`; like for like (no accumulation)"
+        f" {paired(parse, raw_stat):.1f}× faster than bare `anthropic.Stream`",
         verdict=verdict(faster >= 2.5),
     )
     figure.details = [
@@ -288,49 +292,81 @@ def messages(repeats: int) -> Figure:
         f"| `anthropic.Stream[RawMessageStreamEvent]` (decode, parse) | {raw_stat.show('us')} |",
     ]
     figure.commands = ["make bench BENCH_ARGS='--only messages-stream'"]
-    figure.bounds = _bounds(
-        stages, events, repeats, ours_run, faster >= 2.5, ("`MessageStream`", acc.median, 2.5)
-    )
+    figure.bounds = _bounds(stats, ours_run, faster >= 2.5, ("`MessageStream`", acc.median, 2.5))
     return figure
 
 
 def _bounds(
-    stages: dict[str, Callable[[], int]],
-    events: int,
-    repeats: int,
+    stats: dict[str, Stat],
     ours_run: Callable[[], int],
     passed: bool,
     peer: tuple[str, float, float],
 ) -> list[str]:
-    """The stage breakdown; for a miss, what the target leaves for accumulation, and a profile.
+    """The stage breakdown (from the same interleaved run); for a miss, what the target leaves
+    for accumulation and where the time goes by cProfile.
 
     ``peer`` is (name, its median seconds per event, the factor the target asks for).
     """
-    timed = interleaved(
-        {name: per_item(_per_event(run, events)) for name, run in stages.items()},
-        max(3, repeats // 2),
-    )
-    lines = ["Where ours spends its time (each stage timed on its own):", ""]
-    lines += _stage_table(timed, events)
+    decode, decode_parse, total = (stats[k].median for k in ("ours-decode", "ours-parse", "ours"))
+    lines = [
+        "Where ours spends its time (each stage timed on its own, in the same run):",
+        "",
+        "| stage (cumulative, ours) | per event |",
+        "| --- | ---: |",
+        f"| {_DECODE} | {decode * 1e6:.1f} µs |",
+        f"| {_PARSE} | {decode_parse * 1e6:.1f} µs |",
+        f"| {_ALL} | {total * 1e6:.1f} µs |",
+    ]
     if passed:
         return lines
     name, peer_median, factor = peer
     budget = peer_median / factor
-    decode_parse = timed[_PARSE].median
-    total = timed[_ALL].median
     lines += [
         "",
         f"The target allows {budget * 1e6:.1f} µs per event ({name} / {factor:g}). Decoding"
-        f" and parsing alone take {decode_parse * 1e6:.1f} µs"
-        f" ({100 * decode_parse / total:.0f} % of ours), which leaves"
-        f" {max(0.0, budget - decode_parse) * 1e6:.1f} µs for the accumulation that takes"
-        f" {(total - decode_parse) * 1e6:.1f} µs: the accumulator (a schema-driven fold,"
-        " interpreted per field in Python, on each event's `to_dict()`) is what bounds it.",
+        f" and parsing take {decode_parse * 1e6:.1f} µs, which leaves"
+        f" {max(0.0, budget - decode_parse) * 1e6:.1f} µs for the accumulation; it takes"
+        f" {(total - decode_parse) * 1e6:.1f} µs.",
+        "",
+        *_split(ours_run),
         "",
         "cProfile of ours (top own time):",
         "",
         *profile_table(ours_run, strip=[str(Path(sys.prefix)) + "/"]),
     ]
+    return lines
+
+
+# (label, file suffix, function) of the parts of ours the cumulative split reports
+_PARTS = (
+    ("SSE decoding (`SSEDecoder.feed`)", "_sse.py", "feed"),
+    ("JSON to typed event (`StreamSpec.decode`)", "_streaming.py", "decode"),
+    ("accumulating (`Accumulator.add`)", "_accumulate.py", "add"),
+    ("… of which re-serialising each event (`to_dict()`)", "_models.py", "to_dict"),
+    ("the final object (`Accumulator.final`: snapshot + validation)", "_accumulate.py", "final"),
+)
+
+
+def _split(run: Callable[[], int]) -> list[str]:
+    """Cumulative shares of the parts of ours, from one cProfile of it."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(5):
+        run()
+    profiler.disable()
+    stats: Any = pstats.Stats(profiler).stats
+    total = sum(row[2] for row in stats.values())
+    lines = ["| part of ours (cProfile, cumulative) | share |", "| --- | ---: |"]
+    for label, suffix, function in _PARTS:
+        seconds = sum(
+            row[3]
+            for (file, _, name), row in stats.items()
+            if file.endswith(suffix) and name == function
+        )
+        lines.append(f"| {label} | {100 * seconds / total:.0f} % |")
     return lines
 
 

@@ -123,6 +123,12 @@ def _template(path: str) -> tuple[tuple[bool, str], ...]:
     )
 
 
+@functools.lru_cache(maxsize=256)
+def _variables(path: str) -> frozenset[str]:
+    """The variable names of a path template: ``/content/{index}`` → {"index"}."""
+    return frozenset(name for is_var, name in _template(path) if is_var)
+
+
 def _is_list(value: object) -> TypeGuard[list[Any]]:
     return isinstance(value, list)
 
@@ -180,6 +186,8 @@ class Accumulator(Generic[_F]):
         self._final_class = final_class
         self._final_set = dict(final_set or {})
         self._box: dict[str, Any] = {_ROOT: {}}
+        # per event class: its fields placed at their own path (``at``), found once
+        self._placed: dict[type, list[tuple[str, FieldRule, str]]] = {}
 
     # --- folding ---------------------------------------------------------------------
 
@@ -194,14 +202,19 @@ class Accumulator(Generic[_F]):
             self._finish(self._resolve(rules.finish, data))
         if rules.whole is not None:
             whole = rules.whole
-            used = {name for is_var, name in _template(whole.at or "") if is_var}
+            used = _variables(whole.at or "")
             value = {k: v for k, v in data.items() if k not in used} if used else data
             holder, key = self._slot(self._resolve(whole.at or "", data))
             self._apply(whole, holder, key, value, event, rules, texts, True)
-        for wire, rule in rules.fields.items():
-            if rule.at is None or wire not in data:
+        placed = self._placed.get(type(event))
+        if placed is None:
+            placed = self._placed[type(event)] = [
+                (wire, rule, rule.at) for wire, rule in rules.fields.items() if rule.at is not None
+            ]
+        for wire, rule, at in placed:
+            if wire not in data:
                 continue
-            holder, key = self._slot(self._resolve(rule.at, data))
+            holder, key = self._slot(self._resolve(at, data))
             model = getattr(event, rule.attr, None) if rule.attr else None
             self._apply(rule, holder, key, data[wire], model, None, texts, True)
         return texts
