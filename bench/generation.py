@@ -185,7 +185,14 @@ def regenerate(repeats: int) -> Figure:
     out = WORK / "regen" / "generated"
     shutil.rmtree(out.parent, ignore_errors=True)
     out.parent.mkdir(parents=True)
-    base = [BIN / "sdkforge", "generate", "--schemas", ROOT / "schemas", "--out", out]
+    base: list[str | Path] = [
+        BIN / "sdkforge",
+        "generate",
+        "--schemas",
+        ROOT / "schemas",
+        "--out",
+        out,
+    ]
     first, done = timed_command(base)
     if done.returncode != 0:
         raise RuntimeError(f"sdkforge generate failed: {done.stderr[-3000:]}")
