@@ -1,3 +1,6 @@
+# The snapshot is untyped JSON (dicts and lists narrowed from ``Any`` by isinstance), so its
+# element types are unknown by nature; mypy --strict still checks this module in full.
+# pyright: reportUnknownMemberType=false, reportUnknownVariableType=false, reportUnknownArgumentType=false
 """Folding the events of a stream into the object a non-streamed call would have returned.
 
 Nothing here knows an API family. The generator turns each ``x-sdk-accumulate`` annotation of
