@@ -13,7 +13,7 @@ import dataclasses
 import json
 import keyword
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -720,8 +720,9 @@ class Builder:
             params = []
             for pname, pschema in (spec.get("params") or {}).items():
                 pwhere = join_pointer(where, "params", pname)
-                phint = self.hint(named.doc, pschema, pwhere, named.module, named, lenient=False)
-                phint = self.accept_enum_values(re.sub(r"^list\[", "Sequence[", phint))
+                phint = self.param_hint(
+                    named.doc, pschema, pwhere, name_of=lambda n: self.use(named.module, n)
+                )
                 has_default = "default" in pschema
                 params.append(
                     ir.Param(
@@ -766,17 +767,6 @@ class Builder:
                 )
             )
         return tuple(out)
-
-    def accept_enum_values(self, hint: str) -> str:
-        """Let a parameter typed with an enum also take its values as plain strings."""
-        enums = {n.py_name: n for n in self.named.values() if n.kind == "enum"}
-        pieces = []
-        for piece in split_union(hint):
-            pieces.append(piece)
-            if piece in enums:
-                values = ", ".join(repr(v) for v in enums[piece].schema["enum"])
-                pieces.append(f"Literal[{values}]")
-        return join_union(pieces)
 
     def build_accessors(self, named: Named, fields: dict[str, ir.Field]) -> tuple[ir.Accessor, ...]:
         out = []
@@ -1107,9 +1097,17 @@ class Builder:
         # Required parameters first: keyword-only, so order is only for reading.
         return tuple(sorted(out, key=lambda p: not p.required))
 
-    def param_hint(self, doc: Document, schema: Any, pointer: str) -> str:
+    def param_hint(
+        self,
+        doc: Document,
+        schema: Any,
+        pointer: str,
+        name_of: Callable[[Named], str] | None = None,
+    ) -> str:
         """What a caller may pass for ``schema``: models or plain mappings, enum members or
-        their strings, any sequence for an array."""
+        their strings, any sequence for an array. ``name_of`` spells a generated class as
+        seen from where the hint is written (default: the client modules' ``_module.Name``)."""
+        name_of = name_of or self.qualified
         if schema is True or schema is None or schema == {}:
             return "Any"
         if not isinstance(schema, dict):
@@ -1119,38 +1117,44 @@ class Builder:
             named = self.named.get(Key(target_doc.path, target_pointer))
             if named is None:
                 return self.param_hint(
-                    target_doc, lookup(target_doc.data, target_pointer), target_pointer
+                    target_doc, lookup(target_doc.data, target_pointer), target_pointer, name_of
                 )
-            ref = self.qualified(named)
+            ref = name_of(named)
             if named.kind in {"model", "union"}:
                 return f"{ref} | Mapping[str, Any]"
             if named.kind == "enum":
                 values = ", ".join(repr(v) for v in named.schema["enum"])
                 return f"{ref} | Literal[{values}]"
-            return self.param_hint(named.doc, named.schema, named.key.pointer)
+            return self.param_hint(named.doc, named.schema, named.key.pointer, name_of)
         if "const" in schema:
             return f"Literal[{schema['const']!r}]"
         for combinator in ("oneOf", "anyOf"):
             if combinator in schema:
                 return join_union(
-                    self.param_hint(doc, member, join_pointer(pointer, combinator, i))
+                    self.param_hint(doc, member, join_pointer(pointer, combinator, i), name_of)
                     for i, member in enumerate(schema[combinator])
                 )
         if "enum" in schema:
             return f"Literal[{', '.join(repr(v) for v in schema['enum'])}]"
         types = schema.get("type")
         if isinstance(types, list):
-            return join_union(self.param_hint(doc, {**schema, "type": t}, pointer) for t in types)
+            return join_union(
+                self.param_hint(doc, {**schema, "type": t}, pointer, name_of) for t in types
+            )
         if types == "array" or (types is None and "items" in schema):
-            item = self.param_hint(doc, schema.get("items", {}), join_pointer(pointer, "items"))
+            item = self.param_hint(
+                doc, schema.get("items", {}), join_pointer(pointer, "items"), name_of
+            )
             return f"Sequence[{item}]"
         if types == "object" or (types is None and "properties" in schema):
             lifted = self.named.get(Key(doc.path, pointer))
             if lifted is not None:
-                return f"{self.qualified(lifted)} | Mapping[str, Any]"
+                return f"{name_of(lifted)} | Mapping[str, Any]"
             extra = schema.get("additionalProperties")
             if isinstance(extra, dict) and extra:
-                value = self.param_hint(doc, extra, join_pointer(pointer, "additionalProperties"))
+                value = self.param_hint(
+                    doc, extra, join_pointer(pointer, "additionalProperties"), name_of
+                )
                 return f"Mapping[str, {value}]"
             return "Mapping[str, Any]"
         if isinstance(types, str) and types in _HINTS:
