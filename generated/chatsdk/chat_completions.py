@@ -7,6 +7,7 @@ OpenAI-compatible chat completions: a conversation of role-tagged messages in, o
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
@@ -248,22 +249,24 @@ class ChatMessage(RequestModel):
         return self
 
     @classmethod
-    def system(cls, content: MessageContent) -> ChatMessage:
+    def system(cls, content: str | Sequence[ContentPart | Mapping[str, Any]]) -> ChatMessage:
         """A system message."""
         return cls.model_validate({"role": "system", "content": content})
 
     @classmethod
-    def user(cls, content: MessageContent) -> ChatMessage:
+    def user(cls, content: str | Sequence[ContentPart | Mapping[str, Any]]) -> ChatMessage:
         """A user message."""
         return cls.model_validate({"role": "user", "content": content})
 
     @classmethod
-    def assistant(cls, content: MessageContent) -> ChatMessage:
+    def assistant(cls, content: str | Sequence[ContentPart | Mapping[str, Any]]) -> ChatMessage:
         """An assistant message, for replaying earlier model output."""
         return cls.model_validate({"role": "assistant", "content": content})
 
     @classmethod
-    def tool(cls, tool_call_id: str, content: MessageContent) -> ChatMessage:
+    def tool(
+        cls, tool_call_id: str, content: str | Sequence[ContentPart | Mapping[str, Any]]
+    ) -> ChatMessage:
         """A tool-result message answering the tool call with the given id."""
         return cls.model_validate(
             {"role": "tool", "tool_call_id": tool_call_id, "content": content}

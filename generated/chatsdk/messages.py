@@ -7,7 +7,7 @@ Anthropic-style messages: a system prompt and alternating user/assistant message
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
@@ -585,12 +585,12 @@ class Message(SDKModel):
         return cls.model_validate({"role": "assistant", "content": text})
 
     @classmethod
-    def user_with_content(cls, blocks: Sequence[ContentBlock]) -> Message:
+    def user_with_content(cls, blocks: Sequence[ContentBlock | Mapping[str, Any]]) -> Message:
         """A user message made of content blocks, e.g. text with images or documents."""
         return cls.model_validate({"role": "user", "content": blocks})
 
     @classmethod
-    def assistant_with_content(cls, blocks: Sequence[ContentBlock]) -> Message:
+    def assistant_with_content(cls, blocks: Sequence[ContentBlock | Mapping[str, Any]]) -> Message:
         """An assistant message made of content blocks, for replaying earlier model output."""
         return cls.model_validate({"role": "assistant", "content": blocks})
 
@@ -613,7 +613,7 @@ class Message(SDKModel):
 
     @classmethod
     def assistant_with_tool_use(
-        cls, text: str | None = None, *, id: str, name: str, input: dict[str, Any]
+        cls, text: str | None = None, *, id: str, name: str, input: Mapping[str, Any]
     ) -> Message:
         """An assistant message that calls one tool, optionally preceded by a text block (left out when `text` is null), for replaying earlier model output."""
         return cls.model_validate(
