@@ -44,7 +44,7 @@ unit: $(READY)
 
 ## cases: rewrite the expected output of tests/cases/ from the current generator
 cases: $(READY)
-	SDKFORGE_REFRESH_CASES=1 $(BIN)/python -m pytest -q tests/test_cases.py
+	SDKFORGE_REFRESH_CASES=1 $(BIN)/python -m pytest -q tests/core/test_cases.py
 
 ## serve: run the reference server on http://127.0.0.1:$(PORT) until Ctrl-C (PORT=0: any free port)
 PORT ?= 8080
@@ -57,7 +57,7 @@ demo: $(READY)
 
 ## test-real: generate, install, lint and type-check the packages of the five vendor OpenAPI documents
 test-real: $(READY)
-	$(BIN)/python -m pytest -q -m 'slow or not slow' tests/test_vendor_normalise.py tests/test_vendor_fixtures.py tests/test_vendor_packages.py
+	$(BIN)/python -m pytest -q -m 'slow or not slow' tests/vendor/test_vendor_normalise.py tests/vendor/test_vendor_fixtures.py tests/vendor/test_vendor_packages.py
 
 ## lint-schemas: check the conventions that keep schemas reviewable (sdkforge lint)
 lint-schemas: $(READY)

@@ -169,7 +169,7 @@ def _outputs() -> list[str]:
 def _profile_generation(spec: Path) -> list[str]:
     """cProfile of one in-process generation of the document."""
     from bench.common import profile_table
-    from generator.pipeline import render_vendor_tree
+    from generator.vendor.build import render_vendor_tree
 
     return [
         "cProfile of one in-process generation (top own time; ruff runs as a subprocess):",
@@ -227,7 +227,7 @@ def regenerate(repeats: int) -> Figure:
         f"| `sdkforge generate --force` (load, validate, render, ruff, write) | {full.show('s')} |",
         "",
         f"It said: `{said}`. The stamp checks the digests of {', '.join(sorted(k for k in stamp if k.endswith('_sha256')))}"
-        " and the `tools` versions (generator/stamp.py).",
+        " and the `tools` versions (generator/core/stamp.py).",
     ]
     figure.commands = [shell_line(base), shell_line([*base, "--force"])]
     return figure

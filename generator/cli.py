@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from generator import __version__
-from generator.errors import SchemaErrors
+from generator.core.errors import SchemaErrors
 
 EXIT_DRIFT = 1
 EXIT_SCHEMA = 2
@@ -69,7 +69,7 @@ def generate(
     With --spec FILE --out DIR --package NAME: generate the installable package NAME in DIR
     from a vendor's OpenAPI document (OpenAI, Anthropic, Cohere, Azure OpenAI).
     """
-    from generator import emit
+    from generator.core import emit
 
     if spec_file is not None:
         if out is None or package_name is None:
@@ -82,19 +82,21 @@ def generate(
         raise click.UsageError("--package goes with --spec")
     out = Path("generated") if out is None else out
     if spec_file is None and not check and not force:
-        from generator.stamp import is_fresh
+        from generator.core.stamp import is_fresh
 
-        # Nothing changed since OUT was generated (generator/stamp.py): rendering again would
+        # Nothing changed since OUT was generated (generator/core/stamp.py): rendering again would
         # write the same bytes. --check never comes here; it always renders in full.
         if is_fresh(schemas_dir, out):
             click.echo(f"{out}/ is up to date with {schemas_dir}/ (stamp); --force renders anyway.")
             return
-    from generator.pipeline import render_tree, render_vendor_tree  # a third of a second
-
     try:
         if spec_file is not None and package_name is not None:
+            from generator.vendor.build import render_vendor_tree
+
             files = render_vendor_tree(spec_file, package_name)
         else:
+            from generator.core.pipeline import render_tree  # a third of a second
+
             files = render_tree(schemas_dir)
     except SchemaErrors as exc:
         _report(exc)
@@ -126,7 +128,7 @@ def generate(
 )
 def dump_ir(schemas_dir: Path) -> None:
     """Print the intermediate representation the templates receive, as JSON."""
-    from generator.pipeline import build_package
+    from generator.core.pipeline import build_package
 
     try:
         package = build_package(schemas_dir)
@@ -172,14 +174,14 @@ def serve(
 
     Prints `sdkforge serve: listening on URL` once it accepts connections. Requests are
     validated against the request schemas and answered from the response schemas' examples;
-    request headers choose faults for tests (see generator/serve.py).
+    request headers choose faults for tests (see generator/serve/).
 
     With a COMMAND (after `--`), serve only while it runs, with CHATSDK_BASE_URL (and, unless
     set, CHATSDK_API_KEY) in its environment, and exit with its status:
     `sdkforge serve --port 0 -- python examples/demo.py`.
     """
-    from generator import serve as server_module
-    from generator.load import load
+    from generator.core.load import load
+    from generator.serve import server as server_module
 
     try:
         spec = load(schemas_dir)
@@ -212,8 +214,8 @@ def serve(
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def lint_command(schemas_dir: Path, fmt: str) -> None:
     """Check the schema conventions that keep reviews readable (exit 1 on findings)."""
-    from generator.lint import lint, to_json
-    from generator.load import load
+    from generator.core.load import load
+    from generator.lint.linter import lint, to_json
 
     try:
         spec = load(schemas_dir)

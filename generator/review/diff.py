@@ -16,12 +16,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from generator.build import _CONSTRAINTS, Key, Named, enum_member_name, py_field_name, split_union
-from generator.build import REQUEST as DIR_REQUEST
-from generator.build import RESPONSE as DIR_RESPONSE
-from generator.errors import join_pointer
-from generator.load import Document, lookup
-from generator.manifest import method_symbol
+from generator.core.build import (
+    _CONSTRAINTS,
+    Key,
+    Named,
+    enum_member_name,
+    py_field_name,
+    split_union,
+)
+from generator.core.build import REQUEST as DIR_REQUEST
+from generator.core.build import RESPONSE as DIR_RESPONSE
+from generator.core.errors import join_pointer
+from generator.core.load import Document, lookup
+from generator.core.manifest import method_symbol
 from generator.review.findings import Finding
 from generator.review.rules import (
     BOTH,

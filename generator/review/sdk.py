@@ -14,8 +14,8 @@ import json
 import re
 from typing import Any
 
-from generator.build import Key, split_union
-from generator.manifest import param_symbol
+from generator.core.build import Key, split_union
+from generator.core.manifest import param_symbol
 from generator.review.findings import Finding, SymbolChange
 from generator.review.rules import BREAKING, SAFE, WARNING, Grade
 from generator.review.snapshot import Snapshot

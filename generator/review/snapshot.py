@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import ir
-from generator.build import Builder, Key, Named
-from generator.errors import SchemaErrors
-from generator.load import (
+from generator.core import ir
+from generator.core.build import Builder, Key, Named
+from generator.core.errors import SchemaErrors
+from generator.core.load import (
     Spec,
     check_examples,
     check_extensions,
@@ -26,7 +26,7 @@ from generator.load import (
     load,
     read_documents,
 )
-from generator.manifest import build_manifest
+from generator.core.manifest import build_manifest
 
 SCHEMAS_DIR = "schemas"
 

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from generator.load import Spec, load
+from generator.core.load import Spec, load
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "real"

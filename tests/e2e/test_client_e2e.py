@@ -21,7 +21,7 @@ import chatsdk
 from chatsdk import chat_completions, messages, sessions
 from chatsdk.chat_completions import ChatMessage
 from chatsdk.messages import Message
-from generator.load import Spec
+from generator.core.load import Spec
 
 from . import sse_reference
 from .conftest import FIXTURES, RunningServer

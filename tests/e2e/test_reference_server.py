@@ -22,8 +22,8 @@ import httpx
 import pytest
 from jsonschema import Draft202012Validator
 
-from generator.load import Spec
-from generator.serve import read_operations
+from generator.core.load import Spec
+from generator.serve.server import read_operations
 
 from .conftest import FIXTURES, ROOT, RunningServer
 

@@ -1,0 +1,399 @@
+"""The intermediate representation: what the templates receive, and nothing else.
+
+Frozen dataclasses, no back-references. Every string a template prints (a Python name, a
+type hint, a default, an expression) is computed once in ``build.py``; templates only
+loop over these nodes and branch on their booleans. ``sdkforge dump-ir`` prints this tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Field:
+    wire_name: str
+    py_name: str
+    type_hint: str
+    default_repr: str | None  # None: the field is required
+    field_args: str  # arguments of pydantic.Field(...), "" when none are needed
+    description: str
+    is_tag: bool  # the discriminator of a tagged union this model belongs to
+    shadows_base: bool  # a union constructor of the same name exists on a base class
+
+    @property
+    def declaration(self) -> str:
+        """The whole class-body line: ``name: hint = default``."""
+        value = ""
+        if self.field_args:
+            # `default=` by keyword: pyright's dataclass_transform ignores a positional default.
+            default = f"default={self.default_repr}, " if self.default_repr is not None else ""
+            value = f" = Field({default}{self.field_args})"
+        elif self.default_repr is not None:
+            value = f" = {self.default_repr}"
+        ignore = "  # type: ignore[assignment]" if self.shadows_base else ""
+        return f"{self.py_name}: {self.type_hint}{value}{ignore}"
+
+
+@dataclass(frozen=True)
+class Param:
+    py_name: str
+    type_hint: str
+    default_repr: str | None
+
+    @property
+    def declaration(self) -> str:
+        default = f" = {self.default_repr}" if self.default_repr is not None else ""
+        return f"{self.py_name}: {self.type_hint}{default}"
+
+
+@dataclass(frozen=True)
+class Constructor:
+    name: str
+    description: str
+    params: tuple[Param, ...]
+    return_hint: str
+    target_class: str  # the class whose model_validate builds the value
+    body_expr: str  # Python expression for the wire dict, using the params
+    request_expr: str | None  # expression merged into the enclosing request body, if any
+    is_static: bool  # on a union base (a staticmethod) rather than a model (a classmethod)
+
+    @property
+    def signature(self) -> str:
+        """Parameters in schema order; required ones after a defaulted one become keyword-only."""
+        parts: list[str] = []
+        defaulted = starred = False
+        for p in self.params:
+            if defaulted and p.default_repr is None and not starred:
+                parts.append("*")
+                starred = True
+            defaulted = defaulted or p.default_repr is not None
+            parts.append(p.declaration)
+        return ", ".join(parts)
+
+    @property
+    def arguments(self) -> str:
+        return ", ".join(f"{p.py_name}={p.py_name}" for p in self.params)
+
+
+@dataclass(frozen=True)
+class Accessor:
+    name: str
+    description: str
+    kind: str  # first | all | any | value
+    items_attr: str  # attribute holding the items; "" for an alias accessor on its value
+    variant_class: str
+    field_attr: str
+    return_hint: str
+
+
+@dataclass(frozen=True)
+class Constant:
+    name: str
+    type_hint: str
+    value_repr: str
+
+
+@dataclass(frozen=True)
+class Condition:
+    """An ``if``/``then`` requirement, checked after validation."""
+
+    test_expr: str  # true when the requirement is violated
+    message: str
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    description: str
+    bases: str
+    fields: tuple[Field, ...]
+    # (wire name, default repr) written even when unset: union tags, x-sdk-send-default fields
+    send_defaults: tuple[tuple[str, str], ...]
+    conditions: tuple[Condition, ...]
+    constructors: tuple[Constructor, ...]
+    accessors: tuple[Accessor, ...]
+    constants: tuple[Constant, ...]
+    is_unknown_variant: bool
+    source: str  # schemas/<file>#<pointer>
+    # Request models: optional properties the schema does not let be null, wire and Python
+    # names (RequestModel rejects an explicit null for them).
+    not_null: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EnumMember:
+    py_name: str
+    value_repr: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Enum:
+    name: str
+    description: str
+    is_open: bool
+    members: tuple[EnumMember, ...]
+    accessors: tuple[Accessor, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class Variant:
+    tag: str
+    class_name: str
+
+
+@dataclass(frozen=True)
+class Union:
+    name: str
+    description: str
+    discriminator: str
+    variants: tuple[Variant, ...]
+    unknown_class: str | None  # None: a closed union (request side)
+    constructors: tuple[Constructor, ...]
+    constants: tuple[Constant, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class Alias:
+    name: str
+    description: str
+    type_hint: str
+    accessors: tuple[Accessor, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str  # python module under chatsdk: "messages"
+    source: str  # "schemas/messages.yaml", or several joined by ", "
+    title: str
+    description: str
+    imports: tuple[str, ...]  # "from .shared import Tool, Usage"
+    enums: tuple[Enum, ...]
+    unions: tuple[Union, ...]
+    models: tuple[Model, ...]
+    aliases: tuple[Alias, ...]
+    exports: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Stream:
+    framing: str  # data-only | named-events
+    terminator: str | None
+    item_hint: str  # the type each event parses into
+    item_module: str
+    skip: tuple[str, ...] = ()  # event names the client drops (keep-alives)
+    error_event: str | None = None  # named events: the event that carries a failure
+    error_property: str | None = None  # data-only: a payload with this property is an error
+    item_ref: str = ""  # module-qualified, as the client modules import it: "_messages.X"
+    final_ref: str | None = None  # what the events add up to (x-sdk-stream accumulate.into)
+    final_set_repr: str = "{}"  # fields of the final object with a fixed value
+    final_method: str | None = None  # "get_final_message"
+
+
+@dataclass(frozen=True)
+class RequestParam:
+    """One keyword parameter of a client method: a property of the request schema."""
+
+    py_name: str
+    wire_name: str
+    type_hint: str  # what the caller may pass (models or plain mappings), module-qualified
+    required: bool
+    description: str
+
+    @property
+    def declaration(self) -> str:
+        """``name: hint`` or ``name: hint | NotGiven = NOT_GIVEN``."""
+        if self.required:
+            return f"{self.py_name}: {self.type_hint}"
+        return f"{self.py_name}: {not_given_hint(self.type_hint)} = NOT_GIVEN"
+
+
+def not_given_hint(hint: str) -> str:
+    """``hint | NotGiven``, with a ``None`` of ``hint`` kept last (``str | NotGiven | None``)."""
+    if hint.endswith(" | None"):
+        return f"{hint[: -len(' | None')]} | NotGiven | None"
+    return f"{hint} | NotGiven"
+
+
+@dataclass(frozen=True)
+class OperationParam:
+    """A path, query or header parameter of an operation (vendor documents declare them)."""
+
+    py_name: str
+    wire_name: str
+    type_hint: str
+    required: bool
+    description: str
+
+    @property
+    def declaration(self) -> str:
+        if self.required:
+            return f"{self.py_name}: {self.type_hint}"
+        return f"{self.py_name}: {not_given_hint(self.type_hint)} = NOT_GIVEN"
+
+
+@dataclass(frozen=True)
+class AccumulateRules:
+    """The x-sdk-accumulate rules of one generated class, as runtime expressions."""
+
+    module: str
+    class_ref: str  # "_messages.TextDelta"
+    fields: tuple[tuple[str, str], ...]  # (wire name, FieldRule(...) expression)
+    options: str  # the other ClassRule(...) keyword arguments, "" when none
+    source: str
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    resource: str  # "chat.completions"
+    method: str  # "create"
+    http_method: str
+    path: str
+    summary: str
+    description: str
+    module: str
+    request_class: str
+    response_class: str
+    error_class: str | None
+    stream: Stream | None
+    security: tuple[str, ...]  # "bearer" | "header:x-api-key"
+    source: str
+    # What the client templates print, computed in build.py:
+    const_name: str = ""  # "CREATE_MESSAGE", the OperationSpec in chatsdk._operations
+    request_ref: str = ""  # module-qualified classes: "_messages.ChatRequest"
+    response_ref: str = ""
+    error_ref: str | None = None
+    params: tuple[RequestParam, ...] = ()  # the request properties, "stream" excepted
+    docstring: str = ""  # summary, description and one line per parameter
+    stream_class: str | None = None  # "MessagesStream": the accumulating stream of .stream()
+    stream_docstring: str = ""  # of the .stream() helper
+    # Vendor documents (generator/vendor/): parameters outside the body, other encodings.
+    path_params: tuple[OperationParam, ...] = ()  # "/threads/{thread_id}"
+    query_params: tuple[OperationParam, ...] = ()
+    header_params: tuple[OperationParam, ...] = ()
+    sends_model: bool = True  # the body is the request class's wire form (JSON)
+    body_encoding: str = "json"  # json | multipart | form | raw | none
+    response_kind: str = "json"  # json (the response class) | any (untyped JSON) | binary
+
+    @property
+    def spec_expr(self) -> str:
+        """The OperationSpec a call uses: its path filled in when it has parameters."""
+        spec = f"_operations.{self.const_name}"
+        if not self.path_params:
+            return spec
+        args = ", ".join(f"{p.wire_name!r}: {p.py_name}" for p in self.path_params)
+        return f"{spec}.at({{{args}}})"
+
+    @property
+    def call_params(self) -> tuple[OperationParam, ...]:
+        """The parameters outside the body, in the order a signature lists them."""
+        return self.path_params + self.query_params + self.header_params
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A client attribute carrying operations and sub-resources (``client.chat.completions``)."""
+
+    path: str  # "chat.completions"
+    class_name: str  # "ChatCompletions"
+    children: tuple[tuple[str, str], ...]  # (attribute, class name) of sub-resources
+    operations: tuple[Operation, ...]
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """An instance the schema rejects, made from one of its examples, and what the model does.
+
+    ``expect`` is ``reject`` (the model raises, as the schema does) or ``lenient`` (the model
+    accepts it on purpose, e.g. an unknown enum value on the response side; ``reason`` says why).
+    """
+
+    case: str  # the test id's tail: "drop-required:model"
+    description: str  # "without the required property 'model'"
+    example: int  # index of the example it is made from
+    pointer: str  # JSON pointer inside the example; "" is the example itself
+    op: str  # "remove" | "set" | "rename" (the property at pointer moves to the name in value)
+    value: Any  # the value set (JSON data), or the new name; None for "remove"
+    expect: str  # "reject" | "lenient" | "accept" (an acceptance: the schema takes it too)
+    reason: str  # why the model accepts what the schema rejects; "" otherwise
+
+
+@dataclass(frozen=True)
+class Injection:
+    """Something from a newer server (an unknown field, enum value or variant) put into an example."""
+
+    case: str  # "unknown-variant:content"
+    description: str
+    example: int
+    pointer: str  # where the new value is set (or the property renamed)
+    value: Any  # the value set, or the new name of the renamed property
+    unknown: str  # "field" | "value" | "variant": how the parsed model shows it
+    where: str  # JSON pointer of the unknown thing in the parsed value
+    type_ref: str  # value: its OpenEnum ("messages.StopReason"); variant: the Unknown… class
+    op: str = "set"  # or "rename": the property at pointer moves to the name in value
+
+
+@dataclass(frozen=True)
+class SchemaCheck:
+    """One component schema under the round-trip tests."""
+
+    key: str  # "messages.ChatResponse": its entry in generated/tests/schemas.json
+    module: str  # chatsdk module: "messages"
+    class_name: str  # the generated class or alias: "ChatResponse"
+    kind: str  # model | enum | union | alias
+    side: str  # request | response | both (reached by no operation: response)
+    lenient: bool  # parsed the response-side way: unknown values, variants and fields kept
+    source: str  # schemas/<file>#<pointer>
+    examples: int  # how many examples the schema has
+    sends: dict[str, Any]  # x-sdk-send-default: properties written with their default when unset
+    mutations: tuple[Mutation, ...]
+    injections: tuple[Injection, ...]
+    # Examples changed in a way the schema still accepts but a parser might not (an integer
+    # written as 5.0): the model must take them and write back the same JSON.
+    acceptances: tuple[Mutation, ...] = ()
+
+
+@dataclass(frozen=True)
+class StreamExample:
+    """An example event stream of an operation and the non-streamed response it adds up to."""
+
+    case: str  # "messages.createMessage:tool_use"
+    module: str  # chatsdk module of the operation
+    operation: str  # const name in chatsdk._operations: "CREATE_MESSAGE"
+    final_key: str  # schema of the non-streamed response: "messages.ChatResponse"
+    body: str  # the text/event-stream body
+    final: Any  # the same-named application/json example; None when there is none
+
+
+@dataclass(frozen=True)
+class RoundTrip:
+    """What the generated round-trip tests (generated/tests) check, schema by schema."""
+
+    schemas: tuple[SchemaCheck, ...]
+    streams: tuple[StreamExample, ...]
+    # Every component schema as JSON Schema 2020-12, keyed like SchemaCheck.key, with each
+    # $ref rewritten to "#/$defs/<key>": the tests need nothing from schemas/.
+    defs: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Package:
+    name: str
+    version: str
+    generator_version: str
+    modules: tuple[Module, ...]
+    operations: tuple[Operation, ...]
+    digest: str
+    resources: tuple[Resource, ...] = ()  # every resource, sub-resources before their parents
+    top_resources: tuple[tuple[str, str], ...] = ()  # (attribute, class name) on the client
+    accumulators: tuple[AccumulateRules, ...] = ()
+    # The vendor OpenAPI document a package was generated from ("openapi.yml"); "" for schemas/.
+    source_document: str = ""
+    title: str = ""  # the vendor document's info.title
+    round_trip: RoundTrip | None = None  # schemas/ only: what generated/tests checks

@@ -1,0 +1,1 @@
+"""``sdkforge lint``: the conventions that keep schemas reviewable."""
