@@ -31,6 +31,7 @@ from generator.core.load import (
     lookup,
     named_schemas,
 )
+from generator.core.operations import iter_operations, operation_pointer, security_of
 
 PACKAGE = "chatsdk"
 SHARED_MODULE = "shared"
@@ -851,18 +852,8 @@ class Builder:
             if not doc.is_openapi:
                 continue
             module = module_name_for(doc.path)
-            schemes = (doc.data.get("components") or {}).get("securitySchemes") or {}
-            for path, item in (doc.data.get("paths") or {}).items():
-                for method, op in item.items():
-                    if not isinstance(op, dict) or method not in {
-                        "get",
-                        "post",
-                        "put",
-                        "patch",
-                        "delete",
-                    }:
-                        continue
-                    out.append(self.build_operation(doc, module, path, method, op, schemes))
+            for path, method, op in iter_operations(doc.data):
+                out.append(self.build_operation(doc, module, path, method, op))
         return [o for o in out if o is not None]
 
     def build_operation(
@@ -872,9 +863,8 @@ class Builder:
         path: str,
         method: str,
         op: dict[str, Any],
-        schemes: dict[str, Any],
     ) -> ir.Operation | None:
-        pointer = join_pointer("/paths", path, method)
+        pointer = operation_pointer(path, method)
         for required in ("operationId", "x-sdk-resource", "x-sdk-method"):
             if required not in op:
                 self.error(doc, pointer, f"operation needs {required}")
@@ -934,24 +924,15 @@ class Builder:
                     "operation needs a 2XX application/json response",
                 )
             return None
-        security = []
-        for requirement in op.get("security", doc.data.get("security", [])):
-            for name in requirement:
-                scheme = schemes.get(name)
-                if scheme is None:
-                    self.error(
-                        doc, join_pointer(pointer, "security"), f"unknown security scheme {name!r}"
-                    )
-                elif scheme.get("type") == "http" and scheme.get("scheme") == "bearer":
-                    security.append("bearer")
-                elif scheme.get("type") == "apiKey" and scheme.get("in") == "header":
-                    security.append("header:" + scheme["name"])
-                else:
-                    self.error(
-                        doc,
-                        join_pointer("/components/securitySchemes", name),
-                        "only bearer and header API keys are supported",
-                    )
+        security = security_of(doc.data, op)
+        for name in security.unknown:
+            self.error(doc, join_pointer(pointer, "security"), f"unknown security scheme {name!r}")
+        for name in security.unsupported:
+            self.error(
+                doc,
+                join_pointer("/components/securitySchemes", name),
+                "only bearer and header API keys are supported",
+            )
         operation = ir.Operation(
             operation_id=op["operationId"],
             resource=op["x-sdk-resource"],
@@ -965,7 +946,7 @@ class Builder:
             response_class=response_class,
             error_class=error_class,
             stream=stream,
-            security=tuple(security),
+            security=tuple(c.wire for c in security.credentials),
             source=f"{doc.source}#{pointer}",
         )
         request_named = self.named.get(self.ref_key(doc, body["schema"]["$ref"])) if body else None

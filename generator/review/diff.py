@@ -29,6 +29,8 @@ from generator.core.build import RESPONSE as DIR_RESPONSE
 from generator.core.errors import join_pointer
 from generator.core.load import Document, lookup
 from generator.core.manifest import method_symbol
+from generator.core.operations import iter_operations as walk_operations
+from generator.core.operations import operation_pointer
 from generator.review.findings import Finding
 from generator.review.rules import (
     BOTH,
@@ -71,7 +73,6 @@ _BOUNDS = {
     "minProperties": ("properties", "min"),
     "maxProperties": ("properties", "max"),
 }
-_METHODS = ("get", "put", "post", "delete", "patch")
 
 
 def _show(value: Any) -> str:
@@ -1268,20 +1269,16 @@ def iter_operations(snap: Snapshot) -> Iterator[tuple[tuple[str, str, str], Side
     for doc in snap.spec.documents.values():
         if not doc.is_openapi:
             continue
-        for path, item in (doc.data.get("paths") or {}).items():
-            for method in _METHODS:
-                op = (item or {}).get(method)
-                if not isinstance(op, dict):
-                    continue
-                pointer = join_pointer("/paths", path, method)
-                ir_op = by_source.get(f"schemas/{doc.path}#{pointer}")
-                symbol = method_symbol(ir_op) if ir_op else f"{method.upper()} {path}"
-                owner = Named(Key(doc.path, pointer), path, path, "", op, doc, kind="operation")
-                owner.directions = {DIR_REQUEST, DIR_RESPONSE}
-                yield (
-                    (doc.path, path, method),
-                    Side(snap, doc, pointer, owner, symbol, f"{method.upper()} {path}"),
-                )
+        for path, method, op in walk_operations(doc.data):
+            pointer = operation_pointer(path, method)
+            ir_op = by_source.get(f"schemas/{doc.path}#{pointer}")
+            symbol = method_symbol(ir_op) if ir_op else f"{method.upper()} {path}"
+            owner = Named(Key(doc.path, pointer), path, path, "", op, doc, kind="operation")
+            owner.directions = {DIR_REQUEST, DIR_RESPONSE}
+            yield (
+                (doc.path, path, method),
+                Side(snap, doc, pointer, owner, symbol, f"{method.upper()} {path}"),
+            )
 
 
 # --- renames ------------------------------------------------------------------------------------

@@ -64,6 +64,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from generator.core.errors import join_pointer
 from generator.core.load import Document, Spec, lookup
+from generator.core.operations import iter_operations, security_of
 
 if TYPE_CHECKING:
     import uvicorn
@@ -275,12 +276,8 @@ def read_operations(spec: Spec) -> list[Operation]:
     for doc in spec.documents.values():
         if not doc.is_openapi:
             continue
-        schemes = (doc.data.get("components") or {}).get("securitySchemes") or {}
-        for path, item in (doc.data.get("paths") or {}).items():
-            for method, op in item.items():
-                if method not in {"get", "post", "put", "patch", "delete"}:
-                    continue
-                out.append(_read_operation(spec, doc, path, method, op, schemes))
+        for path, method, op in iter_operations(doc.data):
+            out.append(_read_operation(spec, doc, path, method, op))
     return out
 
 
@@ -290,7 +287,6 @@ def _read_operation(
     path: str,
     method: str,
     op: dict[str, Any],
-    schemes: dict[str, Any],
 ) -> Operation:
     request_ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     examples: list[dict[str, Any]] = []
@@ -324,14 +320,7 @@ def _read_operation(
         detail = _schema(spec, error_doc, detail["$ref"])[1]
     template = dict((error_schema.get("examples") or [{}])[0])
     template.pop("request_id", None)
-    security = []
-    for requirement in op.get("security", doc.data.get("security", [])):
-        for name in requirement:
-            scheme = schemes[name]
-            if scheme.get("type") == "http" and scheme.get("scheme") == "bearer":
-                security.append("bearer")
-            elif scheme.get("type") == "apiKey" and scheme.get("in") == "header":
-                security.append("header:" + scheme["name"].lower())
+    security = [credential.wire for credential in security_of(doc.data, op).credentials]
     return Operation(
         operation_id=op["operationId"],
         resource=op.get("x-sdk-resource", op["operationId"]),

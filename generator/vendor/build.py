@@ -50,6 +50,7 @@ from generator.core.load import (
     Spec,
     parse_document,
 )
+from generator.core.operations import iter_operations, security_of
 
 MODULE = "models"
 # Request media types the client sends, and how (generator/vendor/runtime/_vendor_client.py).
@@ -59,7 +60,6 @@ _ENCODINGS = {
     "application/x-www-form-urlencoded": "form",
 }
 SCHEMAS = "/components/schemas/"
-HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 
 # Keys that carry nothing the generated code uses; dropping them keeps the IR small.
 _DROP = frozenset(
@@ -161,9 +161,8 @@ class VendorBuilder(Builder):
     def build_operations(self) -> list[ir.Operation]:
         out = []
         for doc in self.spec.documents.values():
-            schemes = (doc.data.get("components") or {}).get("securitySchemes") or {}
             for path, method, op in iter_operations(doc.data):
-                out.append(self.vendor_operation(doc, path, method, op, schemes))
+                out.append(self.vendor_operation(doc, path, method, op))
         # An operation that declares no authentication takes the one most of the document's
         # use: Anthropic's declares its key as a header parameter of only some operations.
         usual = Counter(o.security for o in out if o.security).most_common(1)
@@ -176,7 +175,7 @@ class VendorBuilder(Builder):
         return named if named is not None and named.kind == "model" else None
 
     def vendor_operation(
-        self, doc: Document, path: str, method: str, op: dict[str, Any], schemes: dict[str, Any]
+        self, doc: Document, path: str, method: str, op: dict[str, Any]
     ) -> ir.Operation:
         module = MODULE
         pointer = join_pointer("/paths", path, method)
@@ -219,7 +218,7 @@ class VendorBuilder(Builder):
             elif not str(status).startswith("2") and error_class is None:
                 named = self.named_model(doc, (answer.get("application/json") or {}).get("schema"))
                 error_class = named.py_name if named is not None else None
-        security, params = self.vendor_security(doc, op, schemes)
+        security, params = self.vendor_security(doc, op)
         operation = ir.Operation(
             operation_id=op["operationId"],
             resource=op["x-sdk-resource"],
@@ -240,7 +239,7 @@ class VendorBuilder(Builder):
         return self.with_parameters(doc, pointer, operation, params, encoding, response_kind)
 
     def vendor_security(
-        self, doc: Document, op: dict[str, Any], schemes: dict[str, Any]
+        self, doc: Document, op: dict[str, Any]
     ) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
         """The operation's authentication, and the parameters left for the caller.
 
@@ -248,14 +247,7 @@ class VendorBuilder(Builder):
         document offers an alternative); an ``x-api-key`` or ``authorization`` header
         *parameter* (Anthropic's documents declare the key that way) is authentication too.
         """
-        security: list[str] = []
-        for requirement in op.get("security", doc.data.get("security") or []):
-            for name in requirement:
-                scheme = schemes.get(name) or {}
-                if scheme.get("type") == "http" and scheme.get("scheme") == "bearer":
-                    security.append("bearer")
-                elif scheme.get("type") == "apiKey" and scheme.get("in") == "header":
-                    security.append("header:" + scheme["name"])
+        security = [c.wire for c in security_of(doc.data, op).credentials]
         params = []
         for param in op.get("parameters") or []:
             name = str(param.get("name", ""))
@@ -1264,16 +1256,6 @@ def name_operations(paths: dict[str, Any]) -> None:
             op = paths[path][method]
             op["x-sdk-resource"] = dotted
             op["x-sdk-method"] = py_identifier(op["operationId"]) if clash else word
-
-
-def iter_operations(data: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    for path, item in (data.get("paths") or {}).items():
-        if not isinstance(item, dict):
-            continue
-        for method in HTTP_METHODS:
-            op = item.get(method)
-            if isinstance(op, dict):
-                yield path, method, op
 
 
 def render_vendor_tree(spec_file: Path, package: str) -> dict[str, str]:
