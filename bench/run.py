@@ -1,8 +1,8 @@
 """Run every figure and write bench/RESULTS.md (and bench/.work/results.json).
 
 ``python -m bench [--only KEY,KEY] [--repeats N] [--gen-repeats N] [--out FILE]``; the keys
-are generate, regenerate, import, import-vendor, parse, chat-stream, messages-stream,
-memory, overhead. A figure that fails is reported as such in the table; the others still run.
+are generate, regenerate, import, import-vendor, parse, fidelity, chat-stream,
+messages-stream, memory, overhead. A figure that fails is reported as such in the table; the others still run.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ KEYS = (
     "import",
     "import-vendor",
     "parse",
+    "fidelity",
     "chat-stream",
     "messages-stream",
     "memory",
@@ -45,6 +46,7 @@ TITLES = {
     "import": "`import chatsdk`",
     "import-vendor": "import the package generated from the OpenAI spec",
     "parse": "parse a ChatCompletionResponse from bytes",
+    "fidelity": "real bodies and events the models take, and give back exactly",
     "chat-stream": "SSE decode + parse + accumulate, per chat chunk",
     "messages-stream": "the same per messages event",
     "memory": "peak memory streaming a 100 MB SSE body",
@@ -56,7 +58,7 @@ def figures(
     keys: set[str], repeats: int, gen_repeats: int
 ) -> Iterable[tuple[list[str], Callable[[], list[Figure]]]]:
     """(the keys a step measures, the step), in table order."""
-    from bench import generation, imports, memory, overhead, parsing, streaming
+    from bench import fidelity, generation, imports, memory, overhead, parsing, streaming
 
     steps: dict[str, Callable[[], list[Figure]]] = {
         "generate": lambda: [generation.cold(gen_repeats)],
@@ -66,6 +68,7 @@ def figures(
             imports.vendor_figure(max(5, repeats // 2), generation.ensure_vendor_package())
         ],
         "parse": lambda: parsing.run(repeats),
+        "fidelity": lambda: [fidelity.run()],
         "memory": lambda: [memory.run(100)],
         "overhead": lambda: [overhead.run(max(5, repeats // 2))],
     }
