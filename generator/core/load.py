@@ -24,14 +24,10 @@ from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from generator.core.errors import SchemaError, SchemaErrors, join_pointer, unescape_token
+from generator.core.source import compose, decode
 
 BASE_URI = "https://sdkforge.invalid/schemas/"
 EXTENSIONS_FILE = Path(__file__).with_name("extensions.yaml")
-
-try:  # libyaml's parser is several times faster; the pure-Python one gives the same nodes.
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment,misc,unused-ignore]
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
 
 
 @dataclass
@@ -157,12 +153,7 @@ def parse_document(path: str, text: str) -> tuple[Document | None, list[SchemaEr
             message = f"cannot parse: {exc.msg} (column {exc.colno})"
             return None, [SchemaError(where, "", exc.lineno, message)]
     try:
-        loader = _Loader(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        parsed, errors = compose(where, text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -175,32 +166,12 @@ def parse_document(path: str, text: str) -> tuple[Document | None, list[SchemaEr
         return None, [SchemaError(where, "", line, f"cannot parse: {message}")]
     except yaml.YAMLError as exc:
         return None, [SchemaError(where, "", None, f"cannot parse: {exc}")]
+    if parsed is None:
+        return None, errors
+    data, lines = parsed.data, parsed.lines
     if not isinstance(data, dict):
         return None, [SchemaError(where, "", 1, "a schema document must be a mapping")]
-    lines: dict[str, int] = {"": 1}
-    errors: list[SchemaError] = []
-    if node is not None:
-        _map_lines(node, "", lines, errors, where)
     return Document(path=path, data=data, lines=lines, text=text), errors
-
-
-def _map_lines(
-    node: yaml.Node, pointer: str, lines: dict[str, int], errors: list[SchemaError], where: str
-) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key, value in node.value:
-            child = join_pointer(pointer, key.value)
-            if key.value in seen:
-                errors.append(SchemaError(where, child, key.start_mark.line + 1, "duplicate key"))
-            seen.add(key.value)
-            lines[child] = key.start_mark.line + 1
-            _map_lines(value, child, lines, errors, where)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            child = join_pointer(pointer, index)
-            lines[child] = item.start_mark.line + 1
-            _map_lines(item, child, lines, errors, where)
 
 
 def read_documents(root: Path) -> tuple[Spec, list[SchemaError]]:
@@ -213,7 +184,16 @@ def read_documents(root: Path) -> tuple[Spec, list[SchemaError]]:
         errors.append(SchemaError(str(root), "", None, "no schema files found"))
     for file in files:
         rel = file.relative_to(root).as_posix()
-        doc, parse_errors = parse_document(rel, file.read_text(encoding="utf-8"))
+        if not rel.isprintable():
+            shown = rel.encode("unicode_escape").decode("ascii")
+            message = "a schema file name must be printable (no newline or control character)"
+            errors.append(SchemaError(f"schemas/{shown}", "", None, message))
+            continue
+        text, read_errors = decode(f"schemas/{rel}", file.read_bytes())
+        errors.extend(read_errors)
+        if text is None:
+            continue
+        doc, parse_errors = parse_document(rel, text)
         errors.extend(parse_errors)
         if doc is not None:
             spec.documents[rel] = doc
@@ -277,7 +257,12 @@ def check_structure(spec: Spec) -> list[SchemaError]:
     meta = Draft202012Validator(Draft202012Validator.META_SCHEMA)
     for doc in spec.documents.values():
         if doc.is_openapi:
-            if doc.data.get("openapi", "").split(".")[:2] != ["3", "1"]:
+            version = doc.data.get("openapi")
+            if not isinstance(version, str):
+                message = f"openapi must be a string such as '3.1.0', not {version!r}"
+                errors.append(doc.error("/openapi", message))
+                continue
+            if version.split(".")[:2] != ["3", "1"]:
                 errors.append(doc.error("/openapi", "only OpenAPI 3.1 documents are supported"))
                 continue
             # The OpenAPI validator follows $refs itself; ours (check_refs) reports dangling ones
@@ -370,7 +355,7 @@ class _Extensions:
 
 
 def _extensions() -> _Extensions:
-    data = yaml.load(EXTENSIONS_FILE.read_text(encoding="utf-8"), Loader=_Loader)
+    data = yaml.safe_load(EXTENSIONS_FILE.read_text(encoding="utf-8"))
     schemas = data["extensions"]
     return _Extensions(
         schemas=schemas,
