@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -141,6 +142,14 @@ def lookup(data: Any, pointer: str) -> Any:
     return data
 
 
+class _NonFinite(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> None:
+    raise _NonFinite(name)
+
+
 def parse_document(path: str, text: str) -> tuple[Document | None, list[SchemaError]]:
     """Parse YAML or JSON keeping, for each JSON pointer, the line it starts on."""
     where = f"schemas/{path}"
@@ -148,10 +157,14 @@ def parse_document(path: str, text: str) -> tuple[Document | None, list[SchemaEr
         # YAML accepts what JSON forbids (trailing commas, comments, single quotes), so a .json
         # file must first pass the JSON parser; YAML then supplies the line map.
         try:
-            json.loads(text)
+            json.loads(text, parse_constant=_refuse_constant)
         except json.JSONDecodeError as exc:
             message = f"cannot parse: {exc.msg} (column {exc.colno})"
             return None, [SchemaError(where, "", exc.lineno, message)]
+        except _NonFinite as exc:  # Python's json reads NaN and Infinity; JSON has neither
+            found = re.search(rf"(?<![\w\"]){re.escape(str(exc))}(?![\w\"])", text)
+            line = text.count("\n", 0, found.start()) + 1 if found else None
+            return None, [SchemaError(where, "", line, f"{exc} is not a JSON number")]
     try:
         parsed, errors = compose(where, text)
     except yaml.MarkedYAMLError as exc:

@@ -15,6 +15,7 @@ never what a schema author means by a property or status name.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,7 +99,7 @@ class _Checker:
         stack: list[tuple[yaml.Node, str, int]] = [(root, "", 0)]
         while stack:
             node, pointer, depth = stack.pop()
-            if depth > MAX_DEPTH:
+            if depth >= MAX_DEPTH and isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
                 self.error(pointer, node, f"nested deeper than {MAX_DEPTH} levels")
                 continue
             if isinstance(node, yaml.MappingNode):
@@ -170,6 +171,12 @@ class _StringKeyLoader(_Loader):  # type: ignore[misc,valid-type]
 _StringKeyLoader.add_constructor(
     "tag:yaml.org,2002:map",
     lambda loader, node: loader.construct_mapping(node),
+)
+# YAML 1.1 reads ``1e5`` as a string; JSON and YAML 1.2 read it as the number it is.
+_StringKeyLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?[eE][-+]?[0-9]+$"),
+    list("-0123456789"),
 )
 # An unquoted date (``example: 2024-01-01``) means its text, as JSON has no date type.
 _StringKeyLoader.add_constructor(
