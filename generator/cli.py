@@ -17,11 +17,12 @@ EXIT_DRIFT = 1
 EXIT_SCHEMA = 2
 
 
-def _report(exc: SchemaErrors) -> None:
+def _report(exc: SchemaErrors, *, writes: bool = True) -> None:
     for error in exc.errors:
         click.echo(f"error: {error}", err=True)
     count = len(exc.errors)
-    click.echo(f"{count} error{'s' if count != 1 else ''}; nothing was written.", err=True)
+    tail = "; nothing was written." if writes else "."
+    click.echo(f"{count} error{'s' if count != 1 else ''}{tail}", err=True)
 
 
 @click.group()
@@ -215,14 +216,13 @@ def serve(
 def lint_command(schemas_dir: Path, fmt: str) -> None:
     """Check the schema conventions that keep reviews readable (exit 1 on findings)."""
     from generator.core.load import load
-    from generator.lint.linter import lint, to_json
+    from generator.lint.linter import lint_and_build, to_json
 
     try:
-        spec = load(schemas_dir)
+        findings, build_errors = lint_and_build(load(schemas_dir))
     except SchemaErrors as exc:
-        _report(exc)
+        _report(exc, writes=False)
         sys.exit(EXIT_SCHEMA)
-    findings = lint(spec)
     if fmt == "json":
         click.echo(to_json(findings), nl=False)
     else:
@@ -230,6 +230,9 @@ def lint_command(schemas_dir: Path, fmt: str) -> None:
             click.echo(str(finding))
         count = len(findings)
         click.echo(f"{count} finding{'s' if count != 1 else ''} in {schemas_dir}/.", err=True)
+    if build_errors:  # the findings stand, but these schemas do not generate: the errors why
+        _report(SchemaErrors(build_errors), writes=False)
+        sys.exit(EXIT_SCHEMA)
     sys.exit(1 if findings else 0)
 
 

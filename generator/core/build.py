@@ -869,6 +869,13 @@ class Builder:
             if required not in op:
                 self.error(doc, pointer, f"operation needs {required}")
                 return None
+        item = doc.data["paths"][path]
+        for owner, where in ((item, join_pointer("/paths", path)), (op, pointer)):
+            for index, _ in enumerate(owner.get("parameters") or []):
+                # A client method sends one JSON body; a parameter it would drop is an error,
+                # not a silent gap (vendor documents with parameters: `generate --spec`).
+                message = "path, query and header parameters are not part of these operations"
+                self.error(doc, join_pointer(where, "parameters", index), message)
 
         def class_of(schema: Any, where: str) -> str | None:
             if not isinstance(schema, dict) or "$ref" not in schema:

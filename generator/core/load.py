@@ -24,6 +24,7 @@ from referencing import Registry
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
+from generator.core.components import inline_components
 from generator.core.errors import SchemaError, SchemaErrors, join_pointer, unescape_token
 from generator.core.source import compose, decode
 
@@ -456,8 +457,10 @@ def load(root: Path) -> Spec:
     spec, errors = read_documents(root)
     if not errors:
         errors += check_refs(spec)
-        errors += check_extensions(spec)
-        errors += check_structure(spec)
+        inlined = inline_components(spec) if not errors else []
+        errors += inlined + check_extensions(spec)
+        if not inlined:  # a reference left in place would be reported again as a bad object
+            errors += check_structure(spec)
         errors += check_required(spec)
         if not errors:
             errors += check_examples(spec)

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from generator.core.build import Builder
-from generator.core.errors import SchemaErrors, join_pointer
+from generator.core.errors import SchemaError, SchemaErrors, join_pointer
 from generator.core.load import Document, Spec, named_schemas, walk
 
 _SCHEMA_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
@@ -60,6 +60,7 @@ class Linter:
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
         self.findings: list[LintFinding] = []
+        self.build_errors: list[SchemaError] = []
 
     def add(self, doc: Document, pointer: str, rule: str, message: str) -> None:
         self.findings.append(
@@ -214,7 +215,8 @@ class Linter:
         builder = Builder(self.spec)
         try:
             builder.build()
-        except SchemaErrors:  # lint reports conventions; `generate` reports what cannot build
+        except SchemaErrors as exc:  # kept for the CLI: schemas that cannot generate exit 2
+            self.build_errors = list(exc.errors)
             return
         for key, named in sorted(
             builder.inline.items(), key=lambda kv: (kv[0].path, kv[0].pointer)
@@ -349,6 +351,13 @@ def _text(value: Any) -> bool:
 
 def lint(spec: Spec) -> list[LintFinding]:
     return Linter(spec).run()
+
+
+def lint_and_build(spec: Spec) -> tuple[list[LintFinding], list[SchemaError]]:
+    """The findings, and the errors that keep these schemas from generating at all."""
+    linter = Linter(spec)
+    findings = linter.run()
+    return findings, linter.build_errors
 
 
 def to_json(findings: list[LintFinding]) -> str:

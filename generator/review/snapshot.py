@@ -17,6 +17,7 @@ from typing import Any
 
 from generator.core import ir
 from generator.core.build import Builder, Key, Named
+from generator.core.components import inline_components
 from generator.core.errors import SchemaErrors
 from generator.core.load import (
     Spec,
@@ -59,7 +60,10 @@ def load_spec(root: Path, *, check_openapi: bool = True) -> Spec:
         return load(root)
     spec, errors = read_documents(root)
     if not errors:
-        errors += check_refs(spec) + check_extensions(spec)
+        errors += check_refs(spec)
+        if not errors:
+            errors += inline_components(spec)
+        errors += check_extensions(spec)
         if not errors:
             errors += check_examples(spec)
     if errors:

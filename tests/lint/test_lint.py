@@ -127,13 +127,22 @@ def test_a_broken_convention_is_reported(rule: str, tmp_path: Path) -> None:
 
 
 def test_json_output_and_exit_status(tmp_path: Path) -> None:
-    root = _write(tmp_path, copy.deepcopy(BROKEN["discriminator-tag"]))
+    root = _write(tmp_path, copy.deepcopy(BROKEN["object-type"]))
     result = CliRunner().invoke(main, ["lint", "--schemas", str(root), "--format", "json"])
     assert result.exit_code == 1, result.output
     findings = json.loads(result.stdout)
     assert [(f["rule"], f["pointer"]) for f in findings] == [
-        ("discriminator-tag", "/components/schemas/ImageBlock/required")
+        ("object-type", "/components/schemas/Usage")
     ]
+
+
+def test_a_finding_that_also_keeps_the_schemas_from_generating_exits_2(tmp_path: Path) -> None:
+    root = _write(tmp_path, copy.deepcopy(BROKEN["discriminator-tag"]))
+    result = CliRunner().invoke(main, ["lint", "--schemas", str(root), "--format", "json"])
+    assert result.exit_code == 2, result.output
+    findings = json.loads(result.stdout)
+    assert [f["rule"] for f in findings] == ["discriminator-tag"]
+    assert "error: schemas/api.yaml:113: /components/schemas/ImageBlock/required:" in result.stderr
 
 
 def test_text_output_names_file_line_and_rule(tmp_path: Path) -> None:
