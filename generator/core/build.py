@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import json
 import keyword
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
-
-from pydantic import BaseModel
 
 from generator import __version__
 from generator.core import ir
@@ -31,61 +30,52 @@ from generator.core.load import (
     lookup,
     named_schemas,
 )
+from generator.core.naming import (
+    RESERVED_FIELD_NAMES,
+    check_module_name,
+    class_name,
+    enum_member_name,
+    module_name_for,
+    pascal,
+    py_field_name,
+    reserved_identifier_problem,
+    snake,
+)
 from generator.core.operations import iter_operations, operation_pointer, security_of
 
 PACKAGE = "chatsdk"
-SHARED_MODULE = "shared"
 REQUEST, RESPONSE = "request", "response"
 
-# Names a model field cannot take without clashing with pydantic or our own methods.
-_RESERVED_FIELD_NAMES = frozenset(
-    {n for n in dir(BaseModel) if not n.startswith("__")}
-    | {"from_json", "from_dict", "to_json", "to_dict", "is_set"}
-)
 _HINTS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
+# What a resource or client object has of its own; an operation or resource may not take it.
+_RESOURCE_NAMES = frozenset(
+    {
+        "with_raw_response",
+        "with_streaming_response",
+        "with_options",
+        "copy",
+        "close",
+        "base_url",
+        "timeout",
+        "max_retries",
+        "request",
+        "request_raw",
+        "request_stream",
+        "request_stream_raw",
+        "stream_manager",
+    }
+)
+
+
+def _taken(name: str) -> bool:
+    """Whether an operation or resource name would clobber a keyword or the client's own."""
+    return keyword.iskeyword(name) or name in _RESOURCE_NAMES or name.startswith("_")
+
+
 # Keyword parameters every client method has; a request property of the same name gets a "_".
 _CALL_OPTIONS = frozenset(
     {"self", "extra_headers", "extra_query", "extra_body", "timeout", "max_retries", "stream"}
 )
-
-
-def module_name_for(path: str) -> str:
-    if path.startswith("shared/"):
-        return SHARED_MODULE
-    return re.sub(r"\W", "_", path.rsplit(".", 1)[0]).lower()
-
-
-def pascal(name: str) -> str:
-    parts = re.split(r"[^0-9A-Za-z]+", name)
-    out = "".join(p[:1].upper() + p[1:] for p in parts if p)
-    if not out or out[0].isdigit():
-        out = "T" + out
-    return out
-
-
-def snake(name: str) -> str:
-    s = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
-    return re.sub(r"\W+", "_", s).strip("_").lower()
-
-
-def py_field_name(wire: str) -> str:
-    name = re.sub(r"\W", "_", wire)
-    if not name or name[0].isdigit():
-        name = "f_" + name
-    if name.startswith("_"):
-        name = "f" + name
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in _RESERVED_FIELD_NAMES:
-        name += "_"
-    return name
-
-
-def enum_member_name(value: Any) -> str:
-    name = re.sub(r"\W+", "_", str(value)).strip("_").upper()
-    if not name or name[0].isdigit():
-        name = "V_" + name
-    if keyword.iskeyword(name):
-        name += "_"
-    return name
 
 
 @dataclass(frozen=True)
@@ -147,13 +137,52 @@ class Builder:
         target_doc, pointer = self.spec.resolve_ref(doc, ref)
         return Key(target_doc.path, pointer)
 
+    # --- phase 0: names chosen in the schemas -------------------------------------------
+
+    def check_names(self) -> None:
+        """Module names from file names, and the Python names extensions choose outright."""
+        modules: dict[str, Document] = {}
+        for doc in self.spec.documents.values():
+            problem = check_module_name(doc.path)
+            if problem is not None:
+                self.error(doc, "", problem)
+            module = module_name_for(doc.path)
+            other = modules.setdefault(module, doc)
+            if other is not doc and not doc.path.startswith("shared/"):
+                message = f"the file would become module {module}, as {other.source} does"
+                self.error(doc, "", message)
+            for _, pointer, schema in named_schemas(doc):
+                chosen = schema.get("x-sdk-name")
+                problem = reserved_identifier_problem(chosen) if isinstance(chosen, str) else None
+                if problem is not None:
+                    self.error(doc, join_pointer(pointer, "x-sdk-name"), problem)
+                for ctor in schema.get("x-sdk-constructors") or {}:
+                    if keyword.iskeyword(ctor) or ctor in RESERVED_FIELD_NAMES:
+                        where = join_pointer(pointer, "x-sdk-constructors", ctor)
+                        self.error(doc, where, f"{ctor!r} is a Python keyword or a model method")
+            if not doc.is_openapi:
+                continue
+            for path, method, op in iter_operations(doc.data):
+                pointer = operation_pointer(path, method)
+                name = op.get("x-sdk-method")
+                if isinstance(name, str) and _taken(name):
+                    where = join_pointer(pointer, "x-sdk-method")
+                    self.error(doc, where, f"{name!r} is a Python keyword or a resource attribute")
+                resource = op.get("x-sdk-resource")
+                for part in resource.split(".") if isinstance(resource, str) else ():
+                    if _taken(part):
+                        where = join_pointer(pointer, "x-sdk-resource")
+                        self.error(
+                            doc, where, f"{part!r} is a Python keyword or a client attribute"
+                        )
+
     # --- phase 1: collect named schemas ------------------------------------------------
 
     def collect(self) -> None:
         for doc in self.spec.documents.values():
             module = module_name_for(doc.path)
             for name, pointer, schema in named_schemas(doc):
-                py = schema.get("x-sdk-name") or pascal(name)
+                py = schema.get("x-sdk-name") or class_name(name)
                 self.register(Named(Key(doc.path, pointer), name, py, module, schema, doc))
 
     def register(self, named: Named) -> None:
@@ -555,6 +584,9 @@ class Builder:
         for wire, prop in (schema.get("properties") or {}).items():
             where = join_pointer(pointer, "properties", wire)
             py = py_field_name(wire)
+            if py in self.class_names:  # `Thing: Thing | None` breaks the annotation
+                message = f"property {wire!r} would become field {py}, the name of a class"
+                self.error(doc, where, message + "; it cannot be annotated in its model")
             if py in used:
                 self.error(
                     doc,
@@ -848,11 +880,19 @@ class Builder:
 
     def build_operations(self) -> list[ir.Operation]:
         out = []
+        seen: dict[tuple[str, str], str] = {}
         for doc in self.spec.documents.values():
             if not doc.is_openapi:
                 continue
             module = module_name_for(doc.path)
             for path, method, op in iter_operations(doc.data):
+                pointer = operation_pointer(path, method)
+                name = (str(op.get("x-sdk-resource")), str(op.get("x-sdk-method")))
+                if name in seen:  # the second definition would silently replace the first
+                    message = f"client.{name[0]}.{name[1]} is already {seen[name]}"
+                    self.error(doc, join_pointer(pointer, "x-sdk-method"), message)
+                    continue
+                seen[name] = f"{doc.source}#{pointer}"
                 out.append(self.build_operation(doc, module, path, method, op))
         return [o for o in out if o is not None]
 
@@ -1302,6 +1342,7 @@ class Builder:
     # --- assembly ---------------------------------------------------------------------------
 
     def build(self) -> ir.Package:
+        self.check_names()
         self.collect()
         self.classify()
         self.mark_directions()
@@ -1386,15 +1427,30 @@ class Builder:
                 return clean(info.get("title", module)), clean(info.get("description", ""))
         return module, ""
 
+    @functools.cached_property
+    def class_names(self) -> frozenset[str]:
+        return frozenset(n.py_name for n in self.named.values())
+
     def package_version(self) -> str:
-        versions = sorted(
-            {
-                str(doc.data.get("info", {}).get("version"))
-                for doc in self.spec.documents.values()
-                if doc.is_openapi and doc.data.get("info", {}).get("version")
-            }
-        )
-        return versions[-1] if versions else "0.0.0"
+        versions = set()
+        for doc in self.spec.documents.values():
+            info = doc.data.get("info") if doc.is_openapi else None
+            version = info.get("version") if isinstance(info, dict) else None
+            if version is None:
+                continue
+            if not isinstance(version, str) or not _PEP440.fullmatch(version):
+                message = f"{version!r} is not a package version such as 1.2.0 (PEP 440)"
+                self.error(doc, "/info/version", message)
+                continue
+            versions.add(version)
+        return sorted(versions)[-1] if versions else "0.0.0"
+
+
+# Public version identifiers (PEP 440, without local versions); the package carries this one.
+_PEP440 = re.compile(
+    r"([1-9][0-9]*!)?(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*((a|b|rc)(0|[1-9][0-9]*))?"
+    r"(\.post(0|[1-9][0-9]*))?(\.dev(0|[1-9][0-9]*))?"
+)
 
 
 _ACCESSOR_DOCS = {

@@ -20,8 +20,6 @@ from generator.core.build import (
     _CONSTRAINTS,
     Key,
     Named,
-    enum_member_name,
-    py_field_name,
     split_union,
 )
 from generator.core.build import REQUEST as DIR_REQUEST
@@ -29,6 +27,7 @@ from generator.core.build import RESPONSE as DIR_RESPONSE
 from generator.core.errors import join_pointer
 from generator.core.load import Document, lookup
 from generator.core.manifest import method_symbol
+from generator.core.naming import enum_member_name, py_field_name
 from generator.core.operations import iter_operations as walk_operations
 from generator.core.operations import operation_pointer
 from generator.review.findings import Finding

@@ -326,7 +326,7 @@ class RoundTripBuilder:
         mutations: list[ir.Mutation],
         injections: list[ir.Injection],
     ) -> None:
-        from generator.core.build import py_field_name
+        from generator.core.naming import py_field_name
 
         schema, doc = named.schema, named.doc
         props: dict[str, Any] = schema.get("properties") or {}
