@@ -701,6 +701,17 @@ class Builder:
             source=source_of(named),
         )
 
+    def ordered_aliases(self, module: str, aliases: list[ir.Alias]) -> list[ir.Alias]:
+        ordered, stuck = order_aliases(aliases)
+        for alias in stuck:
+            named = self.by_module_name[(module, alias.name)]
+            message = (
+                f"{alias.name} = {alias.type_hint} refers back to itself through aliases only; "
+                "a loop needs an object schema (a class) on it"
+            )
+            self.error(named.doc, named.key.pointer, message)
+        return ordered
+
     def build_conditions(
         self, named: Named, fields: dict[str, ir.Field]
     ) -> tuple[ir.Condition, ...]:
@@ -1343,6 +1354,8 @@ class Builder:
 
     def build(self) -> ir.Package:
         self.check_names()
+        if self.errors:  # a clobbered or shared module makes every later error a consequence
+            raise SchemaErrors(self.errors)
         self.collect()
         self.classify()
         self.mark_directions()
@@ -1401,15 +1414,16 @@ class Builder:
                     enums=tuple(sorted(bucket["enums"], key=lambda x: x.name)),
                     unions=tuple(sorted(bucket["unions"], key=lambda x: x.name)),
                     models=tuple(sorted(bucket["models"], key=lambda x: x.name)),
-                    aliases=tuple(order_aliases(bucket["aliases"])),
+                    aliases=tuple(self.ordered_aliases(name, bucket["aliases"])),
                     exports=tuple(sorted(set(exports))),
                 )
             )
+        version = self.package_version()
         if self.errors:
             raise SchemaErrors(self.errors)
         return ir.Package(
             name=self.package,
-            version=self.package_version(),
+            version=version,
             generator_version=__version__,
             modules=tuple(out),
             operations=tuple(sorted(operations, key=lambda o: (o.resource, o.method))),
@@ -1461,8 +1475,12 @@ _ACCESSOR_DOCS = {
 }
 
 
-def order_aliases(aliases: list[ir.Alias]) -> list[ir.Alias]:
-    """Aliases are evaluated at import time: one that mentions another must come after it."""
+def order_aliases(aliases: list[ir.Alias]) -> tuple[list[ir.Alias], list[ir.Alias]]:
+    """Aliases are evaluated at import time: one that mentions another must come after it.
+
+    Returns the ordered aliases and those that cannot be ordered: an alias that mentions
+    itself, or a loop of aliases (``A = B``, ``B = A``) with no class between them to break it.
+    """
     names = {a.name for a in aliases}
     ordered: list[ir.Alias] = []
     placed: set[str] = set()
@@ -1470,20 +1488,15 @@ def order_aliases(aliases: list[ir.Alias]) -> list[ir.Alias]:
     while remaining:
         progress = False
         for alias in list(remaining):
-            deps = {
-                n
-                for n in re.findall(r"[A-Za-z_]\w*", alias.type_hint)
-                if n in names and n != alias.name
-            }
+            deps = {n for n in re.findall(r"[A-Za-z_]\w*", alias.type_hint) if n in names}
             if deps <= placed:
                 ordered.append(alias)
                 placed.add(alias.name)
                 remaining.remove(alias)
                 progress = True
         if not progress:
-            ordered.extend(remaining)
-            break
-    return ordered
+            return ordered, remaining
+    return ordered, []
 
 
 def join_union(parts: Iterable[str]) -> str:

@@ -279,13 +279,35 @@ def check_structure(spec: Spec) -> list[SchemaError]:
             if version.split(".")[:2] != ["3", "1"]:
                 errors.append(doc.error("/openapi", "only OpenAPI 3.1 documents are supported"))
                 continue
+            bad_paths = _check_path_templates(doc)
+            if bad_paths:  # the OpenAPI validator raises on these instead of reporting them
+                errors.extend(bad_paths)
+                continue
             # The OpenAPI validator follows $refs itself; ours (check_refs) reports dangling ones
             # with better locations, so give it a registry-free document: refs are checked there.
             validator = validator_class(_without_refs(doc.data))
-            errors.extend(_validator_errors(doc, validator.iter_errors(), ""))
+            try:
+                errors.extend(_validator_errors(doc, validator.iter_errors(), ""))
+            except Exception as exc:  # a document it cannot walk is still the document's fault
+                message = f"the OpenAPI validator cannot read this document: {exc}"
+                errors.append(doc.error("", message))
         else:
             errors.extend(_validator_errors(doc, meta.iter_errors(doc.data), ""))
     return errors
+
+
+_PATH_TEMPLATE = re.compile(r"/([^{}]|\{[^{}/]+\})*")
+
+
+def _check_path_templates(doc: Document) -> list[SchemaError]:
+    """Path keys are ``/``-rooted templates whose ``{parameters}`` are closed and not nested."""
+    paths = doc.data.get("paths")
+    out = []
+    for path in paths if isinstance(paths, dict) else ():
+        if not _PATH_TEMPLATE.fullmatch(path):
+            message = "a path must start with / and close every { with } (no nesting, no /)"
+            out.append(doc.error(join_pointer("/paths", path), message))
+    return out
 
 
 def _without_refs(data: Any) -> Any:
