@@ -181,7 +181,8 @@ def serve(
     `sdkforge serve --port 0 -- python examples/demo.py`.
     """
     from generator.core.load import load
-    from generator.serve import server as server_module
+    from generator.serve import runner
+    from generator.serve.app import ReferenceServer
 
     try:
         spec = load(schemas_dir)
@@ -190,17 +191,15 @@ def serve(
         sys.exit(EXIT_SCHEMA)
     if fixtures is None and Path("tests/fixtures/real").is_dir():
         fixtures = Path("tests/fixtures/real")
-    server = server_module.ReferenceServer(
+    server = ReferenceServer(
         spec, fixtures=fixtures, api_key=api_key, event_delay_ms=event_delay_ms
     )
-    sock = server_module.bind(host, port)
-    server_module.announce(sock)
+    sock = runner.bind(host, port)
+    runner.announce(sock)
     if command:
-        status = server_module.run_command(
-            server, sock, command, api_key=api_key, log_level=log_level
-        )
+        status = runner.run_command(server, sock, command, api_key=api_key, log_level=log_level)
         sys.exit(status)
-    server_module.run(server, sock, log_level=log_level)
+    runner.run(server, sock, log_level=log_level)
 
 
 @main.command("lint")
