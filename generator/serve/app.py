@@ -67,11 +67,10 @@ from generator.serve.operations import ERROR_TYPES, Operation, first_violation, 
 from generator.serve.plans import Plan, write
 from generator.serve.recording import Attempt, RequestLog
 from generator.serve.resets import ResetResponse
+from generator.serve.routes import DEBUG_PREFIX, route_table
 from generator.serve.sessions import Sessions, session_answer
 
-__all__ = ["DEBUG_PREFIX", "ReferenceServer", "RequestIdMiddleware"]
-
-DEBUG_PREFIX = "/_sdkforge"
+__all__ = ["ReferenceServer", "RequestIdMiddleware"]
 
 
 class RequestIdMiddleware:
@@ -158,6 +157,7 @@ class ReferenceServer:
             Route(op.path, self._endpoint(op), methods=[op.http_method]) for op in self.operations
         ]
         routes += [
+            Route("/", self._routes, methods=["GET"]),
             Route(f"{DEBUG_PREFIX}/health", self._health, methods=["GET"]),
             Route(f"{DEBUG_PREFIX}/requests/{{key}}", self._requests, methods=["GET"]),
         ]
@@ -169,6 +169,9 @@ class ReferenceServer:
         return app
 
     # -- debug endpoints --
+
+    async def _routes(self, request: Request) -> Response:
+        return JSONResponse([asdict(entry) for entry in route_table(self.operations)])
 
     async def _health(self, request: Request) -> Response:
         return JSONResponse(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import subprocess
@@ -14,19 +15,35 @@ import uvicorn
 
 from generator.serve.app import ReferenceServer
 from generator.serve.resets import protocol_class
+from generator.serve.routes import format_routes, route_table
 
-__all__ = ["announce", "bind", "run", "run_command", "url_of"]
+__all__ = ["ListenError", "announce", "bind", "run", "run_command", "url_of"]
+
+
+class ListenError(Exception):
+    """The server cannot listen where it was asked to; the message says why in one line."""
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A listening socket on host:port (port 0: any free port)."""
+    """A listening socket on host:port (port 0: any free port).
+
+    Raises :class:`ListenError` when the port is taken or the address cannot be used.
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP named explicitly: asyncio turns TCP_NODELAY on only for sockets that say so,
     # and without it every answer's body waits ~40 ms behind the client's delayed ACK.
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise ListenError(
+                f"port {port} on {host} is in use; choose another with --port (0 picks a free one)"
+            ) from None
+        raise ListenError(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from None
     sock.set_inheritable(True)
     return sock
 
@@ -82,7 +99,15 @@ def url_of(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def announce(sock: socket.socket) -> None:
-    """Tell whoever started the server where it listens (tests read this line)."""
+def announce(sock: socket.socket, server: ReferenceServer) -> None:
+    """List the routes (on stderr) and say where the server listens (on stdout, one line that
+    tests and scripts read)."""
+    routes = format_routes(route_table(server.operations))
+    print(
+        f"sdkforge serve: {len(routes)} routes",
+        *(f"  {r}" for r in routes),
+        sep="\n",
+        file=sys.stderr,
+    )
+    sys.stderr.flush()
     print(f"sdkforge serve: listening on {url_of(sock)}", flush=True)
-    sys.stdout.flush()
