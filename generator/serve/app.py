@@ -114,7 +114,12 @@ class ReferenceServer:
         self.fixtures = fixtures.resolve() if fixtures is not None else None
         self.api_key = api_key
         self.event_delay = event_delay_ms / 1000
-        self.requests = RequestLog()
+        self.requests = RequestLog(
+            scheme.split(":", 1)[1]
+            for op in self.operations
+            for scheme in op.security
+            if scheme.startswith("header:")
+        )
         self.sessions = Sessions()
         self._check_streams()
 
