@@ -192,7 +192,8 @@ def serve(
         if (exc.name or "").partition(".")[0] not in ("starlette", "uvicorn"):
             raise
         click.echo(
-            f"error: sdkforge serve needs {exc.name}, which is not installed: {SERVE_EXTRA_HINT}",
+            f"error: sdkforge serve needs starlette and uvicorn ({exc.name} is not installed):"
+            f" {SERVE_EXTRA_HINT}",
             err=True,
         )
         sys.exit(EXIT_SCHEMA)
