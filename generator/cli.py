@@ -139,13 +139,16 @@ def dump_ir(schemas_dir: Path) -> None:
     click.echo(json.dumps(dataclasses.asdict(package), indent=2))
 
 
+SERVE_EXTRA_HINT = "pip install 'sdkforge[serve]'"
+
+
 @main.command()
 @click.option(
     "--schemas",
     "schemas_dir",
-    type=click.Path(path_type=Path),
-    default=Path("schemas"),
-    show_default=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Schemas folder [default: schemas/ here, else in the sdkforge checkout].",
 )
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8080, show_default=True, help="0 picks a free port.")
@@ -153,7 +156,8 @@ def dump_ir(schemas_dir: Path) -> None:
     "--fixtures",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help="Folder of recorded bodies for x-sdkforge-replay [default: tests/fixtures/real if present].",
+    help="Folder of recorded bodies for x-sdkforge-replay"
+    " [default: tests/fixtures/real here, else in the sdkforge checkout, if present].",
 )
 @click.option("--api-key", default=None, help="Accept only this key (default: any non-empty key).")
 @click.option(
@@ -162,7 +166,7 @@ def dump_ir(schemas_dir: Path) -> None:
 @click.option("--log-level", default="warning", show_default=True)
 @click.argument("command", nargs=-1, type=click.UNPROCESSED)
 def serve(
-    schemas_dir: Path,
+    schemas_dir: Path | None,
     host: str,
     port: int,
     fixtures: Path | None,
@@ -173,35 +177,54 @@ def serve(
 ) -> None:
     """Run the reference server built from SCHEMAS until interrupted.
 
-    Prints `sdkforge serve: listening on URL` once it accepts connections. Requests are
-    validated against the request schemas and answered from the response schemas' examples;
-    request headers choose faults for tests (see generator/serve/).
+    Lists its routes on stderr, then prints `sdkforge serve: listening on URL` on stdout once
+    it accepts connections; `GET /` lists the routes as JSON. Requests are validated against
+    the request schemas and answered from the response schemas' examples; request headers
+    choose faults for tests (see generator/serve/). Needs the serve extra: pip install 'sdkforge[serve]'.
 
     With a COMMAND (after `--`), serve only while it runs, with CHATSDK_BASE_URL (and, unless
     set, CHATSDK_API_KEY) in its environment, and exit with its status:
     `sdkforge serve --port 0 -- python examples/demo.py`.
     """
+    try:
+        from generator.serve import runner
+        from generator.serve.app import ReferenceServer
+    except ImportError as exc:
+        if (exc.name or "").partition(".")[0] not in ("starlette", "uvicorn"):
+            raise
+        click.echo(
+            f"error: sdkforge serve needs starlette and uvicorn ({exc.name} is not installed):"
+            f" {SERVE_EXTRA_HINT}",
+            err=True,
+        )
+        sys.exit(EXIT_SCHEMA)
     from generator.core.load import load
-    from generator.serve import server as server_module
+    from generator.serve.locate import NotFoundError, find_fixtures, find_schemas
 
+    try:
+        schemas_dir = find_schemas(schemas_dir)
+        fixtures = find_fixtures(fixtures)
+    except NotFoundError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_SCHEMA)
     try:
         spec = load(schemas_dir)
     except SchemaErrors as exc:
         _report(exc)
         sys.exit(EXIT_SCHEMA)
-    if fixtures is None and Path("tests/fixtures/real").is_dir():
-        fixtures = Path("tests/fixtures/real")
-    server = server_module.ReferenceServer(
+    server = ReferenceServer(
         spec, fixtures=fixtures, api_key=api_key, event_delay_ms=event_delay_ms
     )
-    sock = server_module.bind(host, port)
-    server_module.announce(sock)
+    try:
+        sock = runner.bind(host, port)
+    except runner.ListenError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_SCHEMA)
+    runner.announce(sock, server)
     if command:
-        status = server_module.run_command(
-            server, sock, command, api_key=api_key, log_level=log_level
-        )
+        status = runner.run_command(server, sock, command, api_key=api_key, log_level=log_level)
         sys.exit(status)
-    server_module.run(server, sock, log_level=log_level)
+    runner.run(server, sock, log_level=log_level)
 
 
 @main.command("lint")

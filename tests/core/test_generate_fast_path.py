@@ -157,7 +157,7 @@ def test_an_input_change_defeats_the_fast_path(
 def test_code_that_does_not_render_schemas_leaves_the_stamp_alone(
     out: Path, inputs: dict[str, Path]
 ) -> None:
-    serve = inputs["generator"] / "serve" / "server.py"
+    serve = inputs["generator"] / "serve" / "app.py"
     serve.write_bytes(serve.read_bytes() + b"\n")
     assert stamp.is_fresh(SCHEMAS, out)
 

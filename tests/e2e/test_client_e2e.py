@@ -22,6 +22,7 @@ from chatsdk import chat_completions, messages, sessions
 from chatsdk.chat_completions import ChatMessage
 from chatsdk.messages import Message
 from generator.core.load import Spec
+from generator.serve.recording import fingerprint
 
 from . import sse_reference
 from .conftest import FIXTURES, RunningServer
@@ -358,9 +359,15 @@ def test_requests_carry_auth_user_agent_and_caller_headers(
         "/qai/v1/chat/session",
     ]
     chat, msgs, sess = (r["headers"] for r in seen)
-    assert chat["authorization"] == sess["authorization"] == f"Bearer {API_KEY}"
-    assert msgs["x-api-key"] == API_KEY and "authorization" not in msgs
+    assert chat["authorization"] == sess["authorization"] == "Bearer ***"
+    assert msgs["x-api-key"] == "***" and "authorization" not in msgs
     assert "x-api-key" not in chat
+    sent = fingerprint(API_KEY)
+    assert [r["credentials"] for r in seen] == [
+        {"authorization": sent},
+        {"x-api-key": sent},
+        {"authorization": sent},
+    ]
     for request in seen:
         headers = request["headers"]
         assert headers["user-agent"].startswith(f"chatsdk/{chatsdk.__version__}")
@@ -437,7 +444,8 @@ def test_base_url_and_key_come_from_the_environment(
                 await create(client, MESSAGES, extra_headers={"x-sdkforge-key": k})
 
         asyncio.run(main())
-    assert server.attempts(k)["requests"][0]["headers"]["x-api-key"] == "sk-from-env-000"
+    record = server.attempts(k)["requests"][0]
+    assert record["credentials"] == {"x-api-key": fingerprint("sk-from-env-000")}
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -23,7 +23,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from generator.core.load import Spec
-from generator.serve.server import read_operations
+from generator.serve.operations import read_operations
 
 from .conftest import FIXTURES, ROOT, RunningServer
 
