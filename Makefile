@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 
 .PHONY: all generate test check lint typecheck unit cases clean
-.PHONY: test-real
+.PHONY: test-real test-hostile
 .PHONY: serve demo
 .PHONY: bench
 .PHONY: lint-schemas review
@@ -54,6 +54,10 @@ serve: $(READY)
 ## demo: start the reference server on a free port, run examples/demo.py against it, stop it
 demo: $(READY)
 	$(BIN)/sdkforge serve --port 0 -- $(BIN)/python examples/demo.py
+
+## test-hostile: the property-based hostile-schema test with 500 examples (make test runs 40)
+test-hostile: $(READY)
+	SDKFORGE_HYPOTHESIS=deep $(BIN)/python -m pytest -q -p no:cacheprovider --hypothesis-show-statistics tests/core/test_hostile_schemas.py
 
 ## test-real: generate, install, lint and type-check the packages of the five vendor OpenAPI documents
 test-real: $(READY)

@@ -147,6 +147,9 @@ class _NonFinite(ValueError):
     pass
 
 
+_YAML_1_1_BREAKS = {0x85: "\\x85", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
 def _refuse_constant(name: str) -> None:
     raise _NonFinite(name)
 
@@ -154,11 +157,17 @@ def _refuse_constant(name: str) -> None:
 def parse_document(path: str, text: str) -> tuple[Document | None, list[SchemaError]]:
     """Parse YAML or JSON keeping, for each JSON pointer, the line it starts on."""
     where = f"schemas/{path}"
+    json_data: Any = None
+    yaml_text = text
     if path.endswith(".json"):
         # YAML accepts what JSON forbids (trailing commas, comments, single quotes), so a .json
-        # file must first pass the JSON parser; YAML then supplies the line map.
+        # file must first pass the JSON parser, whose data it is; YAML then supplies the line
+        # map and the limits. PyYAML reads NEL and the Unicode line and paragraph separators
+        # as line breaks even inside strings (YAML 1.1), so they reach it as escapes (they
+        # can only stand inside JSON strings, and the lines are unchanged).
         try:
-            json.loads(text, parse_constant=_refuse_constant)
+            json_data = json.loads(text, parse_constant=_refuse_constant)
+            yaml_text = text.translate(_YAML_1_1_BREAKS)
         except json.JSONDecodeError as exc:
             message = f"cannot parse: {exc.msg} (column {exc.colno})"
             return None, [SchemaError(where, "", exc.lineno, message)]
@@ -166,8 +175,10 @@ def parse_document(path: str, text: str) -> tuple[Document | None, list[SchemaEr
             found = re.search(rf"(?<![\w\"]){re.escape(str(exc))}(?![\w\"])", text)
             line = text.count("\n", 0, found.start()) + 1 if found else None
             return None, [SchemaError(where, "", line, f"{exc} is not a JSON number")]
+        except ValueError as exc:  # e.g. an integer beyond Python's digit limit for int()
+            return None, [SchemaError(where, "", None, f"cannot parse: {exc}")]
     try:
-        parsed, errors = compose(where, text)
+        parsed, errors = compose(where, yaml_text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -182,7 +193,7 @@ def parse_document(path: str, text: str) -> tuple[Document | None, list[SchemaEr
         return None, [SchemaError(where, "", None, f"cannot parse: {exc}")]
     if parsed is None:
         return None, errors
-    data, lines = parsed.data, parsed.lines
+    data, lines = (parsed.data if json_data is None else json_data), parsed.lines
     if not isinstance(data, dict):
         return None, [SchemaError(where, "", 1, "a schema document must be a mapping")]
     return Document(path=path, data=data, lines=lines, text=text), errors

@@ -179,7 +179,7 @@ def case(draw: Any, canary: str) -> tuple[str, str, dict[str, Any]]:
     return stem, prop, doc
 
 
-def run_case(tmp: Path, stem: str, prop: str, doc: dict[str, Any]) -> None:
+def run_case(tmp: Path, stem: str, prop: str, doc: dict[str, Any], suffix: str) -> None:
     canary = tmp / CANARY_NAME
     schemas, out = tmp / "schemas", tmp / "out"
     for folder in (schemas, out):
@@ -187,7 +187,8 @@ def run_case(tmp: Path, stem: str, prop: str, doc: dict[str, Any]) -> None:
             subprocess.run(["rm", "-rf", str(folder)], check=True)
     schemas.mkdir()
     # a file named after the hostile stem, plus api.yaml so chatsdk.api exists to check
-    (schemas / "api.yaml").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    # JSON text, read as YAML (api.yaml) or as JSON (api.json): both must behave
+    (schemas / f"api.{suffix}").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     extra = {"$defs": {"Extra": {"type": "string", "description": "Extra."}}}
     try:
         (schemas / f"{stem}.json").write_text(json.dumps(extra), encoding="utf-8")
@@ -227,4 +228,4 @@ def test_hostile_schema_generates_safe_code_or_a_located_error(
     data: st.DataObject, tmp_path: Path
 ) -> None:
     stem, prop, doc = data.draw(case(str(tmp_path / CANARY_NAME)))
-    run_case(tmp_path, stem, prop, doc)
+    run_case(tmp_path, stem, prop, doc, data.draw(st.sampled_from(["yaml", "json"])))

@@ -6,6 +6,7 @@ limits themselves and the inputs a case folder cannot hold (a file name with a n
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from pathlib import Path
@@ -118,3 +119,15 @@ def test_file_name_with_a_newline_is_a_located_error(tmp_path: Path) -> None:
         result.output
     )
     assert not out.exists()
+
+
+@pytest.mark.parametrize("text", ["\u2028", "\x85", "a\u2029b", "'\u2028\""])
+def test_json_strings_keep_characters_yaml_1_1_reads_as_line_breaks(text: str) -> None:
+    doc, errors = parse_document("api.json", json.dumps({"a": text, text: 1}, ensure_ascii=False))
+    assert not errors and doc is not None
+    assert doc.data == {"a": text, text: 1}
+
+
+def test_json_integer_beyond_python_digit_limit_is_an_error() -> None:
+    _doc, errors = parse_document("api.json", '{"a": ' + "9" * 5000 + "}")
+    assert len(errors) == 1 and errors[0].message.startswith("cannot parse")
