@@ -1339,5 +1339,6 @@ def render_vendor_tree(
 ) -> dict[str, str]:
     """The package ``package`` generated from a vendor OpenAPI document, as files."""
     from generator.core.render import render
+    from generator.vendor.layout import VendorLayout
 
-    return render(build_package(spec_file, package, env_prefix))
+    return render(build_package(spec_file, package, env_prefix), VendorLayout())
