@@ -200,8 +200,9 @@ def components(graph: dict[str, set[str]]) -> list[list[str]]:
     return out
 
 
-def model_groups(module: ir.Module) -> list[list[str]]:
-    """The classes of ``module`` in groups whose imports of each other form no cycle.
+def model_groups(module: ir.Module) -> list[tuple[str, list[str]]]:
+    """The classes of ``module`` in groups whose imports of each other form no cycle, each with
+    the class it is named after.
 
     A group is a strongly connected component of the reference graph, to which every
     component that only it refers to (directly or through other such components) is added:
@@ -234,8 +235,12 @@ def model_groups(module: ir.Module) -> list[list[str]]:
     for i, members in enumerate(parts):
         grouped.setdefault(find(i), []).extend(members)
     order = {name: i for i, name in enumerate(nodes)}
-    groups = [sorted(members, key=order.__getitem__) for members in grouped.values()]
-    return sorted(groups, key=lambda g: order[g[0]])
+    # Named after the first class of the component the others joined, in document order.
+    groups = [
+        (parts[root][0], sorted(members, key=order.__getitem__))
+        for root, members in grouped.items()
+    ]
+    return sorted(groups, key=lambda g: order[g[1][0]])
 
 
 def _nodes(module: ir.Module) -> dict[str, Node]:
@@ -246,20 +251,20 @@ def _nodes(module: ir.Module) -> dict[str, Node]:
     return out
 
 
-def module_names(groups: list[list[str]]) -> list[str]:
+def module_names(groups: list[tuple[str, list[str]]]) -> list[str]:
     """A module name per group, after its first class: ``_create_chat_completion_request``.
 
     Two groups whose first classes snake-case alike (``ABTest``, ``AbTest``) are told apart by
     their class names spelt exactly, lower-cased letter by letter with ``_`` before capitals.
     """
-    names = [f"_{snake(group[0])}" for group in groups]
+    names = [f"_{snake(label)}" for label, _ in groups]
     seen: dict[str, int] = {}
     for name in names:
         seen[name] = seen.get(name, 0) + 1
     out = []
-    for group, name in zip(groups, names, strict=True):
+    for (label, _), name in zip(groups, names, strict=True):
         if seen[name] > 1:
-            name = "_" + "".join(f"_{c.lower()}" if c.isupper() else c for c in group[0])
+            name = "_" + "".join(f"_{c.lower()}" if c.isupper() else c for c in label)
         if keyword.iskeyword(name):
             name += "_"
         out.append(name)
@@ -278,8 +283,9 @@ class ModelFile:
 def model_files(module: ir.Module) -> list[ModelFile]:
     """``module`` split into the modules of :func:`model_groups`."""
     nodes = _nodes(module)
-    groups = model_groups(module)
-    names = module_names(groups)
+    labelled = model_groups(module)
+    names = module_names(labelled)
+    groups = [members for _, members in labelled]
     home = {cls: name for name, group in zip(names, groups, strict=True) for cls in group}
     all_names = frozenset(nodes)
     out = []
