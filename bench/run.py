@@ -1,7 +1,7 @@
 """Run every figure and write bench/RESULTS.md (and bench/.work/results.json).
 
 ``python -m bench [--only KEY,KEY] [--repeats N] [--gen-repeats N] [--out FILE]``; the keys
-are generate, regenerate, import, import-vendor, parse, fidelity, chat-stream,
+are generate, regenerate, import, import-vendor, vendor-scale, parse, fidelity, chat-stream,
 messages-stream, memory, overhead. A figure that fails is reported as such in the table; the others still run.
 """
 
@@ -32,6 +32,7 @@ KEYS = (
     "regenerate",
     "import",
     "import-vendor",
+    "vendor-scale",
     "parse",
     "fidelity",
     "chat-stream",
@@ -45,6 +46,7 @@ TITLES = {
     "regenerate": "regenerate the project's schemas with nothing changed",
     "import": "`import chatsdk`",
     "import-vendor": "import the package generated from the OpenAI spec",
+    "vendor-scale": "the OpenAI spec's package: `Client(...).chat.completions` against openai",
     "parse": "parse a ChatCompletionResponse from bytes",
     "fidelity": "real bodies and events the models take, and give back exactly",
     "chat-stream": "SSE decode + parse + accumulate, per chat chunk",
@@ -67,6 +69,7 @@ def figures(
         "import-vendor": lambda: [
             imports.vendor_figure(max(5, repeats // 2), generation.ensure_vendor_package())
         ],
+        "vendor-scale": lambda: [imports.vendor_scale_figure(max(7, repeats // 2))],
         "parse": lambda: parsing.run(repeats),
         "fidelity": lambda: [fidelity.run()],
         "memory": lambda: [memory.run(100)],

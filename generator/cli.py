@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import keyword
+import re
 import sys
 from pathlib import Path
 
@@ -53,6 +54,12 @@ def main() -> None:
     help="Generate from this vendor OpenAPI document instead (docs/vendor-specs.md).",
 )
 @click.option("--package", "package_name", default=None, help="Package name for --spec.")
+@click.option(
+    "--env-prefix",
+    default=None,
+    help="With --spec: the package reads PREFIX_API_KEY and PREFIX_BASE_URL.  "
+    "[default: the package name upper-cased]",
+)
 @click.option("--check", is_flag=True, help="Render in memory; exit 1 with a diff if OUT differs.")
 @click.option(
     "--force", is_flag=True, help="Render and write even when OUT's stamp says it is up to date."
@@ -62,6 +69,7 @@ def generate(
     out: Path | None,
     spec_file: Path | None,
     package_name: str | None,
+    env_prefix: str | None,
     check: bool,
     force: bool,
 ) -> None:
@@ -79,8 +87,18 @@ def generate(
             raise click.BadParameter(
                 f"{package_name!r} is not a Python package name", param_hint="--package"
             )
-    elif package_name is not None:
-        raise click.UsageError("--package goes with --spec")
+        if env_prefix is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", env_prefix):
+            raise click.BadParameter(
+                f"{env_prefix!r} is not the start of an environment variable name",
+                param_hint="--env-prefix",
+            )
+        if env_prefix is not None and env_prefix.endswith("_"):
+            raise click.BadParameter(
+                f"{env_prefix!r}: give the prefix without its trailing '_'",
+                param_hint="--env-prefix",
+            )
+    elif package_name is not None or env_prefix is not None:
+        raise click.UsageError("--package and --env-prefix go with --spec")
     out = Path("generated") if out is None else out
     if spec_file is None and not check and not force:
         from generator.core.stamp import is_fresh
@@ -94,7 +112,7 @@ def generate(
         if spec_file is not None and package_name is not None:
             from generator.vendor.build import render_vendor_tree
 
-            files = render_vendor_tree(spec_file, package_name)
+            files = render_vendor_tree(spec_file, package_name, env_prefix)
         else:
             from generator.core.pipeline import render_tree  # a third of a second
 

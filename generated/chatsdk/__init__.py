@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from ._constants import ChatSDKError
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -19,7 +20,6 @@ from ._errors import (
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
-    ChatSDKError,
     InvalidRequestError,
     NotFoundError,
     PermissionDeniedError,

@@ -5,7 +5,7 @@
 """Folding the events of a stream into the object a non-streamed call would have returned.
 
 Nothing here knows an API family. The generator turns each ``x-sdk-accumulate`` annotation of
-the schemas into a :class:`FieldRule` or :class:`ClassRule` (see ``chatsdk._operations``), and
+the schemas into a :class:`FieldRule` or :class:`ClassRule` (see the package's ``_operations``), and
 :class:`Accumulator` applies whichever rules belong to the class of each event it is given.
 Because the rules are generated from the same schemas as the event unions, a new delta
 type or a new field needs a schema change, not a change here.

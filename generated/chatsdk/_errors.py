@@ -6,12 +6,14 @@ status, the error body (the API family's ``ErrorResponse`` model when the body p
 otherwise the decoded JSON or a bounded excerpt of the text) and the request id. Messages
 never contain the API key.
 
-Only the standard library is imported here, so ``from chatsdk import APIError`` is cheap.
+Only the standard library is imported here, so importing ``APIError`` from the package is cheap.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+from ._constants import PackageError
 
 if TYPE_CHECKING:
     import httpx
@@ -23,7 +25,6 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
-    "ChatSDKError",
     "InvalidRequestError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -43,11 +44,7 @@ def excerpt(text: str, limit: int = EXCERPT_LIMIT) -> str:
     return f"{text[:limit]}… [{len(text) - limit} more characters]"
 
 
-class ChatSDKError(Exception):
-    """Base of every exception chatsdk raises on purpose."""
-
-
-class APIError(ChatSDKError):
+class APIError(PackageError):
     """A call failed. ``status_code``, ``body`` and ``request_id`` say what is known.
 
     ``body`` is the family's ``ErrorResponse`` model when the error body parses as one,

@@ -396,4 +396,12 @@ class Package:
     # The vendor OpenAPI document a package was generated from ("openapi.yml"); "" for schemas/.
     source_document: str = ""
     title: str = ""  # the vendor document's info.title
+    # What the package calls itself in what it reads and sends (templates/package/_constants.py):
+    # environment variables <env_prefix>_API_KEY and <env_prefix>_BASE_URL, its base exception,
+    # the retry-count header. The defaults are those of the package generated from schemas/.
+    env_prefix: str = "CHATSDK"
+    error_class: str = "ChatSDKError"
+    retry_count_header: str = "X-Chatsdk-Retry-Count"
+    default_base_url: str | None = None  # a vendor document's first absolute server URL
+    no_base_url_reason: str = ""  # why there is no default, said when base_url is missing
     round_trip: RoundTrip | None = None  # schemas/ only: what generated/tests checks

@@ -10,6 +10,7 @@ import subprocess
 import tempfile
 import textwrap
 from pathlib import Path
+from typing import Protocol
 
 import jinja2
 from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
@@ -87,15 +88,31 @@ def runtime_files(package_dir: str = PACKAGE_DIR, folder: Path = RUNTIME) -> dic
 TEMPLATE_DIRS = {"package": PACKAGE_DIR, "dist": "", "tests": "tests"}
 
 
-def render(package: ir.Package) -> dict[str, str]:
+class Layout(Protocol):
+    """Other files for some of a package's (a vendor package's resources and model modules)."""
+
+    @property
+    def replaces(self) -> frozenset[str]:
+        """The files, relative to the package folder, that :meth:`render` writes instead."""
+        ...
+
+    def render(
+        self, env: jinja2.Environment, package: ir.Package, header: str
+    ) -> dict[str, str]: ...
+
+
+def render(package: ir.Package, layout: Layout | None = None) -> dict[str, str]:
     env = environment()
     files: dict[str, str] = {}
     package_dir = package.name  # "chatsdk", or the name given to a vendor document's package
     all_sources = ", ".join(sorted({m.source for m in package.modules}))
+    replaced = {f"{package_dir}/{rel}" for rel in layout.replaces} if layout else set()
     for module in package.modules:
-        files[f"{package_dir}/{module.name}.py"] = env.get_template("module.py.jinja").render(
-            module=module, package=package, header=header(module.source)
-        )
+        out = f"{package_dir}/{module.name}.py"
+        if out not in replaced:
+            files[out] = env.get_template("module.py.jinja").render(
+                module=module, package=package, header=header(module.source)
+            )
     for folder, target in TEMPLATE_DIRS.items():
         target = package_dir if target == PACKAGE_DIR else target
         base = TEMPLATES / folder
@@ -106,7 +123,12 @@ def render(package: ir.Package) -> dict[str, str]:
             out = "/".join(
                 p for p in (target, path.relative_to(base).as_posix()[: -len(".jinja")]) if p
             )
-            files[out] = env.get_template(rel).render(package=package, header=header(all_sources))
+            if out not in replaced:
+                files[out] = env.get_template(rel).render(
+                    package=package, header=header(all_sources)
+                )
+    if layout is not None:
+        files.update(layout.render(env, package, header(all_sources)))
     files.update(runtime_files(package_dir))
     if package.source_document:
         files.update(runtime_files(package_dir, RUNTIME_VENDOR))
@@ -134,7 +156,7 @@ def stamp(package: ir.Package, files: dict[str, str]) -> str:
 
 def format_python(files: dict[str, str]) -> dict[str, str]:
     """Fix imports, then format: the same two ruff passes every time, on a scratch copy."""
-    python = {path: text for path, text in files.items() if path.endswith(".py")}
+    python = {path: text for path, text in files.items() if path.endswith((".py", ".pyi"))}
     ruff = find_ruff_bin()
     with tempfile.TemporaryDirectory(prefix="sdkforge-render-") as tmp:
         root = Path(tmp)

@@ -1,12 +1,12 @@
-"""The HTTP machinery under ``chatsdk.Client`` and ``chatsdk.AsyncClient``.
+"""The HTTP machinery under the package's ``Client`` and ``AsyncClient``.
 
 A generated resource method validates its arguments into the operation's request model,
 takes the wire form of it, and hands it here with the operation's :class:`OperationSpec`.
 This module sends it with httpx (authentication per the schema's security scheme, default
 headers, a User-Agent naming the SDK version, an ``Idempotency-Key`` shared by every attempt
-of one call), retries what is worth retrying (see :mod:`chatsdk._retry`), enforces the
+of one call), retries what is worth retrying (see :mod:`._retry`), enforces the
 timeout, and turns the answer into the response model, a typed stream, or an
-:class:`~chatsdk.APIError` subclass.
+:class:`~._errors.APIError` subclass.
 
 Timeouts: a number is the limit, in seconds, for one attempt of a non-streamed call (its
 connect phase is limited to 5 s of it); for a stream it limits each wait for the next bytes.
@@ -35,12 +35,22 @@ import pydantic
 
 from . import _retry
 from ._accumulate import Accumulator
+from ._constants import (
+    API_KEY_ENV,
+    BASE_URL_ENV,
+    DEFAULT_BASE_URL,
+    LOGGER_NAME,
+    NO_BASE_URL,
+    PACKAGE,
+    RETRY_COUNT_HEADER,
+    USER_AGENT_PRODUCT,
+    PackageError,
+)
 from ._errors import (
     APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
-    ChatSDKError,
     excerpt,
     status_error_class,
 )
@@ -73,10 +83,8 @@ __all__ = [
     "build_body",
 ]
 
-log = logging.getLogger("chatsdk")
+log = logging.getLogger(LOGGER_NAME)
 
-BASE_URL_ENV = "CHATSDK_BASE_URL"
-API_KEY_ENV = "CHATSDK_API_KEY"
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
 _PLATFORM = f"python {platform.python_version()}; httpx {httpx.__version__}"
@@ -167,7 +175,7 @@ class RawResponse(Generic[_P]):
         return (self.content or b"").decode("utf-8", errors="replace")
 
     def parse(self) -> _P:
-        """The response model (or, for a stream, the :class:`~chatsdk.Stream`); parsed once."""
+        """The response model (or, for a stream, the :class:`~._streaming.Stream`); parsed once."""
         if not self._parsed:
             self._parsed.append(self._parse())
         return self._parsed[0]
@@ -188,7 +196,7 @@ class _BaseClient:
     """Configuration and the request/response logic shared by the sync and async clients."""
 
     sdk_version: ClassVar[str] = "0"
-    """Named in the User-Agent; the generated clients set it to ``chatsdk.__version__``."""
+    """Named in the User-Agent; the generated clients set it to the package's ``__version__``."""
 
     def __init__(
         self,
@@ -205,7 +213,9 @@ class _BaseClient:
         if base_url is None:
             base_url = os.environ.get(BASE_URL_ENV) or None
         if base_url is None:
-            raise ChatSDKError(f"no base URL: pass base_url= or set {BASE_URL_ENV}")
+            base_url = DEFAULT_BASE_URL
+        if base_url is None:
+            raise PackageError(NO_BASE_URL)
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
         self._api_key = api_key
@@ -217,7 +227,7 @@ class _BaseClient:
 
     @property
     def api_key(self) -> str | None:
-        """The API key in use (from the argument or ``CHATSDK_API_KEY``)."""
+        """The API key in use (from the argument or the ``<PREFIX>_API_KEY`` environment variable)."""
         return self._api_key
 
     def __repr__(self) -> str:
@@ -251,9 +261,9 @@ class _BaseClient:
             {
                 "Accept": "text/event-stream" if stream else "application/json",
                 "Content-Type": "application/json",
-                "User-Agent": f"chatsdk/{self.sdk_version} ({_PLATFORM})",
+                "User-Agent": f"{USER_AGENT_PRODUCT}/{self.sdk_version} ({_PLATFORM})",
                 "Idempotency-Key": idempotency_key,
-                "X-Chatsdk-Retry-Count": str(retries_taken),
+                RETRY_COUNT_HEADER: str(retries_taken),
             }
         )
         for extra in (self._auth_headers(op.security), self._default_headers):
@@ -267,7 +277,7 @@ class _BaseClient:
         for name, value in (options.extra_headers or {}).items():
             if name.lower() == "idempotency-key":
                 return value
-        return f"chatsdk-{uuid.uuid4()}"
+        return f"{PACKAGE}-{uuid.uuid4()}"
 
     def _timeouts(self, options: CallOptions) -> tuple[httpx.Timeout, float | None]:
         """The httpx timeout of one attempt, and its total limit (None: no total)."""
@@ -432,7 +442,7 @@ def _no_events() -> Iterator[Any]:
 
 
 class SyncAPIClient(_BaseClient):
-    """The blocking client machinery; ``chatsdk.Client`` adds the resources."""
+    """The blocking client machinery; the package's ``Client`` adds the resources."""
 
     def __init__(
         self,
@@ -646,7 +656,7 @@ class SyncAPIClient(_BaseClient):
 
 
 class AsyncAPIClient(_BaseClient):
-    """The asyncio (or trio) client machinery; ``chatsdk.AsyncClient`` adds the resources."""
+    """The asyncio (or trio) client machinery; the package's ``AsyncClient`` adds the resources."""
 
     def __init__(
         self,

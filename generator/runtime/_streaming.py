@@ -4,11 +4,11 @@
 ``data:`` payload parsed as the operation's stream item (a chunk model, or a tagged union of
 events whose unknown tags become the union's ``Unknown…`` variant, never dropped). Keep-alive
 events the schema names are skipped, the terminator ends the stream, and an error event
-raises :class:`~chatsdk.StreamError`. Both are context managers: leaving the block closes
+raises :class:`~._errors.StreamError`. Both are context managers: leaving the block closes
 the connection, however much of the stream was read.
 
 :class:`AccumulatingStream` (what ``.stream(...)`` methods give) also folds every event into
-the object a non-streamed call would have returned; see :mod:`chatsdk._accumulate`.
+the object a non-streamed call would have returned; see :mod:`._accumulate`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Small types shared by the client runtime: the "not given" sentinel and option aliases.
 
-This module imports nothing heavy, so ``import chatsdk`` stays cheap.
+This module imports nothing heavy, so importing the package stays cheap.
 """
 
 from __future__ import annotations

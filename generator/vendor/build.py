@@ -50,6 +50,7 @@ from generator.core.load import (
     Spec,
     parse_document,
 )
+from generator.core.naming import is_reserved
 from generator.core.operations import iter_operations, security_of
 
 MODULE = "models"
@@ -87,6 +88,11 @@ _RESERVED = frozenset(
         "UnionBase",
     }
 )
+
+
+def _reserved(name: str) -> bool:
+    """A class name the generated modules cannot take (their imports, keywords, builtins)."""
+    return name in _RESERVED or is_reserved(name)
 
 
 def pascal(name: str) -> str:
@@ -319,13 +325,89 @@ class VendorBuilder(Builder):
         )
 
 
-def build_package(path: Path, package: str) -> ir.Package:
-    """The IR of the package ``package`` generated from the vendor document at ``path``."""
+def build_package(path: Path, package: str, env_prefix: str | None = None) -> ir.Package:
+    """The IR of the package ``package`` generated from the vendor document at ``path``.
+
+    The package speaks for itself: it reads ``<env_prefix>_API_KEY`` and ``<env_prefix>_BASE_URL``
+    (``env_prefix`` defaults to the package name upper-cased), logs and sends its User-Agent
+    under its own name, and calls the document's first absolute server URL by default.
+    """
     spec = load_vendor(path)
     built = VendorBuilder(spec, package=package, lenient_responses=True).build()
     (doc,) = spec.documents.values()
     title = str((doc.data.get("info") or {}).get("title") or path.name)
-    return dataclasses.replace(built, source_document=doc.source, title=title)
+    base_url = server_url(doc.data.get("servers"))
+    return dataclasses.replace(
+        built,
+        source_document=doc.source,
+        title=title,
+        env_prefix=package.upper() if env_prefix is None else env_prefix,
+        error_class=error_class_name(package),
+        retry_count_header=retry_count_header(package),
+        default_base_url=base_url,
+        no_base_url_reason="" if base_url else " (the document names no absolute server URL)",
+    )
+
+
+# What a default base URL may contain (RFC 3986's characters): the URL is printed into string
+# literals and docstrings of the generated code, so nothing that could end either gets in.
+_URL_TEXT = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+_SERVER_VARIABLE = re.compile(r"\{([^{}]*)\}")
+# The exceptions of the runtime (generator/runtime/_errors.py): a base class may not take a name.
+_ERROR_NAMES = frozenset(
+    {
+        "APIConnectionError",
+        "APIError",
+        "APIResponseValidationError",
+        "APIStatusError",
+        "APITimeoutError",
+        "AuthenticationError",
+        "InvalidRequestError",
+        "NotFoundError",
+        "PermissionDeniedError",
+        "RateLimitError",
+        "ServerError",
+        "StreamError",
+    }
+)
+
+
+def server_url(servers: Any) -> str | None:
+    """The first absolute ``http(s)`` URL of ``servers``, its variables set to their defaults.
+
+    A relative URL (``/v1``), a variable without a default or no ``servers`` at all give no
+    URL: the client then needs ``base_url=`` or the environment.
+    """
+    for server in servers if isinstance(servers, list) else []:
+        url = server.get("url") if isinstance(server, dict) else None
+        if not isinstance(url, str):
+            continue
+        variables = server.get("variables")
+        variables = variables if isinstance(variables, dict) else {}
+        resolved = url.strip()
+        for name in _SERVER_VARIABLE.findall(resolved):
+            variable = variables.get(name)
+            default = variable.get("default") if isinstance(variable, dict) else None
+            if isinstance(default, str):
+                resolved = resolved.replace("{" + name + "}", default)
+        if _SERVER_VARIABLE.search(resolved) or not _URL_TEXT.fullmatch(resolved):
+            continue  # a variable without a default, or text no URL has
+        parts = urlsplit(resolved)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            return resolved
+    return None
+
+
+def error_class_name(package: str) -> str:
+    """``acme`` → ``AcmeError``: the package's base exception (``openai_sdk`` → ``OpenaiSdkError``)."""
+    name = pascal(package) + "Error"
+    return name if name not in _ERROR_NAMES else pascal(package) + "PackageError"
+
+
+def retry_count_header(package: str) -> str:
+    """``openai_sdk`` → ``X-Openai-Sdk-Retry-Count`` (no underscores: proxies drop such headers)."""
+    words = [w.capitalize() for w in re.split(r"[^0-9A-Za-z]+", package) if w]
+    return "-".join(["X", *words, "Retry", "Count"])
 
 
 def load_vendor(path: Path, module: str = MODULE) -> Spec:
@@ -571,7 +653,7 @@ class Normaliser:
 
     def claim(self, candidates: list[str], where: str) -> str:
         for name in candidates:
-            if name not in self.taken and name not in _RESERVED:
+            if name not in self.taken and not _reserved(name):
                 self.taken.add(name)
                 return name
         self.errors.append(
@@ -592,7 +674,7 @@ class Normaliser:
             if name in renamed:
                 continue
             py = pascal(name)
-            if py in self.taken or py in _RESERVED:
+            if py in self.taken or _reserved(py):
                 continue
             self.taken.add(py)
             names[name] = py
@@ -1258,8 +1340,11 @@ def name_operations(paths: dict[str, Any]) -> None:
             op["x-sdk-method"] = py_identifier(op["operationId"]) if clash else word
 
 
-def render_vendor_tree(spec_file: Path, package: str) -> dict[str, str]:
+def render_vendor_tree(
+    spec_file: Path, package: str, env_prefix: str | None = None
+) -> dict[str, str]:
     """The package ``package`` generated from a vendor OpenAPI document, as files."""
     from generator.core.render import render
+    from generator.vendor.layout import VendorLayout
 
-    return render(build_package(spec_file, package))
+    return render(build_package(spec_file, package, env_prefix), VendorLayout())

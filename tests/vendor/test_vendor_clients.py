@@ -9,6 +9,7 @@ multipart, none) and the typed answer (a model, a stream of events, bytes).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -243,11 +244,26 @@ def test_anthropic_beta_flavour_keeps_its_query_string(message_body: dict[str, A
 
 
 def test_every_operation_is_a_method() -> None:
+    """Each OperationSpec is defined in its resource's module and called there and in the
+    raw-response module beside it."""
     for vendor, count in (("openai", 271), ("anthropic", 106)):
         generated = generated_package(vendor)
-        operations = __import__(f"{generated.package}._operations", fromlist=["x"])
-        specs = [v for k, v in vars(operations).items() if k.isupper() and k != "ACCUMULATE"]
-        assert len(specs) == count
-        source = generated.files[f"{generated.package}/_client.py"]
-        for name in (k for k in vars(operations) if k.isupper() and k != "ACCUMULATE"):
-            assert f"_operations.{name}" in source, name
+        spec_class = __import__(f"{generated.package}._vendor_client", fromlist=["x"])
+        prefix = f"{generated.package}/resources/"
+        found = 0
+        for path, source in generated.files.items():
+            if not path.startswith(prefix) or path.endswith(("_raw.py", "__init__.py")):
+                continue
+            module = __import__(path[:-3].replace("/", "."), fromlist=["x"])
+            specs = [
+                k
+                for k, v in vars(module).items()
+                if isinstance(v, spec_class.VendorOperationSpec) and k.isupper()
+            ]
+            found += len(specs)
+            folder, stem = path[: -len(".py")].rsplit("/", 1)
+            raw = generated.files[f"{folder}/_{stem.removeprefix('_')}_raw.py"] if specs else ""
+            for name in specs:
+                assert re.search(rf"request(_stream)?\(\s*{name}\b", source), (path, name)
+                assert re.search(rf"request(_stream)?_raw\(\s*{name}\b", raw), (path, name)
+        assert found == count, vendor
