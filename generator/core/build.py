@@ -1460,10 +1460,10 @@ class Builder:
         return sorted(versions)[-1] if versions else "0.0.0"
 
 
-# Public version identifiers (PEP 440, without local versions); the package carries this one.
+# Version identifiers (PEP 440, normalised spelling); the generated package carries this one.
 _PEP440 = re.compile(
     r"([1-9][0-9]*!)?(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*((a|b|rc)(0|[1-9][0-9]*))?"
-    r"(\.post(0|[1-9][0-9]*))?(\.dev(0|[1-9][0-9]*))?"
+    r"(\.post(0|[1-9][0-9]*))?(\.dev(0|[1-9][0-9]*))?(\+[a-z0-9]+(\.[a-z0-9]+)*)?"
 )
 
 
