@@ -37,6 +37,7 @@ lint: $(READY)
 
 typecheck: $(READY)
 	$(BIN)/mypy generator generated/chatsdk tests/typing
+	$(BIN)/mypy generated/tests
 	$(BIN)/pyright
 
 unit: $(READY)

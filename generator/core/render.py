@@ -30,6 +30,9 @@ from generator.core.stamp import (
 
 # Runtime only packages generated from vendor documents need (generator/vendor/).
 RUNTIME_VENDOR = GENERATOR / "vendor" / "runtime"
+# What the round-trip tests share, hand-written and checked at source (ruff) and in generated/
+# (mypy, where the modules they import exist).
+ROUNDTRIP_SUPPORT = GENERATOR / "roundtrip" / "support"
 PACKAGE_DIR = "chatsdk"
 MANIFEST = "api-manifest.json"  # every public symbol, for `sdkforge review` and readers
 
@@ -118,6 +121,8 @@ def render(package: ir.Package, layout: Layout | None = None) -> dict[str, str]:
         base = TEMPLATES / folder
         if folder == "tests" and package.round_trip is None:
             continue  # round-trip tests are generated for schemas/ only, not vendor documents
+        if folder == "tests":  # the hand-written parts, copied like the runtime
+            files.update(runtime_files(target, ROUNDTRIP_SUPPORT))
         for path in sorted(base.rglob("*.jinja")) if base.is_dir() else []:
             rel = path.relative_to(TEMPLATES).as_posix()
             out = "/".join(

@@ -1,5 +1,3 @@
-{{ header }}
-{% raw %}
 """What the round-trip tests share: the bundled schemas, case types, parsing and instances.
 
 Everything here works from ``schemas.json`` beside this file (every component schema, its
@@ -290,9 +288,7 @@ _COMMON: dict[str, Any] = {
 }
 PROFILES = {
     # CI and `make test`: the same instances on every run, at least 50 per schema.
-    "ci": Profile(
-        settings(max_examples=50, derandomize=True, database=None, **_COMMON), 2, 1, 3
-    ),
+    "ci": Profile(settings(max_examples=50, derandomize=True, database=None, **_COMMON), 2, 1, 3),
     # CHATSDK_HYPOTHESIS_PROFILE=deep: ten times more, random, and larger.
     "deep": Profile(settings(max_examples=500, derandomize=False, **_COMMON), 5, 3, 10),
 }
@@ -304,11 +300,26 @@ if PROFILE_NAME not in PROFILES:
 PROFILE = PROFILES[PROFILE_NAME]
 
 # Keywords that only annotate: they do not change which instances are valid.
-_ANNOTATIONS = frozenset({"description", "examples", "title", "default", "discriminator", "$comment"})
+_ANNOTATIONS = frozenset(
+    {"description", "examples", "title", "default", "discriminator", "$comment"}
+)
 # Keywords this module composes itself; a schema with none of them is a leaf.
 _STRUCTURE = frozenset(
-    {"$ref", "properties", "required", "additionalProperties", "items", "minItems", "maxItems",
-     "anyOf", "oneOf", "allOf", "if", "then", "else"}
+    {
+        "$ref",
+        "properties",
+        "required",
+        "additionalProperties",
+        "items",
+        "minItems",
+        "maxItems",
+        "anyOf",
+        "oneOf",
+        "allOf",
+        "if",
+        "then",
+        "else",
+    }
 )
 
 
@@ -337,8 +348,10 @@ class Instances:
         )
         self.any_json: st.SearchStrategy[Any] = st.recursive(
             scalars,
-            lambda inner: st.lists(inner, max_size=3)
-            | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+            lambda inner: (
+                st.lists(inner, max_size=3)
+                | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+            ),
             max_leaves=profile.max_leaves,
         )
 
@@ -414,11 +427,12 @@ class Instances:
             return st.lists(
                 self.build(schema.get("items", {})),
                 min_size=schema.get("minItems", 0),
-                max_size=schema.get("maxItems", max(self.profile.max_items, schema.get("minItems", 0))),
+                max_size=schema.get(
+                    "maxItems", max(self.profile.max_items, schema.get("minItems", 0))
+                ),
             )
         leaf = {k: v for k, v in schema.items() if k not in _STRUCTURE and k not in _ANNOTATIONS}
         return from_schema({**leaf, "type": kind})
 
 
 INSTANCES = Instances(DEFS, PROFILE)
-{% endraw %}

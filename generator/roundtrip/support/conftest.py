@@ -1,5 +1,3 @@
-{{ header }}
-{% raw %}
 """The round-trip tests' summary: schemas and cases by kind of check, and how they went."""
 
 from __future__ import annotations
@@ -81,17 +79,21 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     props = dict(report.user_properties)
     case = props.get(CASE)
-    if case is None:
+    if not isinstance(case, dict):
         return
     if report.when == "teardown":
-        TALLY.instances += int(props.get(DRAWN, 0))
+        TALLY.instances += int(str(props.get(DRAWN, 0)))
         return
     if report.when == "setup" and report.passed:
         return
     if hasattr(report, "wasxfail"):
         outcome = "xfailed" if report.skipped else "xpassed"
     else:
-        outcome = {"setup": "errors"}.get(report.when, report.outcome) if report.failed else report.outcome
+        outcome = (
+            {"setup": "errors"}.get(report.when, report.outcome)
+            if report.failed
+            else report.outcome
+        )
     TALLY.add(case, outcome)
 
 
@@ -102,4 +104,3 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.write_sep("-", f"round-trip tests: {len(schemas)} schemas")
     for line in TALLY.lines():
         terminalreporter.write_line(line)
-{% endraw %}

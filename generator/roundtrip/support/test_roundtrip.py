@@ -1,4 +1,3 @@
-{{ header }}
 """Round-trip tests: for every component schema, the generated model and the schema agree.
 
 One test function per kind of check; each case's id names the schema and the case.

@@ -1,5 +1,3 @@
-{{ header }}
-{% raw %}
 """Where a generated model and its schema knowingly disagree, and why.
 
 Each key is a pattern (``fnmatch``) over ``<check>/<case id>``, e.g.
@@ -23,7 +21,7 @@ LIMITATIONS: dict[str, str] = {
         "instead of rejecting it (constructors cannot build one)."
     ),
     "acceptance/*:integral-float:*": (
-        "from_json reads JSON strictly, so that \"1\" is no number and \"true\" no boolean; "
+        'from_json reads JSON strictly, so that "1" is no number and "true" no boolean; '
         "pydantic's strict mode also refuses 5.0 for an integer, which JSON Schema counts as "
         "an integer. Servers write integers without a fraction."
     ),
@@ -54,5 +52,8 @@ def marks(check: str, case_id: str) -> list[Any]:
     pattern = pattern_for(check, case_id)
     if pattern is None:
         return []
-    return [pytest.mark.xfail(strict=True, reason=f"known limitation {pattern!r} (known_limitations.py)")]
-{% endraw %}
+    return [
+        pytest.mark.xfail(
+            strict=True, reason=f"known limitation {pattern!r} (known_limitations.py)"
+        )
+    ]
