@@ -16,15 +16,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from generator.core.build import (
-    _CONSTRAINTS,
-    Key,
-    Named,
-    split_union,
-)
-from generator.core.build import REQUEST as DIR_REQUEST
-from generator.core.build import RESPONSE as DIR_RESPONSE
 from generator.core.errors import join_pointer
+from generator.core.hints import _CONSTRAINTS, split_union
+from generator.core.index import REQUEST as DIR_REQUEST
+from generator.core.index import RESPONSE as DIR_RESPONSE
+from generator.core.index import Key, Named
 from generator.core.load import Document, lookup
 from generator.core.manifest import method_symbol
 from generator.core.naming import enum_member_name, py_field_name

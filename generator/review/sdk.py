@@ -14,7 +14,8 @@ import json
 import re
 from typing import Any
 
-from generator.core.build import Key, split_union
+from generator.core.hints import split_union
+from generator.core.index import Key
 from generator.core.manifest import param_symbol
 from generator.review.findings import Finding, SymbolChange
 from generator.review.rules import BREAKING, SAFE, WARNING, Grade

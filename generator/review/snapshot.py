@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from generator.core import ir
-from generator.core.build import Builder, Key, Named
+from generator.core.build import Builder
 from generator.core.components import inline_components
 from generator.core.errors import SchemaErrors
+from generator.core.index import Key, Named
 from generator.core.load import (
     Spec,
     check_examples,

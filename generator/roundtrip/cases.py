@@ -29,7 +29,8 @@ from generator.core.errors import join_pointer
 from generator.core.load import SCHEMA_MAPS, Document, lookup, named_schemas
 
 if TYPE_CHECKING:
-    from generator.core.build import Builder, Named
+    from generator.core.build import Builder
+    from generator.core.index import Named
 
 # What a newer server might send: values no schema here uses.
 UNKNOWN_VALUE = "x_future_value"
@@ -132,7 +133,7 @@ class RoundTripBuilder:
                     self.keys[(doc.path, pointer)] = f"{named.module}.{name}"
 
     def key_of(self, doc: Document, pointer: str) -> Any:
-        from generator.core.build import Key
+        from generator.core.index import Key
 
         return Key(doc.path, pointer)
 

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from generator.core import build as build_module
+from generator.core import hints as build_module
 from generator.core import ir
 from generator.core.pipeline import build_package
 from generator.core.render import render
