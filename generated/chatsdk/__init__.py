@@ -33,6 +33,7 @@ from ._version import __version__
 if TYPE_CHECKING:
     from ._base_client import RawResponse
     from ._client import AsyncClient, Client
+    from ._lenient import MissingFieldError, ValidationIssue
     from ._streaming import AsyncStream, Stream
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "ChatSDKError",
     "Client",
     "InvalidRequestError",
+    "MissingFieldError",
     "NotFoundError",
     "NotGiven",
     "PermissionDeniedError",
@@ -56,6 +58,7 @@ __all__ = [
     "ServerError",
     "Stream",
     "StreamError",
+    "ValidationIssue",
     "__version__",
 ]
 
@@ -64,6 +67,8 @@ _LAZY = {
     "AsyncClient": "._client",
     "Client": "._client",
     "RawResponse": "._base_client",
+    "MissingFieldError": "._lenient",
+    "ValidationIssue": "._lenient",
     "AsyncStream": "._streaming",
     "Stream": "._streaming",
 }

@@ -47,6 +47,7 @@ import pydantic
 import pydantic_core
 
 from ._errors import APIResponseValidationError, excerpt
+from ._lenient import lenient
 
 __all__ = ["Accumulator", "ClassRule", "FieldRule"]
 
@@ -185,9 +186,12 @@ class Accumulator(Generic[_F]):
         rules: Mapping[type, ClassRule],
         final_class: type[_F],
         final_set: Mapping[str, Any] | None = None,
+        *,
+        strict: bool = True,
     ) -> None:
         self._rules = rules
         self._final_class = final_class
+        self._strict = strict  # else a final object that does not validate is kept (_lenient)
         self._final_set = dict(final_set or {})
         self._box: dict[str, Any] = {_ROOT: {}}
         # per event class: its fields placed at their own path (``at``), found once
@@ -418,6 +422,9 @@ class Accumulator(Generic[_F]):
         try:
             return self._final_class.model_validate(data)
         except pydantic.ValidationError as exc:
+            kept = None if self._strict else lenient(self._final_class, data, exc)
+            if kept is not None:
+                return cast("_F", kept)
             raise APIResponseValidationError(
                 f"the stream does not add up to a {self._final_class.__name__}: "
                 f"{exc.errors(include_url=False, include_input=False)}; "

@@ -55,6 +55,7 @@ from ._errors import (
     excerpt,
     status_error_class,
 )
+from ._lenient import lenient_json
 from ._streaming import (
     AsyncStream,
     AsyncStreamManager,
@@ -208,6 +209,7 @@ class _BaseClient:
         max_retries: int,
         default_headers: Mapping[str, str] | None,
         default_query: Mapping[str, object] | None,
+        strict_response_validation: bool = False,
     ) -> None:
         if api_key is None:
             api_key = os.environ.get(API_KEY_ENV) or None
@@ -225,6 +227,9 @@ class _BaseClient:
         self.max_retries = max_retries
         self._default_headers = dict(default_headers or {})
         self._default_query = dict(default_query or {})
+        self.strict_response_validation = strict_response_validation
+        """Raise on an answer that does not match its schema, instead of keeping it with its
+        ``validation_errors`` (see ``_lenient.py``)."""
 
     @property
     def api_key(self) -> str | None:
@@ -356,6 +361,13 @@ class _BaseClient:
             if errors and errors[0].get("type") == "json_invalid":
                 what = "is not JSON"
             else:
+                kept = (
+                    None
+                    if self.strict_response_validation
+                    else lenient_json(op.response, content, exc)
+                )
+                if kept is not None:
+                    return cast("_R", kept)
                 what = f"is not a valid {op.response.__name__}: {errors}"
             raise APIResponseValidationError(
                 self._redact(
@@ -455,6 +467,7 @@ class SyncAPIClient(_BaseClient):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.Client | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -463,6 +476,7 @@ class SyncAPIClient(_BaseClient):
             max_retries=max_retries,
             default_headers=default_headers,
             default_query=default_query,
+            strict_response_validation=strict_response_validation,
         )
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client()
@@ -473,6 +487,7 @@ class SyncAPIClient(_BaseClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Self:
         """A client with some settings changed, sharing this one's connections."""
         return type(self)(
@@ -483,6 +498,11 @@ class SyncAPIClient(_BaseClient):
             default_headers={**self._default_headers, **(default_headers or {})},
             default_query=self._default_query,
             http_client=self._http,
+            strict_response_validation=(
+                self.strict_response_validation
+                if isinstance(strict_response_validation, NotGiven)
+                else strict_response_validation
+            ),
         )
 
     def close(self) -> None:
@@ -617,7 +637,7 @@ class SyncAPIClient(_BaseClient):
                         self._sleep(delay)
                         continue
                     raise self._status_error(op, response, content)
-                events = iter_items(response, spec)
+                events = iter_items(response, spec, strict=self.strict_response_validation)
                 try:
                     first = next(events)
                 except StopIteration:
@@ -652,7 +672,10 @@ class SyncAPIClient(_BaseClient):
         """A context manager that opens an accumulating stream on entry."""
         spec = _require_stream(op)
         return StreamManager(
-            lambda: make(self.request_stream(op, body, options), spec.accumulator())
+            lambda: make(
+                self.request_stream(op, body, options),
+                spec.accumulator(strict=self.strict_response_validation),
+            )
         )
 
 
@@ -669,6 +692,7 @@ class AsyncAPIClient(_BaseClient):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -677,6 +701,7 @@ class AsyncAPIClient(_BaseClient):
             max_retries=max_retries,
             default_headers=default_headers,
             default_query=default_query,
+            strict_response_validation=strict_response_validation,
         )
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.AsyncClient()
@@ -687,6 +712,7 @@ class AsyncAPIClient(_BaseClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Self:
         """A client with some settings changed, sharing this one's connections."""
         return type(self)(
@@ -697,6 +723,11 @@ class AsyncAPIClient(_BaseClient):
             default_headers={**self._default_headers, **(default_headers or {})},
             default_query=self._default_query,
             http_client=self._http,
+            strict_response_validation=(
+                self.strict_response_validation
+                if isinstance(strict_response_validation, NotGiven)
+                else strict_response_validation
+            ),
         )
 
     async def close(self) -> None:
@@ -827,7 +858,7 @@ class AsyncAPIClient(_BaseClient):
                         await self._sleep(delay)
                         continue
                     raise self._status_error(op, response, content)
-                events = aiter_items(response, spec)
+                events = aiter_items(response, spec, strict=self.strict_response_validation)
                 try:
                     first = await events.__anext__()
                 except StopAsyncIteration:
@@ -863,6 +894,9 @@ class AsyncAPIClient(_BaseClient):
         spec = _require_stream(op)
 
         async def open_stream() -> _AS:
-            return make(await self.request_stream(op, body, options), spec.accumulator())
+            return make(
+                await self.request_stream(op, body, options),
+                spec.accumulator(strict=self.strict_response_validation),
+            )
 
         return AsyncStreamManager(open_stream)

@@ -1219,6 +1219,9 @@ class Client(SyncAPIClient):
         default_headers: Headers sent with every request.
         default_query: Query parameters sent with every request.
         http_client: An ``httpx.Client`` to use instead of a new one (not closed by ``close()``).
+        strict_response_validation: Raise ``APIResponseValidationError`` on an answer that
+            does not match its schema. By default such an answer is returned anyway, its
+            fields typed as far as they match, with ``validation_errors`` saying what did not.
 
     Use it as a context manager, or call ``close()``, to release its connections.
     """
@@ -1238,6 +1241,7 @@ class Client(SyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.Client | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -1247,6 +1251,7 @@ class Client(SyncAPIClient):
             default_headers=default_headers,
             default_query=default_query,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
         self.chat = Chat(self)
         self.messages = Messages(self)
@@ -2426,6 +2431,9 @@ class AsyncClient(AsyncAPIClient):
         default_headers: Headers sent with every request.
         default_query: Query parameters sent with every request.
         http_client: An ``httpx.AsyncClient`` to use instead of a new one (not closed by ``close()``).
+        strict_response_validation: Raise ``APIResponseValidationError`` on an answer that
+            does not match its schema. By default such an answer is returned anyway, its
+            fields typed as far as they match, with ``validation_errors`` saying what did not.
 
     Use it as a context manager, or call ``close()``, to release its connections.
     """
@@ -2445,6 +2453,7 @@ class AsyncClient(AsyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -2454,6 +2463,7 @@ class AsyncClient(AsyncAPIClient):
             default_headers=default_headers,
             default_query=default_query,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
         self.chat = AsyncChat(self)
         self.messages = AsyncMessages(self)

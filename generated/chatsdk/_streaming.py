@@ -33,6 +33,7 @@ from ._errors import (
     StreamError,
     excerpt,
 )
+from ._lenient import lenient
 from ._sse import ServerSentEvent, SSEDecoder
 
 if TYPE_CHECKING:
@@ -105,14 +106,20 @@ class StreamSpec(Generic[_T, _F]):
     def adapter(self) -> pydantic.TypeAdapter[_T]:
         return pydantic.TypeAdapter(self.item)
 
-    def accumulator(self) -> Accumulator[_F]:
+    def accumulator(self, *, strict: bool = True) -> Accumulator[_F]:
         """A fresh accumulator for one stream of this operation."""
         if self.final is None:
             raise TypeError("this stream does not declare what it accumulates into")
-        return Accumulator(self.rules, self.final, self.final_set)
+        return Accumulator(self.rules, self.final, self.final_set, strict=strict)
 
-    def decode(self, sse: ServerSentEvent, response: httpx.Response | None = None) -> Any:
-        """The typed item of one event, or ``_SKIP`` / ``_DONE``; raises on an error event."""
+    def decode(
+        self, sse: ServerSentEvent, response: httpx.Response | None = None, *, strict: bool = True
+    ) -> Any:
+        """The typed item of one event, or ``_SKIP`` / ``_DONE``; raises on an error event.
+
+        An event that does not match its schema raises when ``strict``, else it is kept with
+        its ``validation_errors`` (``_lenient.py``).
+        """
         named = self.framing == "named-events"
         if named and sse.event in self.skip and not sse.data.strip():
             return _SKIP  # a keep-alive with no payload; one with a payload must still parse
@@ -146,6 +153,9 @@ class StreamSpec(Generic[_T, _F]):
         try:
             return self.adapter.validate_python(payload)
         except pydantic.ValidationError as exc:
+            kept = None if strict else lenient(self.item, payload, exc)
+            if kept is not None:
+                return kept
             raise APIResponseValidationError(
                 f"stream event{_event_name(sse)} does not match the schema: "
                 f"{exc.errors(include_url=False, include_input=False)}; "
@@ -215,19 +225,21 @@ def _event_name(sse: ServerSentEvent) -> str:
     return f" {sse.event!r}" if sse.event else ""
 
 
-def iter_items(response: httpx.Response, spec: StreamSpec[_T, Any]) -> Iterator[_T]:
+def iter_items(
+    response: httpx.Response, spec: StreamSpec[_T, Any], *, strict: bool = True
+) -> Iterator[_T]:
     """The typed events of ``response``; closes it when done, on error, or when closed early."""
     decoder = SSEDecoder()
     try:
         for chunk in response.iter_bytes():
             for sse in decoder.feed(chunk):
-                item = spec.decode(sse, response)
+                item = spec.decode(sse, response, strict=strict)
                 if item is _DONE:
                     return
                 if item is not _SKIP:
                     yield item
         for sse in decoder.flush():
-            item = spec.decode(sse, response)
+            item = spec.decode(sse, response, strict=strict)
             if item is _DONE:
                 return
             if item is not _SKIP:
@@ -238,19 +250,21 @@ def iter_items(response: httpx.Response, spec: StreamSpec[_T, Any]) -> Iterator[
         response.close()
 
 
-async def aiter_items(response: httpx.Response, spec: StreamSpec[_T, Any]) -> AsyncIterator[_T]:
+async def aiter_items(
+    response: httpx.Response, spec: StreamSpec[_T, Any], *, strict: bool = True
+) -> AsyncIterator[_T]:
     """The async twin of :func:`iter_items`."""
     decoder = SSEDecoder()
     try:
         async for chunk in response.aiter_bytes():
             for sse in decoder.feed(chunk):
-                item = spec.decode(sse, response)
+                item = spec.decode(sse, response, strict=strict)
                 if item is _DONE:
                     return
                 if item is not _SKIP:
                     yield item
         for sse in decoder.flush():
-            item = spec.decode(sse, response)
+            item = spec.decode(sse, response, strict=strict)
             if item is _DONE:
                 return
             if item is not _SKIP:

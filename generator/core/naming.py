@@ -78,7 +78,7 @@ _BUILTINS = frozenset(dir(builtins))
 # Names a model field cannot take without clashing with pydantic or the SDK's own methods.
 RESERVED_FIELD_NAMES = frozenset(
     {n for n in dir(BaseModel) if not n.startswith("__")}
-    | {"from_json", "from_dict", "to_json", "to_dict", "is_set"}
+    | {"from_json", "from_dict", "to_json", "to_dict", "is_set", "validation_errors"}
 )
 # Names a class body of a generated model evaluates (annotations, decorators, defaults): a
 # field of that name would shadow it for the rest of the class (``int: int | None`` breaks).

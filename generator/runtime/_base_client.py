@@ -54,6 +54,7 @@ from ._errors import (
     excerpt,
     status_error_class,
 )
+from ._lenient import lenient_json
 from ._streaming import (
     AsyncStream,
     AsyncStreamManager,
@@ -207,6 +208,7 @@ class _BaseClient:
         max_retries: int,
         default_headers: Mapping[str, str] | None,
         default_query: Mapping[str, object] | None,
+        strict_response_validation: bool = False,
     ) -> None:
         if api_key is None:
             api_key = os.environ.get(API_KEY_ENV) or None
@@ -224,6 +226,9 @@ class _BaseClient:
         self.max_retries = max_retries
         self._default_headers = dict(default_headers or {})
         self._default_query = dict(default_query or {})
+        self.strict_response_validation = strict_response_validation
+        """Raise on an answer that does not match its schema, instead of keeping it with its
+        ``validation_errors`` (see ``_lenient.py``)."""
 
     @property
     def api_key(self) -> str | None:
@@ -355,6 +360,13 @@ class _BaseClient:
             if errors and errors[0].get("type") == "json_invalid":
                 what = "is not JSON"
             else:
+                kept = (
+                    None
+                    if self.strict_response_validation
+                    else lenient_json(op.response, content, exc)
+                )
+                if kept is not None:
+                    return cast("_R", kept)
                 what = f"is not a valid {op.response.__name__}: {errors}"
             raise APIResponseValidationError(
                 self._redact(
@@ -454,6 +466,7 @@ class SyncAPIClient(_BaseClient):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.Client | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -462,6 +475,7 @@ class SyncAPIClient(_BaseClient):
             max_retries=max_retries,
             default_headers=default_headers,
             default_query=default_query,
+            strict_response_validation=strict_response_validation,
         )
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client()
@@ -472,6 +486,7 @@ class SyncAPIClient(_BaseClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Self:
         """A client with some settings changed, sharing this one's connections."""
         return type(self)(
@@ -482,6 +497,11 @@ class SyncAPIClient(_BaseClient):
             default_headers={**self._default_headers, **(default_headers or {})},
             default_query=self._default_query,
             http_client=self._http,
+            strict_response_validation=(
+                self.strict_response_validation
+                if isinstance(strict_response_validation, NotGiven)
+                else strict_response_validation
+            ),
         )
 
     def close(self) -> None:
@@ -616,7 +636,7 @@ class SyncAPIClient(_BaseClient):
                         self._sleep(delay)
                         continue
                     raise self._status_error(op, response, content)
-                events = iter_items(response, spec)
+                events = iter_items(response, spec, strict=self.strict_response_validation)
                 try:
                     first = next(events)
                 except StopIteration:
@@ -651,7 +671,10 @@ class SyncAPIClient(_BaseClient):
         """A context manager that opens an accumulating stream on entry."""
         spec = _require_stream(op)
         return StreamManager(
-            lambda: make(self.request_stream(op, body, options), spec.accumulator())
+            lambda: make(
+                self.request_stream(op, body, options),
+                spec.accumulator(strict=self.strict_response_validation),
+            )
         )
 
 
@@ -668,6 +691,7 @@ class AsyncAPIClient(_BaseClient):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -676,6 +700,7 @@ class AsyncAPIClient(_BaseClient):
             max_retries=max_retries,
             default_headers=default_headers,
             default_query=default_query,
+            strict_response_validation=strict_response_validation,
         )
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.AsyncClient()
@@ -686,6 +711,7 @@ class AsyncAPIClient(_BaseClient):
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Self:
         """A client with some settings changed, sharing this one's connections."""
         return type(self)(
@@ -696,6 +722,11 @@ class AsyncAPIClient(_BaseClient):
             default_headers={**self._default_headers, **(default_headers or {})},
             default_query=self._default_query,
             http_client=self._http,
+            strict_response_validation=(
+                self.strict_response_validation
+                if isinstance(strict_response_validation, NotGiven)
+                else strict_response_validation
+            ),
         )
 
     async def close(self) -> None:
@@ -826,7 +857,7 @@ class AsyncAPIClient(_BaseClient):
                         await self._sleep(delay)
                         continue
                     raise self._status_error(op, response, content)
-                events = aiter_items(response, spec)
+                events = aiter_items(response, spec, strict=self.strict_response_validation)
                 try:
                     first = await events.__anext__()
                 except StopAsyncIteration:
@@ -862,6 +893,9 @@ class AsyncAPIClient(_BaseClient):
         spec = _require_stream(op)
 
         async def open_stream() -> _AS:
-            return make(await self.request_stream(op, body, options), spec.accumulator())
+            return make(
+                await self.request_stream(op, body, options),
+                spec.accumulator(strict=self.strict_response_validation),
+            )
 
         return AsyncStreamManager(open_stream)

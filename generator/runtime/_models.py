@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Callable, Mapping, Sequence
-from typing import Annotated, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, cast
 
 from pydantic import (
     AfterValidator,
@@ -28,6 +28,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import CoreSchema, InitErrorDetails, ValidationError
+
+from ._lenient import MissingFieldError, ValidationIssue, register_union, validation_errors
 
 __all__ = [
     "KNOWN_VALUES_ONLY",
@@ -81,15 +83,40 @@ class SDKModel(BaseModel):
 
     def to_dict(self) -> dict[str, Any]:
         """The exact wire form as plain Python values."""
-        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        # a value kept as the server sent it (see validation_errors) is written back as is
+        warn = not validation_errors(self)
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True, warnings=warn)
 
     def to_json(self) -> str:
         """The exact wire form as compact JSON text."""
-        return self.model_dump_json(by_alias=True, exclude_unset=True)
+        warn = not validation_errors(self)
+        return self.model_dump_json(by_alias=True, exclude_unset=True, warnings=warn)
 
     def is_set(self, name: str) -> bool:
         """Whether field ``name`` was given (by the caller or in the parsed JSON), not defaulted."""
         return name in self.model_fields_set
+
+    @property
+    def validation_errors(self) -> tuple[ValidationIssue, ...]:
+        """Where this object, as the server sent it, does not match its schema (usually none).
+
+        The client keeps an answer that does not match (see ``strict_response_validation``):
+        fields that validate are typed, the others keep what was sent, and each problem is
+        listed here with its location from this object.
+        """
+        return validation_errors(self)
+
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any:
+            try:
+                return super().__getattr__(name)
+            except AttributeError:
+                fields = type(self).model_fields
+                if name in fields and validation_errors(self):
+                    wire = fields[name].alias or name
+                    raise MissingFieldError(type(self).__name__, name, wire) from None
+                raise
 
 
 def _require_tag(model: BaseModel, tag: str, data: str | bytes | bytearray) -> None:
@@ -283,7 +310,9 @@ def tagged_union(
     if unknown is not None:
         members.append(Annotated[unknown, Tag(UNKNOWN_TAG)])
     union: Any = members[0] if len(members) == 1 else _union_of(members)
-    return Annotated[union, Discriminator(discriminate)]
+    typed = Annotated[union, Discriminator(discriminate)]
+    register_union(typed, prop, variants, unknown)
+    return typed
 
 
 def _union_of(members: list[Any]) -> Any:

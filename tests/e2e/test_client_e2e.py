@@ -26,7 +26,17 @@ from generator.serve.recording import fingerprint
 
 from . import sse_reference
 from .conftest import FIXTURES, RunningServer
-from .families import API_KEY, CHAT, FAMILIES, MESSAGES, SESSIONS, create, final_of, stream
+from .families import (
+    API_KEY,
+    CHAT,
+    FAMILIES,
+    MESSAGES,
+    SESSIONS,
+    client_options,
+    create,
+    final_of,
+    stream,
+)
 
 MODES = ["sync", "async"]
 RESPONSES = {
@@ -48,7 +58,7 @@ def in_mode(
     mode: str, server: RunningServer, scenario: Callable[[Any], Any], **options: Any
 ) -> Any:
     """Run ``scenario(client)`` with a sync client, or await it with an async one."""
-    settings = {"base_url": server.url, "api_key": API_KEY, **options}
+    settings = client_options(server.url, **options)
     if mode == "sync":
         with chatsdk.Client(**settings) as client:
             return scenario(client)

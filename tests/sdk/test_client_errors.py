@@ -142,8 +142,15 @@ def test_non_json_success_body_is_a_validation_error_with_excerpt() -> None:
     assert caught.value.status_code == 200 and caught.value.request_id == "r"
 
 
-def test_success_body_of_the_wrong_shape_is_a_validation_error() -> None:
+def test_success_body_of_the_wrong_shape_is_a_validation_error_when_strict() -> None:
     api = MockAPI(json_response(200, {"id": "x", "choices": "none"}))
+    client = sync_client(api, strict_response_validation=True)
+    with pytest.raises(APIResponseValidationError, match="ChatCompletionResponse"):
+        client.chat.completions.create(model="m", messages=HI)
+
+
+def test_success_body_that_is_not_a_json_object_is_an_error_even_when_lenient() -> None:
+    api = MockAPI(json_response(200, ["not", "an", "object"]))
     with pytest.raises(APIResponseValidationError, match="ChatCompletionResponse"):
         sync_client(api).chat.completions.create(model="m", messages=HI)
 
@@ -200,14 +207,13 @@ def test_malformed_stream_event_is_a_validation_error() -> None:
         )
 
 
-def test_known_event_with_a_bad_body_is_a_validation_error() -> None:
+def test_known_event_with_a_bad_body_is_a_validation_error_when_strict() -> None:
     raw = b'event: content_block_delta\ndata: {"type": "content_block_delta", "delta": {"type": "text_delta", "text": "x"}}\n\n'
     api = MockAPI(sse_response(raw))
+    client = sync_client(api, strict_response_validation=True)
     with pytest.raises(APIResponseValidationError, match="index"):
         list(
-            sync_client(api).messages.create(
-                model="m", system="s", messages=[Message.user("x")], stream=True
-            )
+            client.messages.create(model="m", system="s", messages=[Message.user("x")], stream=True)
         )
 
 
