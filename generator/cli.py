@@ -114,7 +114,7 @@ def generate(
 
             files = render_vendor_tree(spec_file, package_name, env_prefix)
         else:
-            from generator.core.pipeline import render_tree  # a third of a second
+            from generator.pipeline import render_tree  # a third of a second
 
             files = render_tree(schemas_dir)
     except SchemaErrors as exc:
@@ -147,7 +147,7 @@ def generate(
 )
 def dump_ir(schemas_dir: Path) -> None:
     """Print the intermediate representation the templates receive, as JSON."""
-    from generator.core.pipeline import build_package
+    from generator.pipeline import build_package
 
     try:
         package = build_package(schemas_dir)

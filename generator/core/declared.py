@@ -8,7 +8,8 @@ build a model (or, on a tagged union, one of its variants) from a JSON template 
 
 from __future__ import annotations
 
-from typing import Any
+import typing
+from typing import Any, cast
 
 from generator.core import ir
 from generator.core.errors import join_pointer
@@ -98,7 +99,7 @@ class Declarations:
         out = []
         for name, spec in (named.schema.get("x-sdk-accessors") or {}).items():
             where = join_pointer(named.key.pointer, "x-sdk-accessors", name)
-            kind = spec["kind"]
+            kind = _accessor_kind(spec["kind"])
             desc = clean(spec.get("description", "")) or _ACCESSOR_DOCS[kind]
             if kind == "value":
                 if named.kind != "enum":
@@ -213,3 +214,11 @@ def template_expr(body: Any, params: dict[str, str]) -> str:
                 pieces.append(template_expr(item, params))
         return "[" + ", ".join(pieces) + "]"
     return repr(body)
+
+
+def _accessor_kind(value: object) -> ir.AccessorKind:
+    """An ``x-sdk-accessors`` kind; the loader's meta-schema admits only these."""
+    for kind in typing.get_args(ir.AccessorKind):
+        if value == kind:
+            return cast("ir.AccessorKind", kind)
+    raise AssertionError(f"accessor kind {value!r} passed the meta-schema")

@@ -9,7 +9,7 @@ errors, collected and raised together, and the imports one generated module need
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final, Literal
 
 from generator.core.errors import SchemaError, join_pointer
 from generator.core.load import (
@@ -23,7 +23,10 @@ from generator.core.load import (
 )
 from generator.core.naming import class_name, module_name_for, pascal
 
-REQUEST, RESPONSE = "request", "response"
+SchemaKind = Literal["model", "enum", "union", "alias"]
+Direction = Literal["request", "response"]
+REQUEST: Final[Direction] = "request"
+RESPONSE: Final[Direction] = "response"
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ class Named:
     module: str
     schema: dict[str, Any]
     doc: Document
-    kind: str = ""  # model | enum | union | alias
+    kind: SchemaKind | None = None  # None until classified
     directions: set[str] = field(default_factory=set)
     synthetic_parent: str = ""  # for inline objects lifted into classes
 
@@ -172,7 +175,7 @@ class SchemaIndex:
             if named.kind == "union":
                 self.collect_union(named)
 
-    def kind_of(self, doc: Document, pointer: str, schema: dict[str, Any]) -> str:
+    def kind_of(self, doc: Document, pointer: str, schema: dict[str, Any]) -> SchemaKind:
         if "enum" in schema and schema.get("type", "string") == "string":
             return "enum"
         if "discriminator" in schema and ("oneOf" in schema or "anyOf" in schema):

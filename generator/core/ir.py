@@ -1,14 +1,15 @@
 """The intermediate representation: what the templates receive, and nothing else.
 
 Frozen dataclasses, no back-references. Every string a template prints (a Python name, a
-type hint, a default, an expression) is computed once in ``build.py``; templates only
-loop over these nodes and branch on their booleans. ``sdkforge dump-ir`` prints this tree.
+type hint, a default, an expression) is computed once by the build steps (``build.py`` and
+the modules it composes); kinds are ``Literal`` types, and templates only loop over these
+nodes and branch on their boolean fields and properties. ``sdkforge dump-ir`` prints this tree.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -77,15 +78,33 @@ class Constructor:
         return ", ".join(f"{p.py_name}={p.py_name}" for p in self.params)
 
 
+AccessorKind = Literal["first", "all", "any", "value"]
+
+
 @dataclass(frozen=True)
 class Accessor:
     name: str
     description: str
-    kind: str  # first | all | any | value
+    kind: AccessorKind
     items_attr: str  # attribute holding the items; "" for an alias accessor on its value
     variant_class: str
     field_attr: str
     return_hint: str
+
+    @property
+    def returns_first(self) -> bool:
+        """The first matching item's field, or None."""
+        return self.kind == "first"
+
+    @property
+    def returns_all(self) -> bool:
+        """Every matching item."""
+        return self.kind == "all"
+
+    @property
+    def returns_any(self) -> bool:
+        """Whether any item matches."""
+        return self.kind == "any"
 
 
 @dataclass(frozen=True)
@@ -194,6 +213,11 @@ class Stream:
     final_set_repr: str = "{}"  # fields of the final object with a fixed value
     final_method: str | None = None  # "get_final_message"
 
+    @property
+    def final_public(self) -> str:
+        """The final class as users import it: ``messages.ChatResponse`` (not ``_messages.``)."""
+        return (self.final_ref or "").removeprefix("_")
+
 
 @dataclass(frozen=True)
 class RequestParam:
@@ -264,7 +288,7 @@ class Operation:
     stream: Stream | None
     security: tuple[str, ...]  # "bearer" | "header:x-api-key"
     source: str
-    # What the client templates print, computed in build.py:
+    # What the client templates print, computed by the build steps:
     const_name: str = ""  # "CREATE_MESSAGE", the OperationSpec in chatsdk._operations
     request_ref: str = ""  # module-qualified classes: "_messages.ChatRequest"
     response_ref: str = ""
@@ -307,82 +331,6 @@ class Resource:
 
 
 @dataclass(frozen=True)
-class Mutation:
-    """An instance the schema rejects, made from one of its examples, and what the model does.
-
-    ``expect`` is ``reject`` (the model raises, as the schema does) or ``lenient`` (the model
-    accepts it on purpose, e.g. an unknown enum value on the response side; ``reason`` says why).
-    """
-
-    case: str  # the test id's tail: "drop-required:model"
-    description: str  # "without the required property 'model'"
-    example: int  # index of the example it is made from
-    pointer: str  # JSON pointer inside the example; "" is the example itself
-    op: str  # "remove" | "set" | "rename" (the property at pointer moves to the name in value)
-    value: Any  # the value set (JSON data), or the new name; None for "remove"
-    expect: str  # "reject" | "lenient" | "accept" (an acceptance: the schema takes it too)
-    reason: str  # why the model accepts what the schema rejects; "" otherwise
-
-
-@dataclass(frozen=True)
-class Injection:
-    """Something from a newer server (an unknown field, enum value or variant) put into an example."""
-
-    case: str  # "unknown-variant:content"
-    description: str
-    example: int
-    pointer: str  # where the new value is set (or the property renamed)
-    value: Any  # the value set, or the new name of the renamed property
-    unknown: str  # "field" | "value" | "variant": how the parsed model shows it
-    where: str  # JSON pointer of the unknown thing in the parsed value
-    type_ref: str  # value: its OpenEnum ("messages.StopReason"); variant: the Unknown… class
-    op: str = "set"  # or "rename": the property at pointer moves to the name in value
-
-
-@dataclass(frozen=True)
-class SchemaCheck:
-    """One component schema under the round-trip tests."""
-
-    key: str  # "messages.ChatResponse": its entry in generated/tests/schemas.json
-    module: str  # chatsdk module: "messages"
-    class_name: str  # the generated class or alias: "ChatResponse"
-    kind: str  # model | enum | union | alias
-    side: str  # request | response | both (reached by no operation: response)
-    lenient: bool  # parsed the response-side way: unknown values, variants and fields kept
-    source: str  # schemas/<file>#<pointer>
-    examples: int  # how many examples the schema has
-    sends: dict[str, Any]  # x-sdk-send-default: properties written with their default when unset
-    mutations: tuple[Mutation, ...]
-    injections: tuple[Injection, ...]
-    # Examples changed in a way the schema still accepts but a parser might not (an integer
-    # written as 5.0): the model must take them and write back the same JSON.
-    acceptances: tuple[Mutation, ...] = ()
-
-
-@dataclass(frozen=True)
-class StreamExample:
-    """An example event stream of an operation and the non-streamed response it adds up to."""
-
-    case: str  # "messages.createMessage:tool_use"
-    module: str  # chatsdk module of the operation
-    operation: str  # const name in chatsdk._operations: "CREATE_MESSAGE"
-    final_key: str  # schema of the non-streamed response: "messages.ChatResponse"
-    body: str  # the text/event-stream body
-    final: Any  # the same-named application/json example; None when there is none
-
-
-@dataclass(frozen=True)
-class RoundTrip:
-    """What the generated round-trip tests (generated/tests) check, schema by schema."""
-
-    schemas: tuple[SchemaCheck, ...]
-    streams: tuple[StreamExample, ...]
-    # Every component schema as JSON Schema 2020-12, keyed like SchemaCheck.key, with each
-    # $ref rewritten to "#/$defs/<key>": the tests need nothing from schemas/.
-    defs: dict[str, Any]
-
-
-@dataclass(frozen=True)
 class Package:
     name: str
     version: str
@@ -404,4 +352,3 @@ class Package:
     retry_count_header: str = "X-Chatsdk-Retry-Count"
     default_base_url: str | None = None  # a vendor document's first absolute server URL
     no_base_url_reason: str = ""  # why there is no default, said when base_url is missing
-    round_trip: RoundTrip | None = None  # schemas/ only: what generated/tests checks

@@ -9,6 +9,7 @@ import json
 import subprocess
 import tempfile
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -30,9 +31,7 @@ from generator.core.stamp import (
 
 # Runtime only packages generated from vendor documents need (generator/vendor/).
 RUNTIME_VENDOR = GENERATOR / "vendor" / "runtime"
-# What the round-trip tests share, hand-written and checked at source (ruff) and in generated/
-# (mypy, where the modules they import exist).
-ROUNDTRIP_SUPPORT = GENERATOR / "roundtrip" / "support"
+
 PACKAGE_DIR = "chatsdk"
 MANIFEST = "api-manifest.json"  # every public symbol, for `sdkforge review` and readers
 
@@ -88,11 +87,12 @@ def runtime_files(package_dir: str = PACKAGE_DIR, folder: Path = RUNTIME) -> dic
 # Template folders and where their output goes. Every ``*.jinja`` file in a folder becomes
 # one output file (the same relative path, minus ``.jinja``); ``module.py.jinja`` is
 # rendered once per API module instead.
-TEMPLATE_DIRS = {"package": PACKAGE_DIR, "dist": "", "tests": "tests"}
+TEMPLATE_DIRS = {"package": PACKAGE_DIR, "dist": ""}
 
 
 class Layout(Protocol):
-    """Other files for some of a package's (a vendor package's resources and model modules)."""
+    """Files a wing renders into the tree: instead of some of the package's own (a vendor
+    package's resources and model modules) or beside them (the round-trip tests)."""
 
     @property
     def replaces(self) -> frozenset[str]:
@@ -104,7 +104,12 @@ class Layout(Protocol):
     ) -> dict[str, str]: ...
 
 
-def render(package: ir.Package, layout: Layout | None = None) -> dict[str, str]:
+def render(
+    package: ir.Package, layout: Layout | None = None, parts: Sequence[Layout] = ()
+) -> dict[str, str]:
+    """Every file of the package's tree. ``layout`` replaces some of the package's own files
+    (a vendor package's resources and model modules); ``parts`` add files beside them (the
+    round-trip tests of the package generated from ``schemas/``, generator/roundtrip/)."""
     env = environment()
     files: dict[str, str] = {}
     package_dir = package.name  # "chatsdk", or the name given to a vendor document's package
@@ -119,10 +124,6 @@ def render(package: ir.Package, layout: Layout | None = None) -> dict[str, str]:
     for folder, target in TEMPLATE_DIRS.items():
         target = package_dir if target == PACKAGE_DIR else target
         base = TEMPLATES / folder
-        if folder == "tests" and package.round_trip is None:
-            continue  # round-trip tests are generated for schemas/ only, not vendor documents
-        if folder == "tests":  # the hand-written parts, copied like the runtime
-            files.update(runtime_files(target, ROUNDTRIP_SUPPORT))
         for path in sorted(base.rglob("*.jinja")) if base.is_dir() else []:
             rel = path.relative_to(TEMPLATES).as_posix()
             out = "/".join(
@@ -132,8 +133,8 @@ def render(package: ir.Package, layout: Layout | None = None) -> dict[str, str]:
                 files[out] = env.get_template(rel).render(
                     package=package, header=header(all_sources)
                 )
-    if layout is not None:
-        files.update(layout.render(env, package, header(all_sources)))
+    for part in [*([layout] if layout is not None else []), *parts]:
+        files.update(part.render(env, package, header(all_sources)))
     files.update(runtime_files(package_dir))
     if package.source_document:
         files.update(runtime_files(package_dir, RUNTIME_VENDOR))

@@ -71,11 +71,11 @@ def schemas_digest(root: Path) -> str:
 def _closure() -> list[Path]:
     """The generator's source files that rendering ``schemas/`` can run, sorted.
 
-    Every file of the rendering wings (code and the data the loader reads), plus the package
-    ``__init__`` whose version is named in every header: a whole-folder hash, so a change to
+    Every file of the rendering wings (code and the data the loader reads), plus the pipeline
+    that composes them and the package ``__init__`` whose version is named in every header: a whole-folder hash, so a change to
     any module the pipeline might import makes the stamp stale.
     """
-    files = [GENERATOR / "__init__.py"]
+    files = [GENERATOR / "__init__.py", GENERATOR / "pipeline.py"]
     for wing in _RENDERING_WINGS:
         files.extend(
             p

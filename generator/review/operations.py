@@ -188,7 +188,7 @@ def iter_operations(snap: Snapshot) -> Iterator[tuple[tuple[str, str, str], Side
             pointer = operation_pointer(path, method)
             ir_op = by_source.get(f"schemas/{doc.path}#{pointer}")
             symbol = method_symbol(ir_op) if ir_op else f"{method.upper()} {path}"
-            owner = Named(Key(doc.path, pointer), path, path, "", op, doc, kind="operation")
+            owner = Named(Key(doc.path, pointer), path, path, "", op, doc)
             owner.directions = {DIR_REQUEST, DIR_RESPONSE}
             yield (
                 (doc.path, path, method),

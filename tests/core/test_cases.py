@@ -31,8 +31,8 @@ from pathlib import Path
 import pytest
 
 from generator.core.errors import SchemaErrors
-from generator.core.pipeline import build_package
 from generator.core.render import render
+from generator.pipeline import build_package
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = Path(__file__).resolve().parents[1] / "cases"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.core.pipeline import render_tree
+from generator.pipeline import render_tree
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -21,9 +21,9 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from generator.core import hints as build_module
-from generator.core import ir
-from generator.core.pipeline import build_package
 from generator.core.render import render
+from generator.pipeline import build_all, build_package, render_tree
+from generator.roundtrip import ir as rt_ir
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -236,18 +236,16 @@ def schemas_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def round_trip(schemas_dir: Path) -> ir.RoundTrip:
-    package = build_package(schemas_dir)
-    assert package.round_trip is not None
-    return package.round_trip
+def round_trip(schemas_dir: Path) -> rt_ir.RoundTrip:
+    return build_all(schemas_dir)[1]
 
 
-def _cases(round_trip: ir.RoundTrip, key: str) -> dict[str, ir.Mutation]:
+def _cases(round_trip: rt_ir.RoundTrip, key: str) -> dict[str, rt_ir.Mutation]:
     (check,) = [s for s in round_trip.schemas if s.key == key]
     return {m.case: m for m in check.mutations}
 
 
-def test_every_component_schema_is_checked_with_its_side(round_trip: ir.RoundTrip) -> None:
+def test_every_component_schema_is_checked_with_its_side(round_trip: rt_ir.RoundTrip) -> None:
     sides = {s.key: (s.kind, s.side, s.lenient) for s in round_trip.schemas}
     assert sides == {
         "api.Block": ("union", "response", True),
@@ -264,7 +262,7 @@ def test_every_component_schema_is_checked_with_its_side(round_trip: ir.RoundTri
     }
 
 
-def test_the_bundle_is_plain_json_schema_with_refs_inside_it(round_trip: ir.RoundTrip) -> None:
+def test_the_bundle_is_plain_json_schema_with_refs_inside_it(round_trip: rt_ir.RoundTrip) -> None:
     bundle = {"$defs": round_trip.defs}
     text = json.dumps(bundle)
     assert "x-sdk" not in text and "components/schemas" not in text
@@ -276,7 +274,7 @@ def test_the_bundle_is_plain_json_schema_with_refs_inside_it(round_trip: ir.Roun
             assert validator.is_valid(example), (key, example)
 
 
-def test_request_mutations_are_all_rejections(round_trip: ir.RoundTrip) -> None:
+def test_request_mutations_are_all_rejections(round_trip: rt_ir.RoundTrip) -> None:
     cases = _cases(round_trip, "api.ProbeRequest")
     assert {m.expect for m in cases.values()} == {"reject"}
     assert cases["maximum:temperature"].value == 2.5
@@ -290,7 +288,7 @@ def test_request_mutations_are_all_rejections(round_trip: ir.RoundTrip) -> None:
     assert "extra-field" in cases
 
 
-def test_response_mutations_say_where_the_model_is_lenient(round_trip: ir.RoundTrip) -> None:
+def test_response_mutations_say_where_the_model_is_lenient(round_trip: rt_ir.RoundTrip) -> None:
     cases = _cases(round_trip, "api.ProbeResponse")
     lenient = {case for case, m in cases.items() if m.expect == "lenient"}
     assert lenient == {
@@ -311,7 +309,7 @@ def test_response_mutations_say_where_the_model_is_lenient(round_trip: ir.RoundT
     assert _cases(round_trip, "api.Mode")["unknown-value"].expect == "reject"
 
 
-def test_injections_cover_unknown_fields_values_and_variants(round_trip: ir.RoundTrip) -> None:
+def test_injections_cover_unknown_fields_values_and_variants(round_trip: rt_ir.RoundTrip) -> None:
     (check,) = [s for s in round_trip.schemas if s.key == "api.ProbeResponse"]
     found = {i.case: i for i in check.injections}
     assert set(found) == {
@@ -327,18 +325,17 @@ def test_injections_cover_unknown_fields_values_and_variants(round_trip: ir.Roun
     assert request.injections == ()
 
 
-def test_stream_examples_pair_with_the_response_example(round_trip: ir.RoundTrip) -> None:
+def test_stream_examples_pair_with_the_response_example(round_trip: rt_ir.RoundTrip) -> None:
     (stream,) = round_trip.streams
     assert stream.case == "api.probe:hello" and stream.final_key == "api.ProbeResponse"
     assert stream.operation == "PROBE" and stream.final == {"text": "Hello"}
     assert stream.body.startswith("event: part\n")
 
 
-def test_vendor_packages_get_no_round_trip_tests(schemas_dir: Path) -> None:
-    import dataclasses
-
-    package = dataclasses.replace(build_package(schemas_dir), round_trip=None)
-    assert not [path for path in render(package) if path.startswith("tests/")]
+def test_the_core_renders_no_round_trip_tests_on_its_own(schemas_dir: Path) -> None:
+    # vendor packages are rendered this way: the round-trip tests are a part the pipeline adds
+    assert not [path for path in render(build_package(schemas_dir)) if path.startswith("tests/")]
+    assert "tests/test_roundtrip.py" in render_tree(schemas_dir)
 
 
 def _write(files: dict[str, str], out: Path) -> None:
@@ -376,7 +373,7 @@ def _run_generated_tests(out: Path, *args: str) -> subprocess.CompletedProcess[s
 def test_the_generated_tests_pass_on_a_copy_of_the_output(
     schemas_dir: Path, tmp_path: Path
 ) -> None:
-    _write(render(build_package(schemas_dir)), tmp_path)
+    _write(render_tree(schemas_dir), tmp_path)
     run = _run_generated_tests(tmp_path)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert "round-trip tests: 11 schemas" in run.stdout
@@ -389,7 +386,7 @@ def test_a_model_that_loses_a_bound_fails_its_rejection_test(
     # What dropping `le=` from a field's declaration would do: the model forgets `maximum`.
     constraints = {k: v for k, v in build_module._CONSTRAINTS.items() if k != "maximum"}
     monkeypatch.setattr(build_module, "_CONSTRAINTS", constraints)
-    _write(render(build_package(schemas_dir)), tmp_path)
+    _write(render_tree(schemas_dir), tmp_path)
     assert "le=2" not in (tmp_path / "chatsdk" / "api.py").read_text(encoding="utf-8")
     run = _run_generated_tests(tmp_path, "-k", "rejects")
     failed = sorted(

@@ -693,7 +693,7 @@ def _broken_schemas(tmp_path: Path, old: str, new: str) -> Path:
 
 def test_an_unknown_placeholder_in_a_path_is_a_located_error(tmp_path: Path) -> None:
     from generator.core.errors import SchemaErrors
-    from generator.core.pipeline import build_package
+    from generator.pipeline import build_package
 
     schemas = _broken_schemas(
         tmp_path,
@@ -726,7 +726,7 @@ def test_a_misspelt_strategy_is_a_load_error(tmp_path: Path) -> None:
 
 def test_accumulate_into_must_name_an_object_schema(tmp_path: Path) -> None:
     from generator.core.errors import SchemaErrors
-    from generator.core.pipeline import build_package
+    from generator.pipeline import build_package
 
     schemas = _broken_schemas(
         tmp_path,
