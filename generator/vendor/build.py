@@ -40,7 +40,8 @@ from urllib.parse import parse_qs, urlsplit
 import yaml
 
 from generator.core import ir
-from generator.core.build import _CALL_OPTIONS, Builder, Named, clean
+from generator.core.build import Builder, Named, clean
+from generator.core.client_view import CALL_OPTIONS, ClientView
 from generator.core.errors import SchemaError, SchemaErrors, join_pointer
 from generator.core.load import (
     SCHEMA_LISTS,
@@ -155,18 +156,29 @@ def read(path: Path) -> tuple[dict[str, Any], str]:
     return data, text
 
 
-class VendorBuilder(Builder):
-    """The project's builder, reading operations the way vendor documents write them.
+def vendor_operations(client: ClientView) -> list[ir.Operation]:
+    """The operations step of a vendor build (``Builder(spec, operations=vendor_operations)``)."""
+    return VendorOperations(client).build_operations()
+
+
+class VendorOperations:
+    """Operations read the way vendor documents write them, with the core's client view.
 
     Models, unions and enums are built exactly as for ``schemas/``. Operations differ: a
     vendor's have path, query and header parameters, bodies that are multipart forms or
     nothing, and answers that are not JSON, so each becomes an :class:`ir.Operation` with
-    those filled in (the client templates print them; ``_vendor_client`` sends them).
+    those filled in (the client templates print them; ``_vendor_client`` sends them). What
+    the core shares (streams, request parameters, docstrings, type hints) comes from
+    ``client``: the builder is the core's own, given this as its operations step.
     """
+
+    def __init__(self, client: ClientView) -> None:
+        self.client = client
+        self.index = client.index
 
     def build_operations(self) -> list[ir.Operation]:
         out = []
-        for doc in self.spec.documents.values():
+        for doc in self.index.spec.documents.values():
             for path, method, op in iter_operations(doc.data):
                 out.append(self.vendor_operation(doc, path, method, op))
         # An operation that declares no authentication takes the one most of the document's
@@ -177,7 +189,7 @@ class VendorBuilder(Builder):
         return out
 
     def named_model(self, doc: Document, schema: Any) -> Named | None:
-        named = self.named_at(doc, schema)
+        named = self.index.named_at(doc, schema)
         return named if named is not None and named.kind == "model" else None
 
     def vendor_operation(
@@ -208,13 +220,13 @@ class VendorBuilder(Builder):
                 if json_media is not None:
                     named = self.named_model(doc, json_media.get("schema"))
                     if named is not None:
-                        self.use(module, named)
+                        self.index.use(module, named)
                         response_class, response_kind = named.py_name, "json"
                 elif any(m != "text/event-stream" for m in answer):
                     response_class, response_kind = "BinaryResponse", "binary"
                 sse = answer.get("text/event-stream")
                 if isinstance(sse, dict) and stream is None and encoding in _ENCODINGS.values():
-                    stream = self.build_stream(
+                    stream = self.client.build_stream(
                         doc,
                         join_pointer(where, "text/event-stream"),
                         sse,
@@ -241,7 +253,7 @@ class VendorBuilder(Builder):
             security=security,
             source=f"{doc.source}#{pointer}",
         )
-        operation = self.client_view(operation, request if encoding != "raw" else None)
+        operation = self.client.client_view(operation, request if encoding != "raw" else None)
         return self.with_parameters(doc, pointer, operation, params, encoding, response_kind)
 
     def vendor_security(
@@ -277,7 +289,7 @@ class VendorBuilder(Builder):
         body = op.params
         if encoding == "raw":
             body = (ir.RequestParam("content", "body", "bytes | str", True, "The request body."),)
-        used = {p.py_name for p in body} | set(_CALL_OPTIONS) | {"stream"}
+        used = {p.py_name for p in body} | set(CALL_OPTIONS) | {"stream"}
         found: dict[str, list[ir.OperationParam]] = {"path": [], "query": [], "header": []}
         for index, param in enumerate(params):
             where = str(param.get("in"))
@@ -288,7 +300,7 @@ class VendorBuilder(Builder):
             if py in used:
                 py = f"{py}_{where}"
             used.add(py)
-            hint = self.param_hint(
+            hint = self.client.hints.param_hint(
                 doc, param.get("schema"), join_pointer(pointer, "parameters", index)
             )
             found[where].append(
@@ -333,7 +345,9 @@ def build_package(path: Path, package: str, env_prefix: str | None = None) -> ir
     under its own name, and calls the document's first absolute server URL by default.
     """
     spec = load_vendor(path)
-    built = VendorBuilder(spec, package=package, lenient_responses=True).build()
+    built = Builder(
+        spec, package=package, lenient_responses=True, operations=vendor_operations
+    ).build()
     (doc,) = spec.documents.values()
     title = str((doc.data.get("info") or {}).get("title") or path.name)
     base_url = server_url(doc.data.get("servers"))
