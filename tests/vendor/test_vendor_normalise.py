@@ -15,7 +15,8 @@ import pytest
 
 from generator.core import ir
 from generator.core.errors import SchemaErrors
-from generator.vendor.build import build_package, pep440
+from generator.vendor.build import build_package
+from generator.vendor.read import pep440
 
 
 def document(schemas: dict[str, Any], paths: dict[str, Any] | None = None) -> dict[str, Any]:
