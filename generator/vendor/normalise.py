@@ -54,6 +54,7 @@ class Normaliser:
         self.shaper = Shaper(self.rewriter)
 
     def run(self) -> dict[str, Any]:
+        """The normalised document: schemas, then operations, then names and unions."""
         rewriter = self.rewriter
         for name in rewriter.raw:
             rewriter.component(name)

@@ -56,6 +56,7 @@ class VendorOperations:
         self.index = client.index
 
     def build_operations(self) -> list[ir.Operation]:
+        """Every operation of the documents, authenticated the way most of them are."""
         out = []
         for doc in self.index.spec.documents.values():
             for path, method, op in iter_operations(doc.data):
@@ -68,12 +69,14 @@ class VendorOperations:
         return out
 
     def named_model(self, doc: Document, schema: Any) -> Named | None:
+        """The model ``schema`` refers to; None for anything else (a union, a string)."""
         named = self.index.named_at(doc, schema)
         return named if named is not None and named.kind == "model" else None
 
     def vendor_operation(
         self, doc: Document, path: str, method: str, op: dict[str, Any]
     ) -> ir.Operation:
+        """One operation: its body's encoding, its answer's kind, its stream and errors."""
         module = MODULE
         pointer = join_pointer("/paths", path, method)
         content = (op.get("requestBody") or {}).get("content") or {}
@@ -165,6 +168,7 @@ class VendorOperations:
         encoding: str,
         response_kind: str,
     ) -> ir.Operation:
+        """``op`` with its path, query and header parameters, and how it sends and answers."""
         body = op.params
         if encoding == "raw":
             body = (ir.RequestParam("content", "body", "bytes | str", True, "The request body."),)

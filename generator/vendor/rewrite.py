@@ -71,6 +71,7 @@ class SchemaRewriter:
         return schema
 
     def schema(self, schema: Any, owner: str, root: bool = False) -> Any:
+        """``schema`` rewritten, under the named schema ``owner`` (``root``: it is that one)."""
         if not isinstance(schema, dict):
             return schema
         out: dict[str, Any] = {}
@@ -144,6 +145,7 @@ class SchemaRewriter:
         return schema
 
     def admit_null(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """``schema`` that also accepts null: in its type list, its union or a new ``anyOf``."""
         kind = schema.get("type")
         structural = ("enum", "const", "$ref", "oneOf", "anyOf", "properties", "discriminator")
         if isinstance(kind, str) and not any(k in schema for k in structural):

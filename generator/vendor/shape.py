@@ -43,6 +43,7 @@ class Shaper:
         return self.rewriter.schemas
 
     def claim(self, candidates: list[str], where: str) -> str:
+        """The first free class name of ``candidates``; none free is an error at ``where``."""
         for name in candidates:
             if name not in self.taken and not reserved(name):
                 self.taken.add(name)

@@ -49,10 +49,12 @@ def ref_name(ref: str) -> str | None:
 
 
 def schema_ref(name: str) -> str:
+    """The reference to the named schema ``name``: ``#/components/schemas/<name>``."""
     return "#" + SCHEMAS + name.replace("~", "~0").replace("/", "~1")
 
 
 def is_null(schema: Any) -> bool:
+    """Whether ``schema`` is ``{type: null}`` and nothing else."""
     return isinstance(schema, dict) and schema.get("type") == "null" and len(schema) == 1
 
 
