@@ -25,7 +25,7 @@ from typing import Any
 from generator import __version__
 from generator.core import ir
 from generator.core.accumulate import Accumulators
-from generator.core.client_view import CALL_OPTIONS, ClientView
+from generator.core.client_view import ClientView
 from generator.core.declared import Declarations
 from generator.core.errors import SchemaError, SchemaErrors, join_pointer
 from generator.core.hints import Hints
@@ -47,13 +47,17 @@ __all__ = [
     "Builder",
     "Key",
     "Named",
+    "OperationsStep",
     "build",
     "clean",
 ]
 
 PACKAGE = "chatsdk"
-# The name generator/vendor/build.py imports the client methods' keyword parameters by.
-_CALL_OPTIONS = CALL_OPTIONS
+
+# A front end's own reading of the operations, given the client view for what it shares
+# (streams, request parameters, docstrings): ``Builder(spec, operations=step)`` runs it in
+# place of :meth:`ClientView.build_operations` (generator/vendor/operations.py is one).
+OperationsStep = Callable[[ClientView], list[ir.Operation]]
 
 # What a resource or client object has of its own; an operation or resource may not take it.
 _RESOURCE_NAMES = frozenset(
@@ -86,12 +90,18 @@ class Builder:
     The steps are objects of their own (``models``, ``declared``, ``client``, ``accumulators``,
     ``hints``). What callers and subclasses use of a build (the index's tables, ``deref``,
     ``is_open``, ``param_hint``, ``client_view``, ``build_stream``, ...) stays reachable on the
-    builder. :meth:`build` asks for the operations, resources and accumulators through the
-    methods below, so a subclass that overrides one (as the vendor builder overrides
-    :meth:`build_operations`) is heard.
+    builder. A front end whose documents write operations otherwise passes ``operations``, an
+    :data:`OperationsStep` that :meth:`build_operations` runs instead of the client view's
+    own; without one, ``schemas/`` is read as it always was.
     """
 
-    def __init__(self, spec: Spec, package: str = PACKAGE, lenient_responses: bool = False) -> None:
+    def __init__(
+        self,
+        spec: Spec,
+        package: str = PACKAGE,
+        lenient_responses: bool = False,
+        operations: OperationsStep | None = None,
+    ) -> None:
         self.spec = spec
         self.package = package
         # Vendor documents (docs/vendor-specs.md): a required response-side property that
@@ -103,6 +113,7 @@ class Builder:
         self.models = ModelBuilder(self.index, self.hints, self.declared, lenient_responses)
         self.client = ClientView(self.index, self.hints)
         self.accumulators = Accumulators(self.index)
+        self.operations = operations
 
     # --- the index, as callers read it ----------------------------------------------
 
@@ -160,6 +171,8 @@ class Builder:
     # --- the steps ------------------------------------------------------------------
 
     def build_operations(self) -> list[ir.Operation]:
+        if self.operations is not None:
+            return self.operations(self.client)
         return self.client.build_operations()
 
     def build_stream(

@@ -24,7 +24,8 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.vendor.build import error_class_name, retry_count_header, server_url
+from generator.vendor.names import error_class_name, retry_count_header
+from generator.vendor.read import server_url
 
 WIDGET = {
     "type": "object",

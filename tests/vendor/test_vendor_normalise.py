@@ -1,8 +1,9 @@
 """What the vendor front end does to each idiom of published OpenAPI documents.
 
 Each test writes a small document in the style of a vendor's, builds the IR from it
-(generator/vendor.py, then the project's builder), and checks the classes, names and type
-hints that come out. docs/vendor-specs.md lists the same rewrites.
+(generator/vendor/normalise.py, then the core's builder with the vendor operations step), and
+checks the classes, names and type hints that come out. docs/vendor-specs.md lists the same
+rewrites.
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ from typing import Any
 import pytest
 
 from generator.core import ir
+from generator.core.build import Builder
+from generator.core.client_view import ClientView
 from generator.core.errors import SchemaErrors
-from generator.vendor.build import build_package, pep440
+from generator.vendor.build import build_package, load_vendor
+from generator.vendor.operations import vendor_operations
+from generator.vendor.read import pep440
 
 
 def document(schemas: dict[str, Any], paths: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -413,3 +418,40 @@ def test_a_stream_flag_and_a_stream_schema_make_an_event_stream(tmp_path: Path) 
         "[DONE]",
     )
     assert operation.stream.error_property == "error"
+
+
+def test_the_core_builder_reads_vendor_operations_through_the_step_it_is_given(
+    tmp_path: Path,
+) -> None:
+    thing = {"type": "object", "properties": {"id": {"type": "string"}}}
+    answer = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}
+    doc = document(
+        {"Thing": thing},
+        {
+            "/things/{thing_id}": {
+                "get": {
+                    "operationId": "retrieveThing",
+                    "parameters": [
+                        {"name": "thing_id", "in": "path", "required": True, "schema": {}}
+                    ],
+                    "responses": {"200": answer},
+                }
+            }
+        },
+    )
+    path = tmp_path / "openapi.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    given: list[ClientView] = []
+
+    def step(client: ClientView) -> list[ir.Operation]:
+        given.append(client)
+        return vendor_operations(client)
+
+    builder = Builder(load_vendor(path), package="testpkg", lenient_responses=True, operations=step)
+    (operation,) = builder.build().operations
+    assert given == [builder.client]
+    assert (operation.resource, operation.method) == ("things", "retrieve")
+    assert [p.wire_name for p in operation.path_params] == ["thing_id"]
+    # Without the step the core reads operations as it reads schemas/: no parameters.
+    with pytest.raises(SchemaErrors, match="path, query and header parameters"):
+        Builder(load_vendor(path), package="testpkg", lenient_responses=True).build()
