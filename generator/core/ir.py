@@ -79,6 +79,9 @@ class Constructor:
 
 
 AccessorKind = Literal["first", "all", "any", "value"]
+Framing = Literal["data-only", "named-events"]
+BodyEncoding = Literal["json", "multipart", "form", "raw", "none"]
+ResponseKind = Literal["json", "any", "binary"]
 
 
 @dataclass(frozen=True)
@@ -201,7 +204,7 @@ class Module:
 
 @dataclass(frozen=True)
 class Stream:
-    framing: str  # data-only | named-events
+    framing: Framing
     terminator: str | None
     item_hint: str  # the type each event parses into
     item_module: str
@@ -302,8 +305,8 @@ class Operation:
     query_params: tuple[OperationParam, ...] = ()
     header_params: tuple[OperationParam, ...] = ()
     sends_model: bool = True  # the body is the request class's wire form (JSON)
-    body_encoding: str = "json"  # json | multipart | form | raw | none
-    response_kind: str = "json"  # json (the response class) | any (untyped JSON) | binary
+    body_encoding: BodyEncoding = "json"
+    response_kind: ResponseKind = "json"  # any: untyped JSON
 
     @property
     def spec_expr(self) -> str:

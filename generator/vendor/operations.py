@@ -28,7 +28,7 @@ from generator.vendor.read import MODULE
 __all__ = ["VendorOperations", "vendor_operations"]
 
 # Request media types the client sends, and how (generator/vendor/runtime/_vendor_client.py).
-_ENCODINGS = {
+_ENCODINGS: dict[str, ir.BodyEncoding] = {
     "application/json": "json",
     "multipart/form-data": "multipart",
     "application/x-www-form-urlencoded": "form",
@@ -81,7 +81,7 @@ class VendorOperations:
         pointer = join_pointer("/paths", path, method)
         content = (op.get("requestBody") or {}).get("content") or {}
         request: Named | None = None
-        encoding = "none"
+        encoding: ir.BodyEncoding = "none"
         for media, encoding_of in _ENCODINGS.items():
             if media in content:
                 request = self.named_model(doc, content[media].get("schema"))
@@ -92,7 +92,8 @@ class VendorOperations:
                 encoding = "raw"
         if encoding in ("json", "multipart", "form") and request is None:
             encoding = "raw"  # a body with no object schema: sent as given
-        response_class, response_kind, error_class = "JSONResponse", "any", None
+        response_kind: ir.ResponseKind = "any"
+        response_class, error_class = "JSONResponse", None
         stream = None
         for status, response in sorted((op.get("responses") or {}).items()):
             answer = response.get("content") or {}
@@ -165,8 +166,8 @@ class VendorOperations:
         pointer: str,
         op: ir.Operation,
         params: list[dict[str, Any]],
-        encoding: str,
-        response_kind: str,
+        encoding: ir.BodyEncoding,
+        response_kind: ir.ResponseKind,
     ) -> ir.Operation:
         """``op`` with its path, query and header parameters, and how it sends and answers."""
         body = op.params
