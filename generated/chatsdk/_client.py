@@ -103,7 +103,12 @@ class ChatCompletionsWithRawResponse:
         *,
         model: str,
         messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
+        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
         reasoning_effort: _chat_completions.ReasoningEffort
@@ -137,7 +142,12 @@ class ChatCompletionsWithRawResponse:
         *,
         model: str,
         messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
+        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
         reasoning_effort: _chat_completions.ReasoningEffort
@@ -171,7 +181,12 @@ class ChatCompletionsWithRawResponse:
         *,
         model: str,
         messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
+        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
         reasoning_effort: _chat_completions.ReasoningEffort
@@ -207,7 +222,12 @@ class ChatCompletionsWithRawResponse:
         *,
         model: str,
         messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
+        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
         reasoning_effort: _chat_completions.ReasoningEffort
@@ -243,7 +263,12 @@ class ChatCompletionsWithRawResponse:
             {
                 "model": model,
                 "messages": messages,
+                "stream_options": stream_options,
                 "max_tokens": max_tokens,
+                "max_completion_tokens": max_completion_tokens,
+                "parallel_tool_calls": parallel_tool_calls,
+                "logprobs": logprobs,
+                "top_logprobs": top_logprobs,
                 "temperature": temperature,
                 "top_p": top_p,
                 "reasoning_effort": reasoning_effort,
@@ -287,7 +312,12 @@ class ChatCompletions:
         *,
         model: str,
         messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
+        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
         reasoning_effort: _chat_completions.ReasoningEffort
@@ -321,7 +351,12 @@ class ChatCompletions:
         *,
         model: str,
         messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
+        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
         reasoning_effort: _chat_completions.ReasoningEffort
@@ -355,7 +390,12 @@ class ChatCompletions:
         *,
         model: str,
         messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
+        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
         reasoning_effort: _chat_completions.ReasoningEffort
@@ -390,7 +430,12 @@ class ChatCompletions:
         *,
         model: str,
         messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
+        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
         reasoning_effort: _chat_completions.ReasoningEffort
@@ -424,7 +469,12 @@ class ChatCompletions:
         Args:
             model: Model identifier or alias.
             messages: The conversation so far, oldest first.
+            stream_options: Options of a streamed answer; only with `stream`.
             max_tokens: Upper bound on tokens generated for each choice.
+            max_completion_tokens: Upper bound on tokens generated for the answer, reasoning tokens included; what reasoning models take instead of `max_tokens`.
+            parallel_tool_calls: Whether the model may request several tool calls in one answer.
+            logprobs: Whether to return the log probability of each output token.
+            top_logprobs: How many most likely alternatives to return per token; needs `logprobs`.
             temperature: Sampling temperature; higher values give more varied output.
             top_p: Nucleus sampling; only tokens within this cumulative probability mass are considered.
             reasoning_effort: Reasoning budget for reasoning-capable models.
@@ -447,7 +497,12 @@ class ChatCompletions:
             {
                 "model": model,
                 "messages": messages,
+                "stream_options": stream_options,
                 "max_tokens": max_tokens,
+                "max_completion_tokens": max_completion_tokens,
+                "parallel_tool_calls": parallel_tool_calls,
+                "logprobs": logprobs,
+                "top_logprobs": top_logprobs,
                 "temperature": temperature,
                 "top_p": top_p,
                 "reasoning_effort": reasoning_effort,
@@ -475,7 +530,12 @@ class ChatCompletions:
         *,
         model: str,
         messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
+        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
         reasoning_effort: _chat_completions.ReasoningEffort
@@ -515,7 +575,12 @@ class ChatCompletions:
         Args:
             model: Model identifier or alias.
             messages: The conversation so far, oldest first.
+            stream_options: Options of a streamed answer; only with `stream`.
             max_tokens: Upper bound on tokens generated for each choice.
+            max_completion_tokens: Upper bound on tokens generated for the answer, reasoning tokens included; what reasoning models take instead of `max_tokens`.
+            parallel_tool_calls: Whether the model may request several tool calls in one answer.
+            logprobs: Whether to return the log probability of each output token.
+            top_logprobs: How many most likely alternatives to return per token; needs `logprobs`.
             temperature: Sampling temperature; higher values give more varied output.
             top_p: Nucleus sampling; only tokens within this cumulative probability mass are considered.
             reasoning_effort: Reasoning budget for reasoning-capable models.
@@ -537,7 +602,12 @@ class ChatCompletions:
             {
                 "model": model,
                 "messages": messages,
+                "stream_options": stream_options,
                 "max_tokens": max_tokens,
+                "max_completion_tokens": max_completion_tokens,
+                "parallel_tool_calls": parallel_tool_calls,
+                "logprobs": logprobs,
+                "top_logprobs": top_logprobs,
                 "temperature": temperature,
                 "top_p": top_p,
                 "reasoning_effort": reasoning_effort,
@@ -581,8 +651,8 @@ class MessagesWithRawResponse:
         self,
         *,
         model: str,
-        system: str,
         messages: Sequence[_messages.Message | Mapping[str, Any]],
+        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
@@ -604,8 +674,8 @@ class MessagesWithRawResponse:
         self,
         *,
         model: str,
-        system: str,
         messages: Sequence[_messages.Message | Mapping[str, Any]],
+        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
@@ -627,8 +697,8 @@ class MessagesWithRawResponse:
         self,
         *,
         model: str,
-        system: str,
         messages: Sequence[_messages.Message | Mapping[str, Any]],
+        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
@@ -651,8 +721,8 @@ class MessagesWithRawResponse:
         self,
         *,
         model: str,
-        system: str,
         messages: Sequence[_messages.Message | Mapping[str, Any]],
+        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
@@ -673,8 +743,8 @@ class MessagesWithRawResponse:
             _messages.ChatRequest,
             {
                 "model": model,
-                "system": system,
                 "messages": messages,
+                "system": system,
                 "tools": tools,
                 "max_tokens": max_tokens,
                 "session_id": session_id,
@@ -710,8 +780,8 @@ class Messages:
         self,
         *,
         model: str,
-        system: str,
         messages: Sequence[_messages.Message | Mapping[str, Any]],
+        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
@@ -733,8 +803,8 @@ class Messages:
         self,
         *,
         model: str,
-        system: str,
         messages: Sequence[_messages.Message | Mapping[str, Any]],
+        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
@@ -756,8 +826,8 @@ class Messages:
         self,
         *,
         model: str,
-        system: str,
         messages: Sequence[_messages.Message | Mapping[str, Any]],
+        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
@@ -778,8 +848,8 @@ class Messages:
         self,
         *,
         model: str,
-        system: str,
         messages: Sequence[_messages.Message | Mapping[str, Any]],
+        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
@@ -801,8 +871,8 @@ class Messages:
 
         Args:
             model: Model identifier.
-            system: System prompt that frames the whole conversation.
             messages: The conversation so far, alternating user and assistant turns, oldest first.
+            system: System prompt that frames the whole conversation: text, or a list of text blocks; leave it out for none.
             tools: Client-side tools the model may call.
             max_tokens: Most tokens to generate; providers clamp it to their own ceiling. Default: 4096.
             session_id: Session identifier for provider-side prompt caching or routing.
@@ -819,8 +889,8 @@ class Messages:
             _messages.ChatRequest,
             {
                 "model": model,
-                "system": system,
                 "messages": messages,
+                "system": system,
                 "tools": tools,
                 "max_tokens": max_tokens,
                 "session_id": session_id,
@@ -842,8 +912,8 @@ class Messages:
         self,
         *,
         model: str,
-        system: str,
         messages: Sequence[_messages.Message | Mapping[str, Any]],
+        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
@@ -871,8 +941,8 @@ class Messages:
 
         Args:
             model: Model identifier.
-            system: System prompt that frames the whole conversation.
             messages: The conversation so far, alternating user and assistant turns, oldest first.
+            system: System prompt that frames the whole conversation: text, or a list of text blocks; leave it out for none.
             tools: Client-side tools the model may call.
             max_tokens: Most tokens to generate; providers clamp it to their own ceiling. Default: 4096.
             session_id: Session identifier for provider-side prompt caching or routing.
@@ -888,8 +958,8 @@ class Messages:
             _messages.ChatRequest,
             {
                 "model": model,
-                "system": system,
                 "messages": messages,
+                "system": system,
                 "tools": tools,
                 "max_tokens": max_tokens,
                 "session_id": session_id,
@@ -1305,7 +1375,12 @@ class AsyncChatCompletionsWithRawResponse:
         *,
         model: str,
         messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
+        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
         reasoning_effort: _chat_completions.ReasoningEffort
@@ -1339,7 +1414,12 @@ class AsyncChatCompletionsWithRawResponse:
         *,
         model: str,
         messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
+        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
         reasoning_effort: _chat_completions.ReasoningEffort
@@ -1373,7 +1453,12 @@ class AsyncChatCompletionsWithRawResponse:
         *,
         model: str,
         messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
+        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
         reasoning_effort: _chat_completions.ReasoningEffort
@@ -1409,7 +1494,12 @@ class AsyncChatCompletionsWithRawResponse:
         *,
         model: str,
         messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
+        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
         reasoning_effort: _chat_completions.ReasoningEffort
@@ -1445,7 +1535,12 @@ class AsyncChatCompletionsWithRawResponse:
             {
                 "model": model,
                 "messages": messages,
+                "stream_options": stream_options,
                 "max_tokens": max_tokens,
+                "max_completion_tokens": max_completion_tokens,
+                "parallel_tool_calls": parallel_tool_calls,
+                "logprobs": logprobs,
+                "top_logprobs": top_logprobs,
                 "temperature": temperature,
                 "top_p": top_p,
                 "reasoning_effort": reasoning_effort,
@@ -1489,7 +1584,12 @@ class AsyncChatCompletions:
         *,
         model: str,
         messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
+        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
         reasoning_effort: _chat_completions.ReasoningEffort
@@ -1523,7 +1623,12 @@ class AsyncChatCompletions:
         *,
         model: str,
         messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
+        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
         reasoning_effort: _chat_completions.ReasoningEffort
@@ -1557,7 +1662,12 @@ class AsyncChatCompletions:
         *,
         model: str,
         messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
+        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
         reasoning_effort: _chat_completions.ReasoningEffort
@@ -1593,7 +1703,12 @@ class AsyncChatCompletions:
         *,
         model: str,
         messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
+        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
         reasoning_effort: _chat_completions.ReasoningEffort
@@ -1630,7 +1745,12 @@ class AsyncChatCompletions:
         Args:
             model: Model identifier or alias.
             messages: The conversation so far, oldest first.
+            stream_options: Options of a streamed answer; only with `stream`.
             max_tokens: Upper bound on tokens generated for each choice.
+            max_completion_tokens: Upper bound on tokens generated for the answer, reasoning tokens included; what reasoning models take instead of `max_tokens`.
+            parallel_tool_calls: Whether the model may request several tool calls in one answer.
+            logprobs: Whether to return the log probability of each output token.
+            top_logprobs: How many most likely alternatives to return per token; needs `logprobs`.
             temperature: Sampling temperature; higher values give more varied output.
             top_p: Nucleus sampling; only tokens within this cumulative probability mass are considered.
             reasoning_effort: Reasoning budget for reasoning-capable models.
@@ -1653,7 +1773,12 @@ class AsyncChatCompletions:
             {
                 "model": model,
                 "messages": messages,
+                "stream_options": stream_options,
                 "max_tokens": max_tokens,
+                "max_completion_tokens": max_completion_tokens,
+                "parallel_tool_calls": parallel_tool_calls,
+                "logprobs": logprobs,
+                "top_logprobs": top_logprobs,
                 "temperature": temperature,
                 "top_p": top_p,
                 "reasoning_effort": reasoning_effort,
@@ -1683,7 +1808,12 @@ class AsyncChatCompletions:
         *,
         model: str,
         messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
+        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
         temperature: float | NotGiven = NOT_GIVEN,
         top_p: float | NotGiven = NOT_GIVEN,
         reasoning_effort: _chat_completions.ReasoningEffort
@@ -1723,7 +1853,12 @@ class AsyncChatCompletions:
         Args:
             model: Model identifier or alias.
             messages: The conversation so far, oldest first.
+            stream_options: Options of a streamed answer; only with `stream`.
             max_tokens: Upper bound on tokens generated for each choice.
+            max_completion_tokens: Upper bound on tokens generated for the answer, reasoning tokens included; what reasoning models take instead of `max_tokens`.
+            parallel_tool_calls: Whether the model may request several tool calls in one answer.
+            logprobs: Whether to return the log probability of each output token.
+            top_logprobs: How many most likely alternatives to return per token; needs `logprobs`.
             temperature: Sampling temperature; higher values give more varied output.
             top_p: Nucleus sampling; only tokens within this cumulative probability mass are considered.
             reasoning_effort: Reasoning budget for reasoning-capable models.
@@ -1745,7 +1880,12 @@ class AsyncChatCompletions:
             {
                 "model": model,
                 "messages": messages,
+                "stream_options": stream_options,
                 "max_tokens": max_tokens,
+                "max_completion_tokens": max_completion_tokens,
+                "parallel_tool_calls": parallel_tool_calls,
+                "logprobs": logprobs,
+                "top_logprobs": top_logprobs,
                 "temperature": temperature,
                 "top_p": top_p,
                 "reasoning_effort": reasoning_effort,
@@ -1789,8 +1929,8 @@ class AsyncMessagesWithRawResponse:
         self,
         *,
         model: str,
-        system: str,
         messages: Sequence[_messages.Message | Mapping[str, Any]],
+        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
@@ -1812,8 +1952,8 @@ class AsyncMessagesWithRawResponse:
         self,
         *,
         model: str,
-        system: str,
         messages: Sequence[_messages.Message | Mapping[str, Any]],
+        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
@@ -1835,8 +1975,8 @@ class AsyncMessagesWithRawResponse:
         self,
         *,
         model: str,
-        system: str,
         messages: Sequence[_messages.Message | Mapping[str, Any]],
+        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
@@ -1859,8 +1999,8 @@ class AsyncMessagesWithRawResponse:
         self,
         *,
         model: str,
-        system: str,
         messages: Sequence[_messages.Message | Mapping[str, Any]],
+        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
@@ -1883,8 +2023,8 @@ class AsyncMessagesWithRawResponse:
             _messages.ChatRequest,
             {
                 "model": model,
-                "system": system,
                 "messages": messages,
+                "system": system,
                 "tools": tools,
                 "max_tokens": max_tokens,
                 "session_id": session_id,
@@ -1920,8 +2060,8 @@ class AsyncMessages:
         self,
         *,
         model: str,
-        system: str,
         messages: Sequence[_messages.Message | Mapping[str, Any]],
+        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
@@ -1943,8 +2083,8 @@ class AsyncMessages:
         self,
         *,
         model: str,
-        system: str,
         messages: Sequence[_messages.Message | Mapping[str, Any]],
+        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
@@ -1966,8 +2106,8 @@ class AsyncMessages:
         self,
         *,
         model: str,
-        system: str,
         messages: Sequence[_messages.Message | Mapping[str, Any]],
+        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
@@ -1988,8 +2128,8 @@ class AsyncMessages:
         self,
         *,
         model: str,
-        system: str,
         messages: Sequence[_messages.Message | Mapping[str, Any]],
+        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
@@ -2011,8 +2151,8 @@ class AsyncMessages:
 
         Args:
             model: Model identifier.
-            system: System prompt that frames the whole conversation.
             messages: The conversation so far, alternating user and assistant turns, oldest first.
+            system: System prompt that frames the whole conversation: text, or a list of text blocks; leave it out for none.
             tools: Client-side tools the model may call.
             max_tokens: Most tokens to generate; providers clamp it to their own ceiling. Default: 4096.
             session_id: Session identifier for provider-side prompt caching or routing.
@@ -2029,8 +2169,8 @@ class AsyncMessages:
             _messages.ChatRequest,
             {
                 "model": model,
-                "system": system,
                 "messages": messages,
+                "system": system,
                 "tools": tools,
                 "max_tokens": max_tokens,
                 "session_id": session_id,
@@ -2052,8 +2192,8 @@ class AsyncMessages:
         self,
         *,
         model: str,
-        system: str,
         messages: Sequence[_messages.Message | Mapping[str, Any]],
+        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
@@ -2081,8 +2221,8 @@ class AsyncMessages:
 
         Args:
             model: Model identifier.
-            system: System prompt that frames the whole conversation.
             messages: The conversation so far, alternating user and assistant turns, oldest first.
+            system: System prompt that frames the whole conversation: text, or a list of text blocks; leave it out for none.
             tools: Client-side tools the model may call.
             max_tokens: Most tokens to generate; providers clamp it to their own ceiling. Default: 4096.
             session_id: Session identifier for provider-side prompt caching or routing.
@@ -2098,8 +2238,8 @@ class AsyncMessages:
             _messages.ChatRequest,
             {
                 "model": model,
-                "system": system,
                 "messages": messages,
+                "system": system,
                 "tools": tools,
                 "max_tokens": max_tokens,
                 "session_id": session_id,

@@ -46,6 +46,7 @@ __all__ = [
     "ResponseMessage",
     "Role",
     "StopSequence",
+    "StreamOptions",
     "TextContentPart",
     "TokenLogprob",
     "Tool",
@@ -150,7 +151,12 @@ class ChatCompletionRequest(RequestModel):
     __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
         {
             "stream",
+            "stream_options",
             "max_tokens",
+            "max_completion_tokens",
+            "parallel_tool_calls",
+            "logprobs",
+            "top_logprobs",
             "temperature",
             "top_p",
             "reasoning_effort",
@@ -172,8 +178,18 @@ class ChatCompletionRequest(RequestModel):
     """The conversation so far, oldest first."""
     stream: bool | None = None
     """When true the server streams `ChatCompletionChunk` events instead of one response."""
+    stream_options: StreamOptions | None = None
+    """Options of a streamed answer; only with `stream`."""
     max_tokens: int | None = Field(default=None, ge=1)
     """Upper bound on tokens generated for each choice."""
+    max_completion_tokens: int | None = Field(default=None, ge=1)
+    """Upper bound on tokens generated for the answer, reasoning tokens included; what reasoning models take instead of `max_tokens`."""
+    parallel_tool_calls: bool | None = None
+    """Whether the model may request several tool calls in one answer."""
+    logprobs: bool | None = None
+    """Whether to return the log probability of each output token."""
+    top_logprobs: int | None = Field(default=None, ge=0, le=20)
+    """How many most likely alternatives to return per token; needs `logprobs`."""
     temperature: float | None = Field(default=None, ge=0, le=2)
     """Sampling temperature; higher values give more varied output."""
     top_p: float | None = Field(default=None, ge=0, le=1)
@@ -228,7 +244,7 @@ class ChatMessage(RequestModel):
 
     __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
         {
-            "content",
+            "name",
             "tool_calls",
             "tool_call_id",
         }
@@ -236,7 +252,13 @@ class ChatMessage(RequestModel):
     role: Annotated[Role, KNOWN_VALUES_ONLY]
     """Who authored the message."""
     content: MessageContent | None = None
-    """Text or multimodal parts; omitted on assistant messages that only carry tool calls."""
+    """Text or multimodal parts; omitted, or null, on assistant messages that only carry tool calls or a refusal (as the API returns them)."""
+    name: str | None = None
+    """A name for the author, to tell participants of the same role apart."""
+    refusal: str | None = None
+    """An earlier assistant message's refusal, sent back as the API returned it."""
+    reasoning_content: str | None = None
+    """An earlier assistant message's reasoning trace, sent back as returned by reasoning-capable OpenAI-compatible servers."""
     tool_calls: list[ToolCall] | None = None
     """Tool calls an earlier assistant message requested, echoed back verbatim."""
     tool_call_id: str | None = None
@@ -262,6 +284,13 @@ class ChatMessage(RequestModel):
     def assistant(cls, content: str | Sequence[ContentPart | Mapping[str, Any]]) -> ChatMessage:
         """An assistant message, for replaying earlier model output."""
         return cls.model_validate({"role": "assistant", "content": content})
+
+    @classmethod
+    def assistant_with_tool_calls(
+        cls, tool_calls: Sequence[ToolCall | Mapping[str, Any]]
+    ) -> ChatMessage:
+        """An assistant message that requested tools, for replaying it before the tool results (pass the `tool_calls` of the answer's message as they came back)."""
+        return cls.model_validate({"role": "assistant", "content": None, "tool_calls": tool_calls})
 
     @classmethod
     def tool(
@@ -391,6 +420,18 @@ class ResponseMessage(SDKModel):
     """Reasoning trace, from reasoning-capable models that expose it."""
     tool_calls: list[ToolCall] | None = None
     """Tool calls the model requested."""
+
+
+class StreamOptions(RequestModel):
+    """Options of a streamed answer."""
+
+    __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "include_usage",
+        }
+    )
+    include_usage: bool | None = None
+    """Send one more chunk before the end, with empty `choices` and the request's `usage`."""
 
 
 class TextContentPart(RequestModel, SendsDefaults, ContentPart):

@@ -83,11 +83,13 @@ __all__ = [
     "ToolChoiceAuto",
     "ToolChoiceTool",
     "ToolResultBlock",
+    "ToolResultContent",
     "ToolTier",
     "ToolUseBlock",
     "UnknownContentBlock",
     "UnknownContentBlockDelta",
     "UnknownMessageStreamEvent",
+    "UnknownToolResultContent",
     "Usage",
     "UsageIteration",
     "WebSearchResult",
@@ -233,6 +235,12 @@ class ToolChoice(UnionBase):
     __slots__ = ()
 
 
+class ToolResultContent(UnionBase):
+    """One block of a tool's output, tagged by `type`."""
+
+    __slots__ = ()
+
+
 class CacheCreation(SDKModel):
     """Prompt-cache writes split by cache lifetime."""
 
@@ -247,6 +255,7 @@ class ChatRequest(RequestModel, SendsDefaults):
 
     __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
         {
+            "system",
             "tools",
             "max_tokens",
             "session_id",
@@ -264,8 +273,8 @@ class ChatRequest(RequestModel, SendsDefaults):
     DEFAULT_MAX_TOKENS: ClassVar[int] = 4096
     model: str
     """Model identifier."""
-    system: str
-    """System prompt that frames the whole conversation."""
+    system: str | list[TextBlock] | None = None
+    """System prompt that frames the whole conversation: text, or a list of text blocks; leave it out for none."""
     messages: list[Message]
     """The conversation so far, alternating user and assistant turns, oldest first."""
     tools: list[Tool] | None = None
@@ -542,7 +551,7 @@ class FallbackTrigger(SDKModel):
     """Finer classification of the trigger, when the server gives one."""
 
 
-class ImageBlock(SDKModel, SendsDefaults, ContentBlock):
+class ImageBlock(SDKModel, SendsDefaults, ToolResultContent, ContentBlock):
     """An image given to the model."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -808,7 +817,7 @@ class StopDetails(SDKModel):
     """Whether a fallback retry may continue from this response's partial output."""
 
 
-class TextBlock(SDKModel, SendsDefaults, ContentBlock):
+class TextBlock(SDKModel, SendsDefaults, ToolResultContent, ContentBlock):
     """Text written by the model or the user."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -909,16 +918,28 @@ class ToolCaller(SDKModel):
 class ToolChoiceAuto(RequestModel, SendsDefaults, ToolChoice):
     """Let the model decide whether to call tools."""
 
+    __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "disable_parallel_tool_use",
+        }
+    )
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
         "type": "auto",
     }
     type: Literal["auto"] = "auto"
     """Choice kind; always `auto`."""
+    disable_parallel_tool_use: bool | None = None
+    """When true the model calls at most one tool in this answer."""
 
 
 class ToolChoiceTool(RequestModel, SendsDefaults, ToolChoice):
     """Force the model to call the named tool."""
 
+    __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "disable_parallel_tool_use",
+        }
+    )
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
         "type": "tool",
     }
@@ -926,6 +947,8 @@ class ToolChoiceTool(RequestModel, SendsDefaults, ToolChoice):
     """Choice kind; always `tool`."""
     name: str
     """Name of the tool the model must call."""
+    disable_parallel_tool_use: bool | None = None
+    """When true the model calls at most one tool in this answer."""
 
 
 class ToolResultBlock(SDKModel, SendsDefaults, ContentBlock):
@@ -938,8 +961,8 @@ class ToolResultBlock(SDKModel, SendsDefaults, ContentBlock):
     """Block kind; always `tool_result`."""
     tool_use_id: str
     """Id of the `tool_use` block this result answers."""
-    content: str
-    """The tool's output as text."""
+    content: str | list[ToolResultContent]
+    """The tool's output, as text or as text and image blocks."""
     is_error: bool | None = None
     """True when the tool failed and `content` describes the failure."""
 
@@ -984,6 +1007,15 @@ class UnknownContentBlockDelta(SDKModel, ContentBlockDelta):
 
 class UnknownMessageStreamEvent(SDKModel, MessageStreamEvent):
     """A MessageStreamEvent variant this version of the SDK does not know.
+
+    The whole object is kept: its ``type`` is readable, other fields are attributes, and it is written back unchanged."""
+
+    type: str
+    """The tag the server sent."""
+
+
+class UnknownToolResultContent(SDKModel, ToolResultContent):
+    """A ToolResultContent variant this version of the SDK does not know.
 
     The whole object is kept: its ``type`` is readable, other fields are attributes, and it is written back unchanged."""
 
@@ -1166,4 +1198,13 @@ ToolChoice.__sdk_union__ = tagged_union(
         "tool": ToolChoiceTool,
     },
     None,
+)
+
+ToolResultContent.__sdk_union__ = tagged_union(
+    "type",
+    {
+        "image": ImageBlock,
+        "text": TextBlock,
+    },
+    UnknownToolResultContent,
 )

@@ -22,11 +22,11 @@ SCHEMAS: dict[str, Schema] = {
     # schemas/chat_completions.yaml#/components/schemas/ChatCompletionChunk
     "chat_completions.ChatCompletionChunk": Schema(chat_completions.ChatCompletionChunk, kind="model", side="response", lenient=True, examples=2),
     # schemas/chat_completions.yaml#/components/schemas/ChatCompletionRequest
-    "chat_completions.ChatCompletionRequest": Schema(chat_completions.ChatCompletionRequest, kind="model", side="request", lenient=False, examples=2),
+    "chat_completions.ChatCompletionRequest": Schema(chat_completions.ChatCompletionRequest, kind="model", side="request", lenient=False, examples=3),
     # schemas/chat_completions.yaml#/components/schemas/ChatCompletionResponse
     "chat_completions.ChatCompletionResponse": Schema(chat_completions.ChatCompletionResponse, kind="model", side="response", lenient=True, examples=1),
     # schemas/chat_completions.yaml#/components/schemas/ChatMessage
-    "chat_completions.ChatMessage": Schema(chat_completions.ChatMessage, kind="model", side="request", lenient=False, examples=4),
+    "chat_completions.ChatMessage": Schema(chat_completions.ChatMessage, kind="model", side="request", lenient=False, examples=5),
     # schemas/chat_completions.yaml#/components/schemas/Choice
     "chat_completions.Choice": Schema(chat_completions.Choice, kind="model", side="response", lenient=True, examples=1),
     # schemas/chat_completions.yaml#/components/schemas/ChoiceLogprobs
@@ -61,6 +61,8 @@ SCHEMAS: dict[str, Schema] = {
     "chat_completions.Role": Schema(chat_completions.Role, kind="enum", side="both", lenient=True, examples=1),
     # schemas/chat_completions.yaml#/components/schemas/StopSequence
     "chat_completions.StopSequence": Schema(chat_completions.StopSequence, kind="alias", side="request", lenient=False, examples=2),
+    # schemas/chat_completions.yaml#/components/schemas/StreamOptions
+    "chat_completions.StreamOptions": Schema(chat_completions.StreamOptions, kind="model", side="request", lenient=False, examples=1),
     # schemas/chat_completions.yaml#/components/schemas/TextContentPart
     "chat_completions.TextContentPart": Schema(chat_completions.TextContentPart, kind="model", side="request", lenient=False, examples=1),
     # schemas/chat_completions.yaml#/components/schemas/TokenLogprob
@@ -184,7 +186,9 @@ SCHEMAS: dict[str, Schema] = {
     # schemas/messages.yaml#/components/schemas/ToolChoiceTool
     "messages.ToolChoiceTool": Schema(messages.ToolChoiceTool, kind="model", side="request", lenient=False, examples=1),
     # schemas/messages.yaml#/components/schemas/ToolResultBlock
-    "messages.ToolResultBlock": Schema(messages.ToolResultBlock, kind="model", side="both", lenient=True, examples=2),
+    "messages.ToolResultBlock": Schema(messages.ToolResultBlock, kind="model", side="both", lenient=True, examples=3),
+    # schemas/messages.yaml#/components/schemas/ToolResultContent
+    "messages.ToolResultContent": Schema(messages.ToolResultContent, kind="union", side="both", lenient=True, examples=1),
     # schemas/messages.yaml#/components/schemas/ToolTier
     "messages.ToolTier": Schema(messages.ToolTier, kind="enum", side="request", lenient=False, examples=1),
     # schemas/messages.yaml#/components/schemas/ToolUseBlock
@@ -305,10 +309,25 @@ REJECTIONS: list[Mutation] = [
     Mutation("chat_completions.ChatCompletionRequest", 'null:messages', "'messages' given null, which its schema does not allow", example=0, at='/messages', op="set", value=None),
     Mutation("chat_completions.ChatCompletionRequest", 'wrong-type:stream=string', "'stream' given a string", example=0, at='/stream', op="set", value='true'),
     Mutation("chat_completions.ChatCompletionRequest", 'null:stream', "'stream' given null, which its schema does not allow", example=0, at='/stream', op="set", value=None),
+    Mutation("chat_completions.ChatCompletionRequest", 'wrong-type:stream_options=array', "'stream_options' given an array", example=0, at='/stream_options', op="set", value=[]),
+    Mutation("chat_completions.ChatCompletionRequest", 'null:stream_options', "'stream_options' given null, which its schema does not allow", example=0, at='/stream_options', op="set", value=None),
     Mutation("chat_completions.ChatCompletionRequest", 'wrong-type:max_tokens=string', "'max_tokens' given a string", example=0, at='/max_tokens', op="set", value='1'),
     Mutation("chat_completions.ChatCompletionRequest", 'wrong-type:max_tokens=number', "'max_tokens' given a fraction", example=0, at='/max_tokens', op="set", value=1.5),
     Mutation("chat_completions.ChatCompletionRequest", 'null:max_tokens', "'max_tokens' given null, which its schema does not allow", example=0, at='/max_tokens', op="set", value=None),
     Mutation("chat_completions.ChatCompletionRequest", 'minimum:max_tokens', "'max_tokens' outside minimum 1: 0", example=0, at='/max_tokens', op="set", value=0),
+    Mutation("chat_completions.ChatCompletionRequest", 'wrong-type:max_completion_tokens=string', "'max_completion_tokens' given a string", example=0, at='/max_completion_tokens', op="set", value='1'),
+    Mutation("chat_completions.ChatCompletionRequest", 'wrong-type:max_completion_tokens=number', "'max_completion_tokens' given a fraction", example=0, at='/max_completion_tokens', op="set", value=1.5),
+    Mutation("chat_completions.ChatCompletionRequest", 'null:max_completion_tokens', "'max_completion_tokens' given null, which its schema does not allow", example=0, at='/max_completion_tokens', op="set", value=None),
+    Mutation("chat_completions.ChatCompletionRequest", 'minimum:max_completion_tokens', "'max_completion_tokens' outside minimum 1: 0", example=0, at='/max_completion_tokens', op="set", value=0),
+    Mutation("chat_completions.ChatCompletionRequest", 'wrong-type:parallel_tool_calls=string', "'parallel_tool_calls' given a string", example=0, at='/parallel_tool_calls', op="set", value='true'),
+    Mutation("chat_completions.ChatCompletionRequest", 'null:parallel_tool_calls', "'parallel_tool_calls' given null, which its schema does not allow", example=0, at='/parallel_tool_calls', op="set", value=None),
+    Mutation("chat_completions.ChatCompletionRequest", 'wrong-type:logprobs=string', "'logprobs' given a string", example=0, at='/logprobs', op="set", value='true'),
+    Mutation("chat_completions.ChatCompletionRequest", 'null:logprobs', "'logprobs' given null, which its schema does not allow", example=0, at='/logprobs', op="set", value=None),
+    Mutation("chat_completions.ChatCompletionRequest", 'wrong-type:top_logprobs=string', "'top_logprobs' given a string", example=0, at='/top_logprobs', op="set", value='1'),
+    Mutation("chat_completions.ChatCompletionRequest", 'wrong-type:top_logprobs=number', "'top_logprobs' given a fraction", example=0, at='/top_logprobs', op="set", value=1.5),
+    Mutation("chat_completions.ChatCompletionRequest", 'null:top_logprobs', "'top_logprobs' given null, which its schema does not allow", example=0, at='/top_logprobs', op="set", value=None),
+    Mutation("chat_completions.ChatCompletionRequest", 'minimum:top_logprobs', "'top_logprobs' outside minimum 0: -1", example=0, at='/top_logprobs', op="set", value=-1),
+    Mutation("chat_completions.ChatCompletionRequest", 'maximum:top_logprobs', "'top_logprobs' outside maximum 20: 21", example=0, at='/top_logprobs', op="set", value=21),
     Mutation("chat_completions.ChatCompletionRequest", 'wrong-type:temperature=string', "'temperature' given a string", example=0, at='/temperature', op="set", value='1'),
     Mutation("chat_completions.ChatCompletionRequest", 'null:temperature', "'temperature' given null, which its schema does not allow", example=0, at='/temperature', op="set", value=None),
     Mutation("chat_completions.ChatCompletionRequest", 'minimum:temperature', "'temperature' outside minimum 0: -0.5", example=0, at='/temperature', op="set", value=-0.5),
@@ -382,8 +401,11 @@ REJECTIONS: list[Mutation] = [
     Mutation("chat_completions.ChatMessage", 'null:role', "'role' given null, which its schema does not allow", example=0, at='/role', op="set", value=None),
     Mutation("chat_completions.ChatMessage", 'unknown-value:role', "'role' given a value Role does not list", example=0, at='/role', op="set", value='x_future_value'),
     Mutation("chat_completions.ChatMessage", 'wrong-type:content=object', "'content' given an object", example=0, at='/content', op="set", value={}),
-    Mutation("chat_completions.ChatMessage", 'null:content', "'content' given null, which its schema does not allow", example=0, at='/content', op="set", value=None),
     Mutation("chat_completions.ChatMessage", 'unknown-variant:content', "'content' given a ContentPart with an unknown tag", example=0, at='/content', op="set", value=[{'type': 'x_future_variant', 'nested': [1, 'two', None, True, {'deep': 0.5}]}]),
+    Mutation("chat_completions.ChatMessage", 'wrong-type:name=integer', "'name' given an integer", example=0, at='/name', op="set", value=1),
+    Mutation("chat_completions.ChatMessage", 'null:name', "'name' given null, which its schema does not allow", example=0, at='/name', op="set", value=None),
+    Mutation("chat_completions.ChatMessage", 'wrong-type:refusal=integer', "'refusal' given an integer", example=0, at='/refusal', op="set", value=1),
+    Mutation("chat_completions.ChatMessage", 'wrong-type:reasoning_content=integer', "'reasoning_content' given an integer", example=0, at='/reasoning_content', op="set", value=1),
     Mutation("chat_completions.ChatMessage", 'wrong-type:tool_calls=object', "'tool_calls' given an object", example=0, at='/tool_calls', op="set", value={}),
     Mutation("chat_completions.ChatMessage", 'null:tool_calls', "'tool_calls' given null, which its schema does not allow", example=0, at='/tool_calls', op="set", value=None),
     Mutation("chat_completions.ChatMessage", 'wrong-type:tool_call_id=integer', "'tool_call_id' given an integer", example=0, at='/tool_call_id', op="set", value=1),
@@ -501,6 +523,11 @@ REJECTIONS: list[Mutation] = [
     Mutation("chat_completions.Role", 'unknown-value', 'a value the enum does not list', example=0, at='', op="set", value='x_future_value', expect="lenient", reason='an enum value this SDK does not know is kept as an unknown member (is_known is False)'),
     # chat_completions.StopSequence: request side
     Mutation("chat_completions.StopSequence", 'wrong-type=object', 'an object', example=0, at='', op="set", value={}),
+    # chat_completions.StreamOptions: request side
+    Mutation("chat_completions.StreamOptions", 'wrong-type', 'an array instead of the object', example=0, at='', op="set", value=[]),
+    Mutation("chat_completions.StreamOptions", 'wrong-type:include_usage=string', "'include_usage' given a string", example=0, at='/include_usage', op="set", value='true'),
+    Mutation("chat_completions.StreamOptions", 'null:include_usage', "'include_usage' given null, which its schema does not allow", example=0, at='/include_usage', op="set", value=None),
+    Mutation("chat_completions.StreamOptions", 'extra-field', "an extra property 'x_unexpected_field'", example=0, at='/x_unexpected_field', op="set", value=1),
     # chat_completions.TextContentPart: request side
     Mutation("chat_completions.TextContentPart", 'wrong-type', 'an array instead of the object', example=0, at='', op="set", value=[]),
     Mutation("chat_completions.TextContentPart", 'drop-tag:type', "without its union tag 'type'", example=0, at='/type', op="remove"),
@@ -560,11 +587,10 @@ REJECTIONS: list[Mutation] = [
     # messages.ChatRequest: request side
     Mutation("messages.ChatRequest", 'wrong-type', 'an array instead of the object', example=0, at='', op="set", value=[]),
     Mutation("messages.ChatRequest", 'drop-required:model', "without the required property 'model'", example=0, at='/model', op="remove"),
-    Mutation("messages.ChatRequest", 'drop-required:system', "without the required property 'system'", example=0, at='/system', op="remove"),
     Mutation("messages.ChatRequest", 'drop-required:messages', "without the required property 'messages'", example=0, at='/messages', op="remove"),
     Mutation("messages.ChatRequest", 'wrong-type:model=integer', "'model' given an integer", example=0, at='/model', op="set", value=1),
     Mutation("messages.ChatRequest", 'null:model', "'model' given null, which its schema does not allow", example=0, at='/model', op="set", value=None),
-    Mutation("messages.ChatRequest", 'wrong-type:system=integer', "'system' given an integer", example=0, at='/system', op="set", value=1),
+    Mutation("messages.ChatRequest", 'wrong-type:system=object', "'system' given an object", example=0, at='/system', op="set", value={}),
     Mutation("messages.ChatRequest", 'null:system', "'system' given null, which its schema does not allow", example=0, at='/system', op="set", value=None),
     Mutation("messages.ChatRequest", 'wrong-type:messages=object', "'messages' given an object", example=0, at='/messages', op="set", value={}),
     Mutation("messages.ChatRequest", 'null:messages', "'messages' given null, which its schema does not allow", example=0, at='/messages', op="set", value=None),
@@ -1098,6 +1124,8 @@ REJECTIONS: list[Mutation] = [
     Mutation("messages.ToolChoiceAuto", 'wrong-type:type=integer', "'type' given an integer", example=0, at='/type', op="set", value=1),
     Mutation("messages.ToolChoiceAuto", 'null:type', "'type' given null, which its schema does not allow", example=0, at='/type', op="set", value=None),
     Mutation("messages.ToolChoiceAuto", 'wrong-tag:type', "union tag 'type' given another tag", example=0, at='/type', op="set", value='x_future_variant'),
+    Mutation("messages.ToolChoiceAuto", 'wrong-type:disable_parallel_tool_use=string', "'disable_parallel_tool_use' given a string", example=0, at='/disable_parallel_tool_use', op="set", value='true'),
+    Mutation("messages.ToolChoiceAuto", 'null:disable_parallel_tool_use', "'disable_parallel_tool_use' given null, which its schema does not allow", example=0, at='/disable_parallel_tool_use', op="set", value=None),
     Mutation("messages.ToolChoiceAuto", 'extra-field', "an extra property 'x_unexpected_field'", example=0, at='/x_unexpected_field', op="set", value=1),
     # messages.ToolChoiceTool: request side
     Mutation("messages.ToolChoiceTool", 'wrong-type', 'an array instead of the object', example=0, at='', op="set", value=[]),
@@ -1108,6 +1136,8 @@ REJECTIONS: list[Mutation] = [
     Mutation("messages.ToolChoiceTool", 'wrong-tag:type', "union tag 'type' given another tag", example=0, at='/type', op="set", value='x_future_variant'),
     Mutation("messages.ToolChoiceTool", 'wrong-type:name=integer', "'name' given an integer", example=0, at='/name', op="set", value=1),
     Mutation("messages.ToolChoiceTool", 'null:name', "'name' given null, which its schema does not allow", example=0, at='/name', op="set", value=None),
+    Mutation("messages.ToolChoiceTool", 'wrong-type:disable_parallel_tool_use=string', "'disable_parallel_tool_use' given a string", example=0, at='/disable_parallel_tool_use', op="set", value='true'),
+    Mutation("messages.ToolChoiceTool", 'null:disable_parallel_tool_use', "'disable_parallel_tool_use' given null, which its schema does not allow", example=0, at='/disable_parallel_tool_use', op="set", value=None),
     Mutation("messages.ToolChoiceTool", 'extra-field', "an extra property 'x_unexpected_field'", example=0, at='/x_unexpected_field', op="set", value=1),
     # messages.ToolResultBlock: both side, lenient
     Mutation("messages.ToolResultBlock", 'wrong-type', 'an array instead of the object', example=0, at='', op="set", value=[]),
@@ -1119,10 +1149,15 @@ REJECTIONS: list[Mutation] = [
     Mutation("messages.ToolResultBlock", 'wrong-tag:type', "union tag 'type' given another tag", example=0, at='/type', op="set", value='x_future_variant'),
     Mutation("messages.ToolResultBlock", 'wrong-type:tool_use_id=integer', "'tool_use_id' given an integer", example=0, at='/tool_use_id', op="set", value=1),
     Mutation("messages.ToolResultBlock", 'null:tool_use_id', "'tool_use_id' given null, which its schema does not allow", example=0, at='/tool_use_id', op="set", value=None),
-    Mutation("messages.ToolResultBlock", 'wrong-type:content=integer', "'content' given an integer", example=0, at='/content', op="set", value=1),
+    Mutation("messages.ToolResultBlock", 'wrong-type:content=object', "'content' given an object", example=0, at='/content', op="set", value={}),
     Mutation("messages.ToolResultBlock", 'null:content', "'content' given null, which its schema does not allow", example=0, at='/content', op="set", value=None),
+    Mutation("messages.ToolResultBlock", 'unknown-variant:content', "'content' given a ToolResultContent with an unknown tag", example=0, at='/content', op="set", value=[{'type': 'x_future_variant', 'nested': [1, 'two', None, True, {'deep': 0.5}]}], expect="lenient", reason='an unknown union tag gives the Unknown… variant, which keeps the whole object'),
     Mutation("messages.ToolResultBlock", 'wrong-type:is_error=string', "'is_error' given a string", example=0, at='/is_error', op="set", value='true'),
     Mutation("messages.ToolResultBlock", 'null:is_error', "'is_error' given null, which its schema does not allow", example=0, at='/is_error', op="set", value=None, expect="lenient", reason='an optional property reads an explicit null as given and writes it back: servers send null for values they leave out'),
+    # messages.ToolResultContent: both side, lenient
+    Mutation("messages.ToolResultContent", 'wrong-type', 'an array instead of an object', example=0, at='', op="set", value=[]),
+    Mutation("messages.ToolResultContent", 'unknown-variant', "an unknown 'type'", example=0, at='', op="set", value={'type': 'x_future_variant', 'nested': [1, 'two', None, True, {'deep': 0.5}]}, expect="lenient", reason='an unknown union tag gives the Unknown… variant, which keeps the whole object'),
+    Mutation("messages.ToolResultContent", 'untagged', "without its tag 'type'", example=0, at='/type', op="remove"),
     # messages.ToolTier: request side
     Mutation("messages.ToolTier", 'wrong-type', 'a number instead of a string', example=0, at='', op="set", value=1),
     Mutation("messages.ToolTier", 'unknown-value', 'a value the enum does not list', example=0, at='', op="set", value='x_future_value'),
@@ -1707,7 +1742,9 @@ FORWARD_COMPATIBILITY: list[Injection] = [
     Injection("messages.ThinkingBlock", 'unknown-field', "a new field 'x_future_field'", example=0, at='/x_future_field', value={'nested': [1, 'two', None, True, {'deep': 0.5}]}, unknown="field", where='/x_future_field'),
     Injection("messages.ThinkingDelta", 'unknown-field', "a new field 'x_future_field'", example=0, at='/x_future_field', value={'nested': [1, 'two', None, True, {'deep': 0.5}]}, unknown="field", where='/x_future_field'),
     Injection("messages.ToolCaller", 'unknown-field', "a new field 'x_future_field'", example=0, at='/x_future_field', value={'nested': [1, 'two', None, True, {'deep': 0.5}]}, unknown="field", where='/x_future_field'),
+    Injection("messages.ToolResultBlock", 'unknown-variant:content', "a new ToolResultContent variant in 'content'", example=0, at='/content', value=[{'type': 'x_future_variant', 'nested': [1, 'two', None, True, {'deep': 0.5}]}], unknown="variant", where='/content/0', expect_type=messages.UnknownToolResultContent),
     Injection("messages.ToolResultBlock", 'unknown-field', "a new field 'x_future_field'", example=0, at='/x_future_field', value={'nested': [1, 'two', None, True, {'deep': 0.5}]}, unknown="field", where='/x_future_field'),
+    Injection("messages.ToolResultContent", 'unknown-variant', 'a new ToolResultContent variant', example=0, at='', value={'type': 'x_future_variant', 'nested': [1, 'two', None, True, {'deep': 0.5}]}, unknown="variant", where='', expect_type=messages.UnknownToolResultContent),
     Injection("messages.ToolUseBlock", 'unknown-field', "a new field 'x_future_field'", example=0, at='/x_future_field', value={'nested': [1, 'two', None, True, {'deep': 0.5}]}, unknown="field", where='/x_future_field'),
     Injection("messages.Usage", 'unknown-value:service_tier', "a new ServiceTier value in 'service_tier'", example=0, at='/service_tier', value='x_future_value', unknown="value", where='/service_tier', expect_type=messages.ServiceTier),
     Injection("messages.Usage", 'unknown-field', "a new field 'x_future_field'", example=0, at='/x_future_field', value={'nested': [1, 'two', None, True, {'deep': 0.5}]}, unknown="field", where='/x_future_field'),

@@ -139,6 +139,10 @@ class RequestModel(SDKModel):
     @model_validator(mode="before")
     @classmethod
     def _sdk_reject_null(cls, data: Any) -> Any:
+        # An answer's model sent back as the next request's part (the assistant message of a
+        # chat completion): read as the JSON it came as, which the request schema admits.
+        if isinstance(data, SDKModel) and not isinstance(data, cls):
+            data = data.to_dict()
         given: Any = data
         if cls.__sdk_not_null__ and isinstance(given, dict):
             items = cast("dict[str, Any]", given).items()
