@@ -41,6 +41,7 @@ from ._constants import (
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
     LOGGER_NAME,
+    NO_API_KEY,
     NO_BASE_URL,
     PACKAGE,
     RETRY_COUNT_HEADER,
@@ -49,9 +50,11 @@ from ._constants import (
 )
 from ._errors import (
     APIConnectionError,
+    APIError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
+    amend,
     excerpt,
     status_error_class,
 )
@@ -65,6 +68,7 @@ from ._streaming import (
     aiter_items,
     iter_items,
     request_id_of,
+    timeout_message,
     transport_error,
 )
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -97,6 +101,7 @@ _F = TypeVar("_F", bound=pydantic.BaseModel)
 _P = TypeVar("_P")
 _S = TypeVar("_S", bound="_CloseableStream")
 _AS = TypeVar("_AS", bound="_AsyncCloseableStream")
+_E = TypeVar("_E", bound=APIError)
 
 
 @dataclass(frozen=True)
@@ -279,6 +284,19 @@ class _BaseClient:
             headers[name] = value
         return headers
 
+    def _check_auth(self, op: OperationSpec[Any, Any, Any], options: CallOptions) -> None:
+        """Fail before sending when ``op`` needs an API key and there is none (nor a header
+        of its security scheme set by hand)."""
+        if self._api_key or not op.security:
+            return
+        names = {
+            "authorization" if scheme == "bearer" else scheme[len("header:") :].lower()
+            for scheme in op.security
+        }
+        given = {name.lower() for name in (*self._default_headers, *(options.extra_headers or {}))}
+        if not names & given:
+            raise PackageError(NO_API_KEY)
+
     def _idempotency_key(self, options: CallOptions) -> str:
         for name, value in (options.extra_headers or {}).items():
             if name.lower() == "idempotency-key":
@@ -379,6 +397,13 @@ class _BaseClient:
                 request=response.request,
                 response=response,
             ) from exc
+
+    @staticmethod
+    def _attempted(error: _E, retries_taken: int) -> _E:
+        """``error``, its message saying how many attempts the call made when it made several."""
+        if retries_taken > 0:
+            amend(error, f"{error.message} (after {retries_taken + 1} attempts)")
+        return error
 
     def _log_retry(
         self, request: httpx.Request, retries_taken: int, delay: float, why: str
@@ -537,6 +562,7 @@ class SyncAPIClient(_BaseClient):
         stream: bool,
     ) -> Iterator[tuple[httpx.Request, int, int]]:
         """The attempts of one call: (request, retries taken, retries allowed)."""
+        self._check_auth(op, options)
         key = self._idempotency_key(options)
         max_retries = self._max_retries(options)
         timeout, _ = self._timeouts(options)
@@ -570,7 +596,7 @@ class SyncAPIClient(_BaseClient):
                     chunks.append(chunk)
                     if deadline is not None and time.monotonic() > deadline:
                         raise APITimeoutError(
-                            f"request took longer than {total} s", request=request
+                            timeout_message(request, total, "whole request"), request=request
                         )
             finally:
                 response.close()
@@ -592,6 +618,7 @@ class SyncAPIClient(_BaseClient):
                     self._log_retry(request, retries_taken, delay, str(error))
                     self._sleep(delay)
                     continue
+                self._attempted(error, retries_taken)
                 raise
             if response.is_success:
                 parse = functools.partial(self._parse, op, response, content)
@@ -601,7 +628,7 @@ class SyncAPIClient(_BaseClient):
                 self._log_retry(request, retries_taken, delay, f"status {response.status_code}")
                 self._sleep(delay)
                 continue
-            raise self._status_error(op, response, content)
+            raise self._attempted(self._status_error(op, response, content), retries_taken)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def request(
@@ -636,7 +663,7 @@ class SyncAPIClient(_BaseClient):
                         )
                         self._sleep(delay)
                         continue
-                    raise self._status_error(op, response, content)
+                    raise self._attempted(self._status_error(op, response, content), retries_taken)
                 events = iter_items(response, spec, strict=self.strict_response_validation)
                 try:
                     first = next(events)
@@ -653,6 +680,7 @@ class SyncAPIClient(_BaseClient):
                     self._log_retry(request, retries_taken, delay, str(error))
                     self._sleep(delay)
                     continue
+                self._attempted(error, retries_taken)
                 raise
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -761,6 +789,7 @@ class AsyncAPIClient(_BaseClient):
         options: CallOptions,
         stream: bool,
     ) -> Iterator[tuple[httpx.Request, int, int]]:
+        self._check_auth(op, options)
         key = self._idempotency_key(options)
         max_retries = self._max_retries(options)
         timeout, _ = self._timeouts(options)
@@ -794,7 +823,9 @@ class AsyncAPIClient(_BaseClient):
                 finally:
                     await response.aclose()
         except TimeoutError as exc:
-            raise APITimeoutError(f"request took longer than {total} s", request=request) from exc
+            raise APITimeoutError(
+                timeout_message(request, total, "whole request"), request=request
+            ) from exc
         except (httpx.TransportError, httpx.DecodingError) as exc:
             raise transport_error(exc, request) from exc
         return response, content
@@ -813,6 +844,7 @@ class AsyncAPIClient(_BaseClient):
                     self._log_retry(request, retries_taken, delay, str(error))
                     await self._sleep(delay)
                     continue
+                self._attempted(error, retries_taken)
                 raise
             if response.is_success:
                 parse = functools.partial(self._parse, op, response, content)
@@ -822,7 +854,7 @@ class AsyncAPIClient(_BaseClient):
                 self._log_retry(request, retries_taken, delay, f"status {response.status_code}")
                 await self._sleep(delay)
                 continue
-            raise self._status_error(op, response, content)
+            raise self._attempted(self._status_error(op, response, content), retries_taken)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def request(
@@ -857,7 +889,7 @@ class AsyncAPIClient(_BaseClient):
                         )
                         await self._sleep(delay)
                         continue
-                    raise self._status_error(op, response, content)
+                    raise self._attempted(self._status_error(op, response, content), retries_taken)
                 events = aiter_items(response, spec, strict=self.strict_response_validation)
                 try:
                     first = await events.__anext__()
@@ -874,6 +906,7 @@ class AsyncAPIClient(_BaseClient):
                     self._log_retry(request, retries_taken, delay, str(error))
                     await self._sleep(delay)
                     continue
+                self._attempted(error, retries_taken)
                 raise
         raise AssertionError("unreachable")  # pragma: no cover
 

@@ -25,8 +25,10 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
+    "ConflictError",
     "InvalidRequestError",
     "NotFoundError",
+    "OverloadedError",
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
@@ -42,6 +44,12 @@ def excerpt(text: str, limit: int = EXCERPT_LIMIT) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}… [{len(text) - limit} more characters]"
+
+
+def amend(error: APIError, message: str) -> None:
+    """Replace ``error``'s message everywhere it shows: ``str()``, ``repr()`` and ``args``."""
+    error.message = message
+    error.args = (message,)
 
 
 class APIError(PackageError):
@@ -101,12 +109,20 @@ class NotFoundError(APIStatusError):
     """404: the requested resource (or model, or session) does not exist."""
 
 
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the resource's current state; retried automatically."""
+
+
 class RateLimitError(APIStatusError):
     """429: a rate limit was exceeded; retried automatically, honouring Retry-After."""
 
 
 class ServerError(APIStatusError):
     """5xx: the server failed or is overloaded; retried automatically."""
+
+
+class OverloadedError(ServerError):
+    """529: the API is temporarily overloaded; retried automatically."""
 
 
 class APIConnectionError(APIError):
@@ -143,13 +159,16 @@ _BY_STATUS: dict[int, type[APIStatusError]] = {
     401: AuthenticationError,
     403: PermissionDeniedError,
     404: NotFoundError,
+    409: ConflictError,
     422: InvalidRequestError,
     429: RateLimitError,
+    529: OverloadedError,
 }
 
 
 def status_error_class(status: int) -> type[APIStatusError]:
     """The exception class for an HTTP error status."""
-    if status >= 500:
-        return ServerError
-    return _BY_STATUS.get(status, APIStatusError)
+    known = _BY_STATUS.get(status)
+    if known is not None:
+        return known
+    return ServerError if status >= 500 else APIStatusError

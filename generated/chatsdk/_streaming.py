@@ -73,10 +73,34 @@ def request_id_of(response: httpx.Response | None, body: Any = None) -> str | No
     return value if isinstance(value, str) else None
 
 
+_TIMEOUT_PHASES: dict[type[httpx.TimeoutException], str] = {
+    httpx.ConnectTimeout: "connect",
+    httpx.ReadTimeout: "read",
+    httpx.WriteTimeout: "write",
+    httpx.PoolTimeout: "pool",
+}
+
+
+def seconds_text(seconds: float) -> str:
+    """``600`` for 600.0, ``0.25`` for 0.25: a limit as people write it."""
+    return f"{seconds:g}"
+
+
+def timeout_message(request: httpx.Request | None, limit: float | None, phase: str) -> str:
+    """``timed out after 600 s: POST https://…/v1/messages (read)``."""
+    after = f" after {seconds_text(limit)} s" if limit is not None else ""
+    where = f": {request.method} {request.url}" if request is not None else ""
+    return f"timed out{after}{where} ({phase})"
+
+
 def transport_error(exc: Exception, request: httpx.Request | None = None) -> APIError:
     """The SDK error for an httpx failure to connect, send or read."""
     if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(f"request timed out ({type(exc).__name__})", request=request)
+        phase = _TIMEOUT_PHASES.get(type(exc), "read")
+        limits: object = request.extensions.get("timeout") if request is not None else None
+        limit = cast("dict[str, object]", limits).get(phase) if isinstance(limits, dict) else None
+        seconds = float(limit) if isinstance(limit, (int, float)) else None
+        return APITimeoutError(timeout_message(request, seconds, phase), request=request)
     if isinstance(exc, httpx.DecodingError):
         return APIResponseValidationError(f"response body could not be decoded: {exc}")
     return APIConnectionError(f"connection error: {type(exc).__name__}: {exc}", request=request)

@@ -40,6 +40,7 @@ from ._constants import (
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
     LOGGER_NAME,
+    NO_API_KEY,
     NO_BASE_URL,
     PACKAGE,
     RETRY_COUNT_HEADER,
@@ -48,9 +49,11 @@ from ._constants import (
 )
 from ._errors import (
     APIConnectionError,
+    APIError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
+    amend,
     excerpt,
     status_error_class,
 )
@@ -64,6 +67,7 @@ from ._streaming import (
     aiter_items,
     iter_items,
     request_id_of,
+    timeout_message,
     transport_error,
 )
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -96,6 +100,7 @@ _F = TypeVar("_F", bound=pydantic.BaseModel)
 _P = TypeVar("_P")
 _S = TypeVar("_S", bound="_CloseableStream")
 _AS = TypeVar("_AS", bound="_AsyncCloseableStream")
+_E = TypeVar("_E", bound=APIError)
 
 
 @dataclass(frozen=True)
@@ -278,6 +283,19 @@ class _BaseClient:
             headers[name] = value
         return headers
 
+    def _check_auth(self, op: OperationSpec[Any, Any, Any], options: CallOptions) -> None:
+        """Fail before sending when ``op`` needs an API key and there is none (nor a header
+        of its security scheme set by hand)."""
+        if self._api_key or not op.security:
+            return
+        names = {
+            "authorization" if scheme == "bearer" else scheme[len("header:") :].lower()
+            for scheme in op.security
+        }
+        given = {name.lower() for name in (*self._default_headers, *(options.extra_headers or {}))}
+        if not names & given:
+            raise PackageError(NO_API_KEY)
+
     def _idempotency_key(self, options: CallOptions) -> str:
         for name, value in (options.extra_headers or {}).items():
             if name.lower() == "idempotency-key":
@@ -378,6 +396,13 @@ class _BaseClient:
                 request=response.request,
                 response=response,
             ) from exc
+
+    @staticmethod
+    def _attempted(error: _E, retries_taken: int) -> _E:
+        """``error``, its message saying how many attempts the call made when it made several."""
+        if retries_taken > 0:
+            amend(error, f"{error.message} (after {retries_taken + 1} attempts)")
+        return error
 
     def _log_retry(
         self, request: httpx.Request, retries_taken: int, delay: float, why: str
@@ -536,6 +561,7 @@ class SyncAPIClient(_BaseClient):
         stream: bool,
     ) -> Iterator[tuple[httpx.Request, int, int]]:
         """The attempts of one call: (request, retries taken, retries allowed)."""
+        self._check_auth(op, options)
         key = self._idempotency_key(options)
         max_retries = self._max_retries(options)
         timeout, _ = self._timeouts(options)
@@ -569,7 +595,7 @@ class SyncAPIClient(_BaseClient):
                     chunks.append(chunk)
                     if deadline is not None and time.monotonic() > deadline:
                         raise APITimeoutError(
-                            f"request took longer than {total} s", request=request
+                            timeout_message(request, total, "whole request"), request=request
                         )
             finally:
                 response.close()
@@ -591,6 +617,7 @@ class SyncAPIClient(_BaseClient):
                     self._log_retry(request, retries_taken, delay, str(error))
                     self._sleep(delay)
                     continue
+                self._attempted(error, retries_taken)
                 raise
             if response.is_success:
                 parse = functools.partial(self._parse, op, response, content)
@@ -600,7 +627,7 @@ class SyncAPIClient(_BaseClient):
                 self._log_retry(request, retries_taken, delay, f"status {response.status_code}")
                 self._sleep(delay)
                 continue
-            raise self._status_error(op, response, content)
+            raise self._attempted(self._status_error(op, response, content), retries_taken)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def request(
@@ -635,7 +662,7 @@ class SyncAPIClient(_BaseClient):
                         )
                         self._sleep(delay)
                         continue
-                    raise self._status_error(op, response, content)
+                    raise self._attempted(self._status_error(op, response, content), retries_taken)
                 events = iter_items(response, spec, strict=self.strict_response_validation)
                 try:
                     first = next(events)
@@ -652,6 +679,7 @@ class SyncAPIClient(_BaseClient):
                     self._log_retry(request, retries_taken, delay, str(error))
                     self._sleep(delay)
                     continue
+                self._attempted(error, retries_taken)
                 raise
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -760,6 +788,7 @@ class AsyncAPIClient(_BaseClient):
         options: CallOptions,
         stream: bool,
     ) -> Iterator[tuple[httpx.Request, int, int]]:
+        self._check_auth(op, options)
         key = self._idempotency_key(options)
         max_retries = self._max_retries(options)
         timeout, _ = self._timeouts(options)
@@ -793,7 +822,9 @@ class AsyncAPIClient(_BaseClient):
                 finally:
                     await response.aclose()
         except TimeoutError as exc:
-            raise APITimeoutError(f"request took longer than {total} s", request=request) from exc
+            raise APITimeoutError(
+                timeout_message(request, total, "whole request"), request=request
+            ) from exc
         except (httpx.TransportError, httpx.DecodingError) as exc:
             raise transport_error(exc, request) from exc
         return response, content
@@ -812,6 +843,7 @@ class AsyncAPIClient(_BaseClient):
                     self._log_retry(request, retries_taken, delay, str(error))
                     await self._sleep(delay)
                     continue
+                self._attempted(error, retries_taken)
                 raise
             if response.is_success:
                 parse = functools.partial(self._parse, op, response, content)
@@ -821,7 +853,7 @@ class AsyncAPIClient(_BaseClient):
                 self._log_retry(request, retries_taken, delay, f"status {response.status_code}")
                 await self._sleep(delay)
                 continue
-            raise self._status_error(op, response, content)
+            raise self._attempted(self._status_error(op, response, content), retries_taken)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def request(
@@ -856,7 +888,7 @@ class AsyncAPIClient(_BaseClient):
                         )
                         await self._sleep(delay)
                         continue
-                    raise self._status_error(op, response, content)
+                    raise self._attempted(self._status_error(op, response, content), retries_taken)
                 events = aiter_items(response, spec, strict=self.strict_response_validation)
                 try:
                     first = await events.__anext__()
@@ -873,6 +905,7 @@ class AsyncAPIClient(_BaseClient):
                     self._log_retry(request, retries_taken, delay, str(error))
                     await self._sleep(delay)
                     continue
+                self._attempted(error, retries_taken)
                 raise
         raise AssertionError("unreachable")  # pragma: no cover
 
