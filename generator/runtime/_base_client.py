@@ -66,7 +66,10 @@ from ._streaming import (
     StreamSpec,
     aiter_items,
     iter_items,
+    redact_error,
+    redact_text,
     request_id_of,
+    secrets_of,
     timeout_message,
     transport_error,
 )
@@ -325,8 +328,7 @@ class _BaseClient:
     # --- reading answers -----------------------------------------------------------------
 
     def _redact(self, text: str) -> str:
-        key = self._api_key
-        return text.replace(key, "[redacted]") if key and len(key) >= 4 else text
+        return redact_text(text, secrets_of(None, self._api_key))
 
     def _status_error(
         self, op: OperationSpec[Any, Any, Any], response: httpx.Response, content: bytes
@@ -386,16 +388,17 @@ class _BaseClient:
                 if kept is not None:
                     return cast("_R", kept)
                 what = f"is not a valid {op.response.__name__}: {errors}"
-            raise APIResponseValidationError(
-                self._redact(
-                    f"{response.status_code} response body {what}; body: {excerpt(text)!r}"
-                ),
+            error = APIResponseValidationError(
+                f"{response.status_code} response body {what}; body: {excerpt(text)!r}",
                 status_code=response.status_code,
-                body=self._redact(excerpt(text)),
+                body=excerpt(text),
                 request_id=request_id_of(response),
                 request=response.request,
                 response=response,
-            ) from exc
+            )
+            secrets = secrets_of(response.request, self._api_key)
+            leaks = redact_text(str(exc), secrets) != str(exc)  # pydantic quotes the input
+            raise redact_error(error, secrets) from (None if leaks else exc)
 
     @staticmethod
     def _attempted(error: _E, retries_taken: int) -> _E:
@@ -607,28 +610,32 @@ class SyncAPIClient(_BaseClient):
         self, op: OperationSpec[_R, Any, Any], body: Mapping[str, Any], options: CallOptions
     ) -> RawResponse[_R]:
         """Send a non-streamed call, with retries; the answer unparsed."""
-        _, total = self._timeouts(options)
-        for request, retries_taken, max_retries in self._send(op, body, options, stream=False):
-            try:
-                response, content = self._read(request, total)
-            except APIConnectionError as error:
-                if retries_taken < max_retries:
-                    delay = self._delay(retries_taken, None)
-                    self._log_retry(request, retries_taken, delay, str(error))
+        try:
+            _, total = self._timeouts(options)
+            for request, retries_taken, max_retries in self._send(op, body, options, stream=False):
+                try:
+                    response, content = self._read(request, total)
+                except APIConnectionError as error:
+                    if retries_taken < max_retries:
+                        delay = self._delay(retries_taken, None)
+                        self._log_retry(request, retries_taken, delay, str(error))
+                        self._sleep(delay)
+                        continue
+                    self._attempted(error, retries_taken)
+                    raise
+                if response.is_success:
+                    parse = functools.partial(self._parse, op, response, content)
+                    return RawResponse(response, content, parse, retries_taken)
+                if retries_taken < max_retries and self._retryable(response):
+                    delay = self._delay(retries_taken, response)
+                    self._log_retry(request, retries_taken, delay, f"status {response.status_code}")
                     self._sleep(delay)
                     continue
-                self._attempted(error, retries_taken)
-                raise
-            if response.is_success:
-                parse = functools.partial(self._parse, op, response, content)
-                return RawResponse(response, content, parse, retries_taken)
-            if retries_taken < max_retries and self._retryable(response):
-                delay = self._delay(retries_taken, response)
-                self._log_retry(request, retries_taken, delay, f"status {response.status_code}")
-                self._sleep(delay)
-                continue
-            raise self._attempted(self._status_error(op, response, content), retries_taken)
-        raise AssertionError("unreachable")  # pragma: no cover
+                raise self._attempted(self._status_error(op, response, content), retries_taken)
+            raise AssertionError("unreachable")  # pragma: no cover
+        except APIError as error:
+            redact_error(error, secrets_of(error.request, self._api_key))
+            raise
 
     def request(
         self, op: OperationSpec[_R, Any, Any], body: Mapping[str, Any], options: CallOptions
@@ -640,48 +647,61 @@ class SyncAPIClient(_BaseClient):
         self, op: OperationSpec[Any, _T, Any], body: Mapping[str, Any], options: CallOptions
     ) -> RawResponse[Stream[_T]]:
         """Open a stream, retrying until its first event has arrived."""
-        spec = _require_stream(op)
-        for request, retries_taken, max_retries in self._send(op, body, options, stream=True):
-            response: httpx.Response | None = None
-            try:
+        try:
+            spec = _require_stream(op)
+            for request, retries_taken, max_retries in self._send(op, body, options, stream=True):
+                response: httpx.Response | None = None
                 try:
-                    response = self._http.send(request, stream=True)
-                except (httpx.TransportError, httpx.DecodingError) as exc:
-                    raise transport_error(exc, request) from exc
-                if not response.is_success:
                     try:
-                        content = response.read()
+                        response = self._http.send(request, stream=True)
                     except (httpx.TransportError, httpx.DecodingError) as exc:
                         raise transport_error(exc, request) from exc
-                    finally:
-                        response.close()
-                    if retries_taken < max_retries and self._retryable(response):
-                        delay = self._delay(retries_taken, response)
-                        self._log_retry(
-                            request, retries_taken, delay, f"status {response.status_code}"
+                    if not response.is_success:
+                        try:
+                            content = response.read()
+                        except (httpx.TransportError, httpx.DecodingError) as exc:
+                            raise transport_error(exc, request) from exc
+                        finally:
+                            response.close()
+                        if retries_taken < max_retries and self._retryable(response):
+                            delay = self._delay(retries_taken, response)
+                            self._log_retry(
+                                request, retries_taken, delay, f"status {response.status_code}"
+                            )
+                            self._sleep(delay)
+                            continue
+                        raise self._attempted(
+                            self._status_error(op, response, content), retries_taken
                         )
+                    events = iter_items(
+                        response,
+                        spec,
+                        strict=self.strict_response_validation,
+                        secrets=secrets_of(request, self._api_key),
+                    )
+                    try:
+                        first = next(events)
+                    except StopIteration:
+                        stream = Stream(response, _no_events())
+                    else:
+                        stream = Stream(response, _prepend(first, events))
+                    return RawResponse(
+                        response, None, functools.partial(_same, stream), retries_taken
+                    )
+                except APIConnectionError as error:
+                    if response is not None:
+                        response.close()
+                    if retries_taken < max_retries:
+                        delay = self._delay(retries_taken, None)
+                        self._log_retry(request, retries_taken, delay, str(error))
                         self._sleep(delay)
                         continue
-                    raise self._attempted(self._status_error(op, response, content), retries_taken)
-                events = iter_items(response, spec, strict=self.strict_response_validation)
-                try:
-                    first = next(events)
-                except StopIteration:
-                    stream = Stream(response, _no_events())
-                else:
-                    stream = Stream(response, _prepend(first, events))
-                return RawResponse(response, None, functools.partial(_same, stream), retries_taken)
-            except APIConnectionError as error:
-                if response is not None:
-                    response.close()
-                if retries_taken < max_retries:
-                    delay = self._delay(retries_taken, None)
-                    self._log_retry(request, retries_taken, delay, str(error))
-                    self._sleep(delay)
-                    continue
-                self._attempted(error, retries_taken)
-                raise
-        raise AssertionError("unreachable")  # pragma: no cover
+                    self._attempted(error, retries_taken)
+                    raise
+            raise AssertionError("unreachable")  # pragma: no cover
+        except APIError as error:
+            redact_error(error, secrets_of(error.request, self._api_key))
+            raise
 
     def request_stream(
         self, op: OperationSpec[Any, _T, Any], body: Mapping[str, Any], options: CallOptions
@@ -833,28 +853,32 @@ class AsyncAPIClient(_BaseClient):
         self, op: OperationSpec[_R, Any, Any], body: Mapping[str, Any], options: CallOptions
     ) -> RawResponse[_R]:
         """Send a non-streamed call, with retries; the answer unparsed."""
-        _, total = self._timeouts(options)
-        for request, retries_taken, max_retries in self._send(op, body, options, stream=False):
-            try:
-                response, content = await self._read(request, total)
-            except APIConnectionError as error:
-                if retries_taken < max_retries:
-                    delay = self._delay(retries_taken, None)
-                    self._log_retry(request, retries_taken, delay, str(error))
+        try:
+            _, total = self._timeouts(options)
+            for request, retries_taken, max_retries in self._send(op, body, options, stream=False):
+                try:
+                    response, content = await self._read(request, total)
+                except APIConnectionError as error:
+                    if retries_taken < max_retries:
+                        delay = self._delay(retries_taken, None)
+                        self._log_retry(request, retries_taken, delay, str(error))
+                        await self._sleep(delay)
+                        continue
+                    self._attempted(error, retries_taken)
+                    raise
+                if response.is_success:
+                    parse = functools.partial(self._parse, op, response, content)
+                    return RawResponse(response, content, parse, retries_taken)
+                if retries_taken < max_retries and self._retryable(response):
+                    delay = self._delay(retries_taken, response)
+                    self._log_retry(request, retries_taken, delay, f"status {response.status_code}")
                     await self._sleep(delay)
                     continue
-                self._attempted(error, retries_taken)
-                raise
-            if response.is_success:
-                parse = functools.partial(self._parse, op, response, content)
-                return RawResponse(response, content, parse, retries_taken)
-            if retries_taken < max_retries and self._retryable(response):
-                delay = self._delay(retries_taken, response)
-                self._log_retry(request, retries_taken, delay, f"status {response.status_code}")
-                await self._sleep(delay)
-                continue
-            raise self._attempted(self._status_error(op, response, content), retries_taken)
-        raise AssertionError("unreachable")  # pragma: no cover
+                raise self._attempted(self._status_error(op, response, content), retries_taken)
+            raise AssertionError("unreachable")  # pragma: no cover
+        except APIError as error:
+            redact_error(error, secrets_of(error.request, self._api_key))
+            raise
 
     async def request(
         self, op: OperationSpec[_R, Any, Any], body: Mapping[str, Any], options: CallOptions
@@ -866,48 +890,61 @@ class AsyncAPIClient(_BaseClient):
         self, op: OperationSpec[Any, _T, Any], body: Mapping[str, Any], options: CallOptions
     ) -> RawResponse[AsyncStream[_T]]:
         """Open a stream, retrying until its first event has arrived."""
-        spec = _require_stream(op)
-        for request, retries_taken, max_retries in self._send(op, body, options, stream=True):
-            response: httpx.Response | None = None
-            try:
+        try:
+            spec = _require_stream(op)
+            for request, retries_taken, max_retries in self._send(op, body, options, stream=True):
+                response: httpx.Response | None = None
                 try:
-                    response = await self._http.send(request, stream=True)
-                except (httpx.TransportError, httpx.DecodingError) as exc:
-                    raise transport_error(exc, request) from exc
-                if not response.is_success:
                     try:
-                        content = await response.aread()
+                        response = await self._http.send(request, stream=True)
                     except (httpx.TransportError, httpx.DecodingError) as exc:
                         raise transport_error(exc, request) from exc
-                    finally:
-                        await response.aclose()
-                    if retries_taken < max_retries and self._retryable(response):
-                        delay = self._delay(retries_taken, response)
-                        self._log_retry(
-                            request, retries_taken, delay, f"status {response.status_code}"
+                    if not response.is_success:
+                        try:
+                            content = await response.aread()
+                        except (httpx.TransportError, httpx.DecodingError) as exc:
+                            raise transport_error(exc, request) from exc
+                        finally:
+                            await response.aclose()
+                        if retries_taken < max_retries and self._retryable(response):
+                            delay = self._delay(retries_taken, response)
+                            self._log_retry(
+                                request, retries_taken, delay, f"status {response.status_code}"
+                            )
+                            await self._sleep(delay)
+                            continue
+                        raise self._attempted(
+                            self._status_error(op, response, content), retries_taken
                         )
+                    events = aiter_items(
+                        response,
+                        spec,
+                        strict=self.strict_response_validation,
+                        secrets=secrets_of(request, self._api_key),
+                    )
+                    try:
+                        first = await events.__anext__()
+                    except StopAsyncIteration:
+                        stream = AsyncStream(response, _empty())
+                    else:
+                        stream = AsyncStream(response, _aprepend(first, events))
+                    return RawResponse(
+                        response, None, functools.partial(_same, stream), retries_taken
+                    )
+                except APIConnectionError as error:
+                    if response is not None:
+                        await response.aclose()
+                    if retries_taken < max_retries:
+                        delay = self._delay(retries_taken, None)
+                        self._log_retry(request, retries_taken, delay, str(error))
                         await self._sleep(delay)
                         continue
-                    raise self._attempted(self._status_error(op, response, content), retries_taken)
-                events = aiter_items(response, spec, strict=self.strict_response_validation)
-                try:
-                    first = await events.__anext__()
-                except StopAsyncIteration:
-                    stream = AsyncStream(response, _empty())
-                else:
-                    stream = AsyncStream(response, _aprepend(first, events))
-                return RawResponse(response, None, functools.partial(_same, stream), retries_taken)
-            except APIConnectionError as error:
-                if response is not None:
-                    await response.aclose()
-                if retries_taken < max_retries:
-                    delay = self._delay(retries_taken, None)
-                    self._log_retry(request, retries_taken, delay, str(error))
-                    await self._sleep(delay)
-                    continue
-                self._attempted(error, retries_taken)
-                raise
-        raise AssertionError("unreachable")  # pragma: no cover
+                    self._attempted(error, retries_taken)
+                    raise
+            raise AssertionError("unreachable")  # pragma: no cover
+        except APIError as error:
+            redact_error(error, secrets_of(error.request, self._api_key))
+            raise
 
     async def request_stream(
         self, op: OperationSpec[Any, _T, Any], body: Mapping[str, Any], options: CallOptions

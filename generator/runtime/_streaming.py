@@ -72,6 +72,100 @@ def request_id_of(response: httpx.Response | None, body: Any = None) -> str | No
     return value if isinstance(value, str) else None
 
 
+REDACTED = "[redacted]"
+"""What a secret is replaced with in an error's message, arguments and body."""
+
+SENSITIVE_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "x-api-key", "api-key", "cookie"}
+)
+"""Request headers whose values are credentials: masked in the ``repr`` of an error's request."""
+
+
+class RedactedHeaders(httpx.Headers):
+    """Request headers whose ``repr`` masks every credential (httpx masks only
+    ``authorization``); the values themselves stay readable by name."""
+
+    def __repr__(self) -> str:
+        items = [
+            (name, "[secure]" if name.lower() in SENSITIVE_HEADERS else value)
+            for name, value in self.multi_items()
+        ]
+        return f"Headers({items!r})"
+
+
+def secrets_of(request: httpx.Request | None, *keys: str | None) -> tuple[str, ...]:
+    """The credentials of a call: ``keys`` and the values of the request's credential headers
+    (a ``Bearer`` token also on its own), longest first so that none is left half-replaced."""
+    found = {key for key in keys if key}
+    if request is not None:
+        for name in SENSITIVE_HEADERS:
+            value = request.headers.get(name)
+            if value:
+                found.add(value)
+                scheme, _, token = value.partition(" ")
+                if token and scheme.lower() in {"bearer", "basic", "token"}:
+                    found.add(token.strip())
+    return tuple(sorted((s for s in found if len(s) >= 4), key=len, reverse=True))
+
+
+def redact_text(text: str, secrets: tuple[str, ...]) -> str:
+    """``text`` with every secret replaced by :data:`REDACTED`."""
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def redact_value(value: Any, secrets: tuple[str, ...]) -> Any:
+    """``value`` (a string, a decoded JSON value or a model) with the secrets replaced, at any
+    depth; a model is rebuilt from its redacted wire form (a redacted copy of it when that no
+    longer validates)."""
+    if isinstance(value, str):
+        return redact_text(value, secrets)
+    if isinstance(value, dict):
+        entries = cast("dict[str, Any]", value)
+        return {key: redact_value(item, secrets) for key, item in entries.items()}
+    if isinstance(value, (list, tuple)):
+        items = [redact_value(item, secrets) for item in cast("list[Any]", value)]
+        return items if isinstance(value, list) else tuple(items)
+    if isinstance(value, pydantic.BaseModel):
+        to_dict = getattr(value, "to_dict", None)
+        wire: Any = (
+            to_dict()
+            if callable(to_dict)
+            else value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        )
+        text = json.dumps(wire, default=str)
+        if redact_text(text, secrets) == text:
+            return value
+        cleaned = redact_value(wire, secrets)
+        try:
+            return type(value).model_validate(cleaned)
+        except pydantic.ValidationError:
+            return cleaned
+    return value
+
+
+def redact_error(error: APIError, secrets: tuple[str, ...]) -> APIError:
+    """``error`` with no secret left where it shows: its message, ``args``, ``body`` and the
+    ``repr`` of its request's headers. A chained exception that quotes a secret (pydantic's
+    errors quote their input) is dropped from the chain."""
+    if error.request is not None and not isinstance(error.request.headers, RedactedHeaders):
+        error.request.headers = RedactedHeaders(error.request.headers)
+    if not secrets:
+        return error
+    error.message = redact_text(error.message, secrets)
+    error.args = tuple(redact_value(arg, secrets) for arg in error.args)
+    error.body = redact_value(error.body, secrets)
+    for cause in (error.__cause__, error.__context__):
+        if cause is not None and redact_text(str(cause), secrets) != str(cause):
+            error.__cause__ = None
+            error.__context__ = None
+            error.__suppress_context__ = True
+            break
+    return error
+
+
 _TIMEOUT_PHASES: dict[type[httpx.TimeoutException], str] = {
     httpx.ConnectTimeout: "connect",
     httpx.ReadTimeout: "read",
@@ -249,9 +343,15 @@ def _event_name(sse: ServerSentEvent) -> str:
 
 
 def iter_items(
-    response: httpx.Response, spec: StreamSpec[_T, Any], *, strict: bool = True
+    response: httpx.Response,
+    spec: StreamSpec[_T, Any],
+    *,
+    strict: bool = True,
+    secrets: tuple[str, ...] = (),
 ) -> Iterator[_T]:
-    """The typed events of ``response``; closes it when done, on error, or when closed early."""
+    """The typed events of ``response``; closes it when done, on error, or when closed early.
+
+    An error raised on the way has ``secrets`` redacted (:func:`redact_error`)."""
     decoder = SSEDecoder()
     try:
         for chunk in response.iter_bytes():
@@ -268,13 +368,20 @@ def iter_items(
             if item is not _SKIP:
                 yield item
     except (httpx.TransportError, httpx.DecodingError) as exc:
-        raise transport_error(exc, response.request) from exc
+        raise redact_error(transport_error(exc, response.request), secrets) from exc
+    except APIError as exc:
+        redact_error(exc, secrets)
+        raise
     finally:
         response.close()
 
 
 async def aiter_items(
-    response: httpx.Response, spec: StreamSpec[_T, Any], *, strict: bool = True
+    response: httpx.Response,
+    spec: StreamSpec[_T, Any],
+    *,
+    strict: bool = True,
+    secrets: tuple[str, ...] = (),
 ) -> AsyncIterator[_T]:
     """The async twin of :func:`iter_items`."""
     decoder = SSEDecoder()
@@ -293,7 +400,10 @@ async def aiter_items(
             if item is not _SKIP:
                 yield item
     except (httpx.TransportError, httpx.DecodingError) as exc:
-        raise transport_error(exc, response.request) from exc
+        raise redact_error(transport_error(exc, response.request), secrets) from exc
+    except APIError as exc:
+        redact_error(exc, secrets)
+        raise
     finally:
         await response.aclose()
 
