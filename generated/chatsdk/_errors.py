@@ -23,6 +23,7 @@ __all__ = [
     "APIError",
     "APIResponseValidationError",
     "APIStatusError",
+    "APIStreamIncompleteError",
     "APITimeoutError",
     "AuthenticationError",
     "ConflictError",
@@ -131,6 +132,22 @@ class APIConnectionError(APIError):
 
 class APITimeoutError(APIConnectionError):
     """The call did not finish within its timeout."""
+
+
+class APIStreamIncompleteError(APIConnectionError):
+    """A stream's body ended before its terminal event (``[DONE]``, ``message_stop``, …).
+
+    An :class:`APIConnectionError`: an answer cut short is what a connection that broke
+    mid-body gives, whoever closed it, so the code that handles one handles the other; a
+    stream that ends before its first event is retried like one. Not a :class:`StreamError`:
+    the server reported nothing. ``events`` is how many events had arrived.
+    """
+
+    events: int
+
+    def __init__(self, message: str, *, events: int = 0, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.events = events
 
 
 class StreamError(APIError):

@@ -28,11 +28,12 @@ from ._errors import (
     APIConnectionError,
     APIError,
     APIResponseValidationError,
+    APIStreamIncompleteError,
     APITimeoutError,
     StreamError,
     excerpt,
 )
-from ._lenient import lenient
+from ._lenient import lenient, union_tags
 from ._sse import ServerSentEvent, SSEDecoder
 
 if TYPE_CHECKING:
@@ -55,6 +56,11 @@ _AS = TypeVar("_AS", bound="_AsyncCloseable")
 
 _SKIP: Any = object()
 _DONE: Any = object()
+
+END_EVENTS = ("message_stop", "session_end")
+"""The names that end a named-event stream, by convention: a stream whose event union has one
+of them must end with it. ``x-sdk-stream`` has no keyword for it (``terminator`` is the
+data-only sentinel), so the names the families use are listed here."""
 
 
 def request_id_of(response: httpx.Response | None, body: Any = None) -> str | None:
@@ -223,6 +229,15 @@ class StreamSpec(Generic[_T, _F]):
     def adapter(self) -> pydantic.TypeAdapter[_T]:
         return pydantic.TypeAdapter(self.item)
 
+    @functools.cached_property
+    def end(self) -> str | None:
+        """What the stream must end with, or None when nothing says: the terminator of a
+        data-only stream, else the :data:`END_EVENTS` name among the event union's tags."""
+        if self.framing != "named-events":
+            return self.terminator
+        tags = union_tags(getattr(self.item, "__sdk_union__", None))
+        return next((name for name in END_EVENTS if name in tags), None)
+
     def accumulator(self, *, strict: bool = True) -> Accumulator[_F]:
         """A fresh accumulator for one stream of this operation."""
         if self.final is None:
@@ -342,6 +357,34 @@ def _event_name(sse: ServerSentEvent) -> str:
     return f" {sse.event!r}" if sse.event else ""
 
 
+def _incomplete(
+    response: httpx.Response, spec: StreamSpec[Any, Any], events: int
+) -> APIStreamIncompleteError:
+    end = f"its {spec.end} event" if spec.framing == "named-events" else spec.end
+    request = _request_of(response)
+    where = f": {request.method} {request.url}" if request is not None else ""
+    return APIStreamIncompleteError(
+        f"stream ended before {end}, after {events} event{'' if events == 1 else 's'}{where}",
+        events=events,
+        request_id=request_id_of(response),
+        request=request,
+        response=response,
+    )
+
+
+def _request_of(response: httpx.Response) -> httpx.Request | None:
+    try:
+        return response.request
+    except RuntimeError:  # a response built by hand, never sent
+        return None
+
+
+def _ends(spec: StreamSpec[Any, Any], sse: ServerSentEvent, item: Any) -> bool:
+    """Whether ``item`` (decoded from ``sse``) is the named-event stream's terminal event."""
+    name = sse.event if sse.event is not None else getattr(item, "type", None)
+    return name == spec.end
+
+
 def iter_items(
     response: httpx.Response,
     spec: StreamSpec[_T, Any],
@@ -351,8 +394,13 @@ def iter_items(
 ) -> Iterator[_T]:
     """The typed events of ``response``; closes it when done, on error, or when closed early.
 
-    An error raised on the way has ``secrets`` redacted (:func:`redact_error`)."""
+    A body that ends before the stream's :attr:`~StreamSpec.end` raises
+    :class:`~._errors.APIStreamIncompleteError`; an error raised on the way has ``secrets``
+    redacted (:func:`redact_error`)."""
     decoder = SSEDecoder()
+    named_end = spec.end if spec.framing == "named-events" else None
+    ended = spec.end is None
+    count = 0
     try:
         for chunk in response.iter_bytes():
             for sse in decoder.feed(chunk):
@@ -360,15 +408,23 @@ def iter_items(
                 if item is _DONE:
                     return
                 if item is not _SKIP:
+                    if named_end is not None and not ended:
+                        ended = _ends(spec, sse, item)
+                    count += 1
                     yield item
         for sse in decoder.flush():
             item = spec.decode(sse, response, strict=strict)
             if item is _DONE:
                 return
             if item is not _SKIP:
+                if named_end is not None and not ended:
+                    ended = _ends(spec, sse, item)
+                count += 1
                 yield item
+        if not ended:
+            raise _incomplete(response, spec, count)
     except (httpx.TransportError, httpx.DecodingError) as exc:
-        raise redact_error(transport_error(exc, response.request), secrets) from exc
+        raise redact_error(transport_error(exc, _request_of(response)), secrets) from exc
     except APIError as exc:
         redact_error(exc, secrets)
         raise
@@ -385,6 +441,9 @@ async def aiter_items(
 ) -> AsyncIterator[_T]:
     """The async twin of :func:`iter_items`."""
     decoder = SSEDecoder()
+    named_end = spec.end if spec.framing == "named-events" else None
+    ended = spec.end is None
+    count = 0
     try:
         async for chunk in response.aiter_bytes():
             for sse in decoder.feed(chunk):
@@ -392,15 +451,23 @@ async def aiter_items(
                 if item is _DONE:
                     return
                 if item is not _SKIP:
+                    if named_end is not None and not ended:
+                        ended = _ends(spec, sse, item)
+                    count += 1
                     yield item
         for sse in decoder.flush():
             item = spec.decode(sse, response, strict=strict)
             if item is _DONE:
                 return
             if item is not _SKIP:
+                if named_end is not None and not ended:
+                    ended = _ends(spec, sse, item)
+                count += 1
                 yield item
+        if not ended:
+            raise _incomplete(response, spec, count)
     except (httpx.TransportError, httpx.DecodingError) as exc:
-        raise redact_error(transport_error(exc, response.request), secrets) from exc
+        raise redact_error(transport_error(exc, _request_of(response)), secrets) from exc
     except APIError as exc:
         redact_error(exc, secrets)
         raise
