@@ -341,6 +341,7 @@ class StreamSpec(Generic[_T, _F]):
             error_type=kind,
             body=body,
             request_id=request_id_of(response, payload),
+            request=_request_of(response) if response is not None else None,
             response=response,
         )
 
@@ -380,12 +381,6 @@ def _request_of(response: httpx.Response) -> httpx.Request | None:
         return None
 
 
-def _ends(spec: StreamSpec[Any, Any], sse: ServerSentEvent, item: Any) -> bool:
-    """Whether ``item`` (decoded from ``sse``) is the named-event stream's terminal event."""
-    name = sse.event if sse.event is not None else getattr(item, "type", None)
-    return name == spec.end
-
-
 def iter_items(
     response: httpx.Response,
     spec: StreamSpec[_T, Any],
@@ -409,8 +404,8 @@ def iter_items(
                 if item is _DONE:
                     return
                 if item is not _SKIP:
-                    if named_end is not None and not ended:
-                        ended = _ends(spec, sse, item)
+                    if not ended and named_end is not None:
+                        ended = (sse.event or getattr(item, "type", None)) == named_end
                     count += 1
                     yield item
         for sse in decoder.flush():
@@ -418,8 +413,8 @@ def iter_items(
             if item is _DONE:
                 return
             if item is not _SKIP:
-                if named_end is not None and not ended:
-                    ended = _ends(spec, sse, item)
+                if not ended and named_end is not None:
+                    ended = (sse.event or getattr(item, "type", None)) == named_end
                 count += 1
                 yield item
         if not ended:
@@ -452,8 +447,8 @@ async def aiter_items(
                 if item is _DONE:
                     return
                 if item is not _SKIP:
-                    if named_end is not None and not ended:
-                        ended = _ends(spec, sse, item)
+                    if not ended and named_end is not None:
+                        ended = (sse.event or getattr(item, "type", None)) == named_end
                     count += 1
                     yield item
         for sse in decoder.flush():
@@ -461,8 +456,8 @@ async def aiter_items(
             if item is _DONE:
                 return
             if item is not _SKIP:
-                if named_end is not None and not ended:
-                    ended = _ends(spec, sse, item)
+                if not ended and named_end is not None:
+                    ended = (sse.event or getattr(item, "type", None)) == named_end
                 count += 1
                 yield item
         if not ended:
