@@ -230,13 +230,19 @@ class StreamSpec(Generic[_T, _F]):
         return pydantic.TypeAdapter(self.item)
 
     @functools.cached_property
-    def end(self) -> str | None:
-        """What the stream must end with, or None when nothing says: the terminator of a
-        data-only stream, else the :data:`END_EVENTS` name among the event union's tags."""
-        if self.framing != "named-events":
-            return self.terminator
+    def end_event(self) -> str | None:
+        """The :data:`END_EVENTS` name among the event union's tags: the event a whole stream
+        ends with, whatever its framing (a data-only stream may also end with ``terminator``)."""
         tags = union_tags(getattr(self.item, "__sdk_union__", None))
         return next((name for name in END_EVENTS if name in tags), None)
+
+    @functools.cached_property
+    def end(self) -> str | None:
+        """What a whole stream ends with, as an error message names it, or None when nothing
+        says: the end event, else the data-only terminator."""
+        if self.end_event is not None:
+            return f"its {self.end_event} event"
+        return self.terminator if self.framing != "named-events" else None
 
     def accumulator(self, *, strict: bool = True) -> Accumulator[_F]:
         """A fresh accumulator for one stream of this operation."""
@@ -361,11 +367,10 @@ def _event_name(sse: ServerSentEvent) -> str:
 def _incomplete(
     response: httpx.Response, spec: StreamSpec[Any, Any], events: int
 ) -> APIStreamIncompleteError:
-    end = f"its {spec.end} event" if spec.framing == "named-events" else spec.end
     request = _request_of(response)
     where = f": {request.method} {request.url}" if request is not None else ""
     return APIStreamIncompleteError(
-        f"stream ended before {end}, after {events} event{'' if events == 1 else 's'}{where}",
+        f"stream ended before {spec.end}, after {events} event{'' if events == 1 else 's'}{where}",
         events=events,
         request_id=request_id_of(response),
         request=request,
@@ -393,7 +398,7 @@ def iter_items(
     :class:`~._errors.APIStreamIncompleteError`; an error raised on the way has ``secrets``
     redacted (:func:`redact_error`)."""
     decoder = SSEDecoder()
-    named_end = spec.end if spec.framing == "named-events" else None
+    end_event = spec.end_event
     ended = spec.end is None
     count = 0
     try:
@@ -403,8 +408,8 @@ def iter_items(
                 if item is _DONE:
                     return
                 if item is not _SKIP:
-                    if not ended and named_end is not None:
-                        ended = (sse.event or getattr(item, "type", None)) == named_end
+                    if not ended and end_event is not None:
+                        ended = (sse.event or getattr(item, "type", None)) == end_event
                     count += 1
                     yield item
         for sse in decoder.flush():
@@ -412,8 +417,8 @@ def iter_items(
             if item is _DONE:
                 return
             if item is not _SKIP:
-                if not ended and named_end is not None:
-                    ended = (sse.event or getattr(item, "type", None)) == named_end
+                if not ended and end_event is not None:
+                    ended = (sse.event or getattr(item, "type", None)) == end_event
                 count += 1
                 yield item
         if not ended:
@@ -436,7 +441,7 @@ async def aiter_items(
 ) -> AsyncIterator[_T]:
     """The async twin of :func:`iter_items`."""
     decoder = SSEDecoder()
-    named_end = spec.end if spec.framing == "named-events" else None
+    end_event = spec.end_event
     ended = spec.end is None
     count = 0
     try:
@@ -446,8 +451,8 @@ async def aiter_items(
                 if item is _DONE:
                     return
                 if item is not _SKIP:
-                    if not ended and named_end is not None:
-                        ended = (sse.event or getattr(item, "type", None)) == named_end
+                    if not ended and end_event is not None:
+                        ended = (sse.event or getattr(item, "type", None)) == end_event
                     count += 1
                     yield item
         for sse in decoder.flush():
@@ -455,8 +460,8 @@ async def aiter_items(
             if item is _DONE:
                 return
             if item is not _SKIP:
-                if not ended and named_end is not None:
-                    ended = (sse.event or getattr(item, "type", None)) == named_end
+                if not ended and end_event is not None:
+                    ended = (sse.event or getattr(item, "type", None)) == end_event
                 count += 1
                 yield item
         if not ended:
