@@ -41,6 +41,7 @@ from ._constants import (
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
     LOGGER_NAME,
+    NO_API_KEY,
     NO_BASE_URL,
     PACKAGE,
     RETRY_COUNT_HEADER,
@@ -49,9 +50,11 @@ from ._constants import (
 )
 from ._errors import (
     APIConnectionError,
+    APIError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
+    amend,
     excerpt,
     status_error_class,
 )
@@ -64,7 +67,11 @@ from ._streaming import (
     StreamSpec,
     aiter_items,
     iter_items,
+    redact_error,
+    redact_text,
     request_id_of,
+    secrets_of,
+    timeout_message,
     transport_error,
 )
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
@@ -97,6 +104,7 @@ _F = TypeVar("_F", bound=pydantic.BaseModel)
 _P = TypeVar("_P")
 _S = TypeVar("_S", bound="_CloseableStream")
 _AS = TypeVar("_AS", bound="_AsyncCloseableStream")
+_E = TypeVar("_E", bound=APIError)
 
 
 @dataclass(frozen=True)
@@ -279,6 +287,19 @@ class _BaseClient:
             headers[name] = value
         return headers
 
+    def _check_auth(self, op: OperationSpec[Any, Any, Any], options: CallOptions) -> None:
+        """Fail before sending when ``op`` needs an API key and there is none (nor a header
+        of its security scheme set by hand)."""
+        if self._api_key or not op.security:
+            return
+        names = {
+            "authorization" if scheme == "bearer" else scheme[len("header:") :].lower()
+            for scheme in op.security
+        }
+        given = {name.lower() for name in (*self._default_headers, *(options.extra_headers or {}))}
+        if not names & given:
+            raise PackageError(NO_API_KEY)
+
     def _idempotency_key(self, options: CallOptions) -> str:
         for name, value in (options.extra_headers or {}).items():
             if name.lower() == "idempotency-key":
@@ -308,8 +329,7 @@ class _BaseClient:
     # --- reading answers -----------------------------------------------------------------
 
     def _redact(self, text: str) -> str:
-        key = self._api_key
-        return text.replace(key, "[redacted]") if key and len(key) >= 4 else text
+        return redact_text(text, secrets_of(None, self._api_key))
 
     def _status_error(
         self, op: OperationSpec[Any, Any, Any], response: httpx.Response, content: bytes
@@ -369,16 +389,24 @@ class _BaseClient:
                 if kept is not None:
                     return cast("_R", kept)
                 what = f"is not a valid {op.response.__name__}: {errors}"
-            raise APIResponseValidationError(
-                self._redact(
-                    f"{response.status_code} response body {what}; body: {excerpt(text)!r}"
-                ),
+            error = APIResponseValidationError(
+                f"{response.status_code} response body {what}; body: {excerpt(text)!r}",
                 status_code=response.status_code,
-                body=self._redact(excerpt(text)),
+                body=excerpt(text),
                 request_id=request_id_of(response),
                 request=response.request,
                 response=response,
-            ) from exc
+            )
+            secrets = secrets_of(response.request, self._api_key)
+            leaks = redact_text(str(exc), secrets) != str(exc)  # pydantic quotes the input
+            raise redact_error(error, secrets) from (None if leaks else exc)
+
+    @staticmethod
+    def _attempted(error: _E, retries_taken: int) -> _E:
+        """``error``, its message saying how many attempts the call made when it made several."""
+        if retries_taken > 0:
+            amend(error, f"{error.message} (after {retries_taken + 1} attempts)")
+        return error
 
     def _log_retry(
         self, request: httpx.Request, retries_taken: int, delay: float, why: str
@@ -537,6 +565,7 @@ class SyncAPIClient(_BaseClient):
         stream: bool,
     ) -> Iterator[tuple[httpx.Request, int, int]]:
         """The attempts of one call: (request, retries taken, retries allowed)."""
+        self._check_auth(op, options)
         key = self._idempotency_key(options)
         max_retries = self._max_retries(options)
         timeout, _ = self._timeouts(options)
@@ -570,7 +599,7 @@ class SyncAPIClient(_BaseClient):
                     chunks.append(chunk)
                     if deadline is not None and time.monotonic() > deadline:
                         raise APITimeoutError(
-                            f"request took longer than {total} s", request=request
+                            timeout_message(request, total, "whole request"), request=request
                         )
             finally:
                 response.close()
@@ -582,27 +611,32 @@ class SyncAPIClient(_BaseClient):
         self, op: OperationSpec[_R, Any, Any], body: Mapping[str, Any], options: CallOptions
     ) -> RawResponse[_R]:
         """Send a non-streamed call, with retries; the answer unparsed."""
-        _, total = self._timeouts(options)
-        for request, retries_taken, max_retries in self._send(op, body, options, stream=False):
-            try:
-                response, content = self._read(request, total)
-            except APIConnectionError as error:
-                if retries_taken < max_retries:
-                    delay = self._delay(retries_taken, None)
-                    self._log_retry(request, retries_taken, delay, str(error))
+        try:
+            _, total = self._timeouts(options)
+            for request, retries_taken, max_retries in self._send(op, body, options, stream=False):
+                try:
+                    response, content = self._read(request, total)
+                except APIConnectionError as error:
+                    if retries_taken < max_retries:
+                        delay = self._delay(retries_taken, None)
+                        self._log_retry(request, retries_taken, delay, str(error))
+                        self._sleep(delay)
+                        continue
+                    self._attempted(error, retries_taken)
+                    raise
+                if response.is_success:
+                    parse = functools.partial(self._parse, op, response, content)
+                    return RawResponse(response, content, parse, retries_taken)
+                if retries_taken < max_retries and self._retryable(response):
+                    delay = self._delay(retries_taken, response)
+                    self._log_retry(request, retries_taken, delay, f"status {response.status_code}")
                     self._sleep(delay)
                     continue
-                raise
-            if response.is_success:
-                parse = functools.partial(self._parse, op, response, content)
-                return RawResponse(response, content, parse, retries_taken)
-            if retries_taken < max_retries and self._retryable(response):
-                delay = self._delay(retries_taken, response)
-                self._log_retry(request, retries_taken, delay, f"status {response.status_code}")
-                self._sleep(delay)
-                continue
-            raise self._status_error(op, response, content)
-        raise AssertionError("unreachable")  # pragma: no cover
+                raise self._attempted(self._status_error(op, response, content), retries_taken)
+            raise AssertionError("unreachable")  # pragma: no cover
+        except APIError as error:
+            redact_error(error, secrets_of(error.request, self._api_key))
+            raise
 
     def request(
         self, op: OperationSpec[_R, Any, Any], body: Mapping[str, Any], options: CallOptions
@@ -614,47 +648,61 @@ class SyncAPIClient(_BaseClient):
         self, op: OperationSpec[Any, _T, Any], body: Mapping[str, Any], options: CallOptions
     ) -> RawResponse[Stream[_T]]:
         """Open a stream, retrying until its first event has arrived."""
-        spec = _require_stream(op)
-        for request, retries_taken, max_retries in self._send(op, body, options, stream=True):
-            response: httpx.Response | None = None
-            try:
+        try:
+            spec = _require_stream(op)
+            for request, retries_taken, max_retries in self._send(op, body, options, stream=True):
+                response: httpx.Response | None = None
                 try:
-                    response = self._http.send(request, stream=True)
-                except (httpx.TransportError, httpx.DecodingError) as exc:
-                    raise transport_error(exc, request) from exc
-                if not response.is_success:
                     try:
-                        content = response.read()
+                        response = self._http.send(request, stream=True)
                     except (httpx.TransportError, httpx.DecodingError) as exc:
                         raise transport_error(exc, request) from exc
-                    finally:
-                        response.close()
-                    if retries_taken < max_retries and self._retryable(response):
-                        delay = self._delay(retries_taken, response)
-                        self._log_retry(
-                            request, retries_taken, delay, f"status {response.status_code}"
+                    if not response.is_success:
+                        try:
+                            content = response.read()
+                        except (httpx.TransportError, httpx.DecodingError) as exc:
+                            raise transport_error(exc, request) from exc
+                        finally:
+                            response.close()
+                        if retries_taken < max_retries and self._retryable(response):
+                            delay = self._delay(retries_taken, response)
+                            self._log_retry(
+                                request, retries_taken, delay, f"status {response.status_code}"
+                            )
+                            self._sleep(delay)
+                            continue
+                        raise self._attempted(
+                            self._status_error(op, response, content), retries_taken
                         )
+                    events = iter_items(
+                        response,
+                        spec,
+                        strict=self.strict_response_validation,
+                        secrets=secrets_of(request, self._api_key),
+                    )
+                    try:
+                        first = next(events)
+                    except StopIteration:
+                        stream = Stream(response, _no_events())
+                    else:
+                        stream = Stream(response, _prepend(first, events))
+                    return RawResponse(
+                        response, None, functools.partial(_same, stream), retries_taken
+                    )
+                except APIConnectionError as error:
+                    if response is not None:
+                        response.close()
+                    if retries_taken < max_retries:
+                        delay = self._delay(retries_taken, None)
+                        self._log_retry(request, retries_taken, delay, str(error))
                         self._sleep(delay)
                         continue
-                    raise self._status_error(op, response, content)
-                events = iter_items(response, spec, strict=self.strict_response_validation)
-                try:
-                    first = next(events)
-                except StopIteration:
-                    stream = Stream(response, _no_events())
-                else:
-                    stream = Stream(response, _prepend(first, events))
-                return RawResponse(response, None, functools.partial(_same, stream), retries_taken)
-            except APIConnectionError as error:
-                if response is not None:
-                    response.close()
-                if retries_taken < max_retries:
-                    delay = self._delay(retries_taken, None)
-                    self._log_retry(request, retries_taken, delay, str(error))
-                    self._sleep(delay)
-                    continue
-                raise
-        raise AssertionError("unreachable")  # pragma: no cover
+                    self._attempted(error, retries_taken)
+                    raise
+            raise AssertionError("unreachable")  # pragma: no cover
+        except APIError as error:
+            redact_error(error, secrets_of(error.request, self._api_key))
+            raise
 
     def request_stream(
         self, op: OperationSpec[Any, _T, Any], body: Mapping[str, Any], options: CallOptions
@@ -761,6 +809,7 @@ class AsyncAPIClient(_BaseClient):
         options: CallOptions,
         stream: bool,
     ) -> Iterator[tuple[httpx.Request, int, int]]:
+        self._check_auth(op, options)
         key = self._idempotency_key(options)
         max_retries = self._max_retries(options)
         timeout, _ = self._timeouts(options)
@@ -794,7 +843,9 @@ class AsyncAPIClient(_BaseClient):
                 finally:
                     await response.aclose()
         except TimeoutError as exc:
-            raise APITimeoutError(f"request took longer than {total} s", request=request) from exc
+            raise APITimeoutError(
+                timeout_message(request, total, "whole request"), request=request
+            ) from exc
         except (httpx.TransportError, httpx.DecodingError) as exc:
             raise transport_error(exc, request) from exc
         return response, content
@@ -803,27 +854,32 @@ class AsyncAPIClient(_BaseClient):
         self, op: OperationSpec[_R, Any, Any], body: Mapping[str, Any], options: CallOptions
     ) -> RawResponse[_R]:
         """Send a non-streamed call, with retries; the answer unparsed."""
-        _, total = self._timeouts(options)
-        for request, retries_taken, max_retries in self._send(op, body, options, stream=False):
-            try:
-                response, content = await self._read(request, total)
-            except APIConnectionError as error:
-                if retries_taken < max_retries:
-                    delay = self._delay(retries_taken, None)
-                    self._log_retry(request, retries_taken, delay, str(error))
+        try:
+            _, total = self._timeouts(options)
+            for request, retries_taken, max_retries in self._send(op, body, options, stream=False):
+                try:
+                    response, content = await self._read(request, total)
+                except APIConnectionError as error:
+                    if retries_taken < max_retries:
+                        delay = self._delay(retries_taken, None)
+                        self._log_retry(request, retries_taken, delay, str(error))
+                        await self._sleep(delay)
+                        continue
+                    self._attempted(error, retries_taken)
+                    raise
+                if response.is_success:
+                    parse = functools.partial(self._parse, op, response, content)
+                    return RawResponse(response, content, parse, retries_taken)
+                if retries_taken < max_retries and self._retryable(response):
+                    delay = self._delay(retries_taken, response)
+                    self._log_retry(request, retries_taken, delay, f"status {response.status_code}")
                     await self._sleep(delay)
                     continue
-                raise
-            if response.is_success:
-                parse = functools.partial(self._parse, op, response, content)
-                return RawResponse(response, content, parse, retries_taken)
-            if retries_taken < max_retries and self._retryable(response):
-                delay = self._delay(retries_taken, response)
-                self._log_retry(request, retries_taken, delay, f"status {response.status_code}")
-                await self._sleep(delay)
-                continue
-            raise self._status_error(op, response, content)
-        raise AssertionError("unreachable")  # pragma: no cover
+                raise self._attempted(self._status_error(op, response, content), retries_taken)
+            raise AssertionError("unreachable")  # pragma: no cover
+        except APIError as error:
+            redact_error(error, secrets_of(error.request, self._api_key))
+            raise
 
     async def request(
         self, op: OperationSpec[_R, Any, Any], body: Mapping[str, Any], options: CallOptions
@@ -835,47 +891,61 @@ class AsyncAPIClient(_BaseClient):
         self, op: OperationSpec[Any, _T, Any], body: Mapping[str, Any], options: CallOptions
     ) -> RawResponse[AsyncStream[_T]]:
         """Open a stream, retrying until its first event has arrived."""
-        spec = _require_stream(op)
-        for request, retries_taken, max_retries in self._send(op, body, options, stream=True):
-            response: httpx.Response | None = None
-            try:
+        try:
+            spec = _require_stream(op)
+            for request, retries_taken, max_retries in self._send(op, body, options, stream=True):
+                response: httpx.Response | None = None
                 try:
-                    response = await self._http.send(request, stream=True)
-                except (httpx.TransportError, httpx.DecodingError) as exc:
-                    raise transport_error(exc, request) from exc
-                if not response.is_success:
                     try:
-                        content = await response.aread()
+                        response = await self._http.send(request, stream=True)
                     except (httpx.TransportError, httpx.DecodingError) as exc:
                         raise transport_error(exc, request) from exc
-                    finally:
-                        await response.aclose()
-                    if retries_taken < max_retries and self._retryable(response):
-                        delay = self._delay(retries_taken, response)
-                        self._log_retry(
-                            request, retries_taken, delay, f"status {response.status_code}"
+                    if not response.is_success:
+                        try:
+                            content = await response.aread()
+                        except (httpx.TransportError, httpx.DecodingError) as exc:
+                            raise transport_error(exc, request) from exc
+                        finally:
+                            await response.aclose()
+                        if retries_taken < max_retries and self._retryable(response):
+                            delay = self._delay(retries_taken, response)
+                            self._log_retry(
+                                request, retries_taken, delay, f"status {response.status_code}"
+                            )
+                            await self._sleep(delay)
+                            continue
+                        raise self._attempted(
+                            self._status_error(op, response, content), retries_taken
                         )
+                    events = aiter_items(
+                        response,
+                        spec,
+                        strict=self.strict_response_validation,
+                        secrets=secrets_of(request, self._api_key),
+                    )
+                    try:
+                        first = await events.__anext__()
+                    except StopAsyncIteration:
+                        stream = AsyncStream(response, _empty())
+                    else:
+                        stream = AsyncStream(response, _aprepend(first, events))
+                    return RawResponse(
+                        response, None, functools.partial(_same, stream), retries_taken
+                    )
+                except APIConnectionError as error:
+                    if response is not None:
+                        await response.aclose()
+                    if retries_taken < max_retries:
+                        delay = self._delay(retries_taken, None)
+                        self._log_retry(request, retries_taken, delay, str(error))
                         await self._sleep(delay)
                         continue
-                    raise self._status_error(op, response, content)
-                events = aiter_items(response, spec, strict=self.strict_response_validation)
-                try:
-                    first = await events.__anext__()
-                except StopAsyncIteration:
-                    stream = AsyncStream(response, _empty())
-                else:
-                    stream = AsyncStream(response, _aprepend(first, events))
-                return RawResponse(response, None, functools.partial(_same, stream), retries_taken)
-            except APIConnectionError as error:
-                if response is not None:
-                    await response.aclose()
-                if retries_taken < max_retries:
-                    delay = self._delay(retries_taken, None)
-                    self._log_retry(request, retries_taken, delay, str(error))
-                    await self._sleep(delay)
-                    continue
-                raise
-        raise AssertionError("unreachable")  # pragma: no cover
+                    self._attempted(error, retries_taken)
+                    raise
+            raise AssertionError("unreachable")  # pragma: no cover
+        except APIError as error:
+            redact_error(error, secrets_of(error.request, self._api_key))
+            raise
 
     async def request_stream(
         self, op: OperationSpec[Any, _T, Any], body: Mapping[str, Any], options: CallOptions

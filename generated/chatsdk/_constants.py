@@ -12,6 +12,8 @@ __all__ = [
     "BASE_URL_ENV",
     "DEFAULT_BASE_URL",
     "LOGGER_NAME",
+    "LOG_ENV",
+    "NO_API_KEY",
     "NO_BASE_URL",
     "PACKAGE",
     "RETRY_COUNT_HEADER",
@@ -34,6 +36,13 @@ DEFAULT_BASE_URL: str | None = None
 
 NO_BASE_URL = "no base URL: pass base_url= or set CHATSDK_BASE_URL"
 """The message of the error raised when there is no base URL at all."""
+
+NO_API_KEY = "no API key: pass api_key= or set CHATSDK_API_KEY"
+"""The message of the error raised, before anything is sent, by an operation that needs an API
+key when none was given."""
+
+LOG_ENV = "CHATSDK_LOG"
+"""The environment variable that turns on logging: ``debug`` or ``info``."""
 
 LOGGER_NAME = "chatsdk"
 """The ``logging`` logger the client writes to."""

@@ -29,11 +29,12 @@ from ._errors import (
     APIConnectionError,
     APIError,
     APIResponseValidationError,
+    APIStreamIncompleteError,
     APITimeoutError,
     StreamError,
     excerpt,
 )
-from ._lenient import lenient
+from ._lenient import lenient, union_tags
 from ._sse import ServerSentEvent, SSEDecoder
 
 if TYPE_CHECKING:
@@ -57,6 +58,11 @@ _AS = TypeVar("_AS", bound="_AsyncCloseable")
 _SKIP: Any = object()
 _DONE: Any = object()
 
+END_EVENTS = ("message_stop", "session_end")
+"""The names that end a named-event stream, by convention: a stream whose event union has one
+of them must end with it. ``x-sdk-stream`` has no keyword for it (``terminator`` is the
+data-only sentinel), so the names the families use are listed here."""
+
 
 def request_id_of(response: httpx.Response | None, body: Any = None) -> str | None:
     """The request id from ``x-request-id`` / ``request-id``, else the body's ``request_id``."""
@@ -73,10 +79,128 @@ def request_id_of(response: httpx.Response | None, body: Any = None) -> str | No
     return value if isinstance(value, str) else None
 
 
+REDACTED = "[redacted]"
+"""What a secret is replaced with in an error's message, arguments and body."""
+
+SENSITIVE_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "x-api-key", "api-key", "cookie"}
+)
+"""Request headers whose values are credentials: masked in the ``repr`` of an error's request."""
+
+
+class RedactedHeaders(httpx.Headers):
+    """Request headers whose ``repr`` masks every credential (httpx masks only
+    ``authorization``); the values themselves stay readable by name."""
+
+    def __repr__(self) -> str:
+        items = [
+            (name, "[secure]" if name.lower() in SENSITIVE_HEADERS else value)
+            for name, value in self.multi_items()
+        ]
+        return f"Headers({items!r})"
+
+
+def secrets_of(request: httpx.Request | None, *keys: str | None) -> tuple[str, ...]:
+    """The credentials of a call: ``keys`` and the values of the request's credential headers
+    (a ``Bearer`` token also on its own), longest first so that none is left half-replaced."""
+    found = {key for key in keys if key}
+    if request is not None:
+        for name in SENSITIVE_HEADERS:
+            value = request.headers.get(name)
+            if value:
+                found.add(value)
+                scheme, _, token = value.partition(" ")
+                if token and scheme.lower() in {"bearer", "basic", "token"}:
+                    found.add(token.strip())
+    return tuple(sorted((s for s in found if len(s) >= 4), key=len, reverse=True))
+
+
+def redact_text(text: str, secrets: tuple[str, ...]) -> str:
+    """``text`` with every secret replaced by :data:`REDACTED`."""
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def redact_value(value: Any, secrets: tuple[str, ...]) -> Any:
+    """``value`` (a string, a decoded JSON value or a model) with the secrets replaced, at any
+    depth; a model is rebuilt from its redacted wire form (a redacted copy of it when that no
+    longer validates)."""
+    if isinstance(value, str):
+        return redact_text(value, secrets)
+    if isinstance(value, dict):
+        entries = cast("dict[str, Any]", value)
+        return {key: redact_value(item, secrets) for key, item in entries.items()}
+    if isinstance(value, (list, tuple)):
+        items = [redact_value(item, secrets) for item in cast("list[Any]", value)]
+        return items if isinstance(value, list) else tuple(items)
+    if isinstance(value, pydantic.BaseModel):
+        to_dict = getattr(value, "to_dict", None)
+        wire: Any = (
+            to_dict()
+            if callable(to_dict)
+            else value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        )
+        text = json.dumps(wire, default=str)
+        if redact_text(text, secrets) == text:
+            return value
+        cleaned = redact_value(wire, secrets)
+        try:
+            return type(value).model_validate(cleaned)
+        except pydantic.ValidationError:
+            return cleaned
+    return value
+
+
+def redact_error(error: APIError, secrets: tuple[str, ...]) -> APIError:
+    """``error`` with no secret left where it shows: its message, ``args``, ``body`` and the
+    ``repr`` of its request's headers. A chained exception that quotes a secret (pydantic's
+    errors quote their input) is dropped from the chain."""
+    if error.request is not None and not isinstance(error.request.headers, RedactedHeaders):
+        error.request.headers = RedactedHeaders(error.request.headers)
+    if not secrets:
+        return error
+    error.message = redact_text(error.message, secrets)
+    error.args = tuple(redact_value(arg, secrets) for arg in error.args)
+    error.body = redact_value(error.body, secrets)
+    for cause in (error.__cause__, error.__context__):
+        if cause is not None and redact_text(str(cause), secrets) != str(cause):
+            error.__cause__ = None
+            error.__context__ = None
+            error.__suppress_context__ = True
+            break
+    return error
+
+
+_TIMEOUT_PHASES: dict[type[httpx.TimeoutException], str] = {
+    httpx.ConnectTimeout: "connect",
+    httpx.ReadTimeout: "read",
+    httpx.WriteTimeout: "write",
+    httpx.PoolTimeout: "pool",
+}
+
+
+def seconds_text(seconds: float) -> str:
+    """``600`` for 600.0, ``0.25`` for 0.25: a limit as people write it."""
+    return f"{seconds:g}"
+
+
+def timeout_message(request: httpx.Request | None, limit: float | None, phase: str) -> str:
+    """``timed out after 600 s: POST https://…/v1/messages (read)``."""
+    after = f" after {seconds_text(limit)} s" if limit is not None else ""
+    where = f": {request.method} {request.url}" if request is not None else ""
+    return f"timed out{after}{where} ({phase})"
+
+
 def transport_error(exc: Exception, request: httpx.Request | None = None) -> APIError:
     """The SDK error for an httpx failure to connect, send or read."""
     if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(f"request timed out ({type(exc).__name__})", request=request)
+        phase = _TIMEOUT_PHASES.get(type(exc), "read")
+        limits: object = request.extensions.get("timeout") if request is not None else None
+        limit = cast("dict[str, object]", limits).get(phase) if isinstance(limits, dict) else None
+        seconds = float(limit) if isinstance(limit, (int, float)) else None
+        return APITimeoutError(timeout_message(request, seconds, phase), request=request)
     if isinstance(exc, httpx.DecodingError):
         return APIResponseValidationError(f"response body could not be decoded: {exc}")
     return APIConnectionError(f"connection error: {type(exc).__name__}: {exc}", request=request)
@@ -105,6 +229,21 @@ class StreamSpec(Generic[_T, _F]):
     @functools.cached_property
     def adapter(self) -> pydantic.TypeAdapter[_T]:
         return pydantic.TypeAdapter(self.item)
+
+    @functools.cached_property
+    def end_event(self) -> str | None:
+        """The :data:`END_EVENTS` name among the event union's tags: the event a whole stream
+        ends with, whatever its framing (a data-only stream may also end with ``terminator``)."""
+        tags = union_tags(getattr(self.item, "__sdk_union__", None))
+        return next((name for name in END_EVENTS if name in tags), None)
+
+    @functools.cached_property
+    def end(self) -> str | None:
+        """What a whole stream ends with, as an error message names it, or None when nothing
+        says: the end event, else the data-only terminator."""
+        if self.end_event is not None:
+            return f"its {self.end_event} event"
+        return self.terminator if self.framing != "named-events" else None
 
     def accumulator(self, *, strict: bool = True) -> Accumulator[_F]:
         """A fresh accumulator for one stream of this operation."""
@@ -208,6 +347,7 @@ class StreamSpec(Generic[_T, _F]):
             error_type=kind,
             body=body,
             request_id=request_id_of(response, payload),
+            request=_request_of(response) if response is not None else None,
             response=response,
         )
 
@@ -225,11 +365,43 @@ def _event_name(sse: ServerSentEvent) -> str:
     return f" {sse.event!r}" if sse.event else ""
 
 
+def _incomplete(
+    response: httpx.Response, spec: StreamSpec[Any, Any], events: int
+) -> APIStreamIncompleteError:
+    request = _request_of(response)
+    where = f": {request.method} {request.url}" if request is not None else ""
+    return APIStreamIncompleteError(
+        f"stream ended before {spec.end}, after {events} event{'' if events == 1 else 's'}{where}",
+        events=events,
+        request_id=request_id_of(response),
+        request=request,
+        response=response,
+    )
+
+
+def _request_of(response: httpx.Response) -> httpx.Request | None:
+    try:
+        return response.request
+    except RuntimeError:  # a response built by hand, never sent
+        return None
+
+
 def iter_items(
-    response: httpx.Response, spec: StreamSpec[_T, Any], *, strict: bool = True
+    response: httpx.Response,
+    spec: StreamSpec[_T, Any],
+    *,
+    strict: bool = True,
+    secrets: tuple[str, ...] = (),
 ) -> Iterator[_T]:
-    """The typed events of ``response``; closes it when done, on error, or when closed early."""
+    """The typed events of ``response``; closes it when done, on error, or when closed early.
+
+    A body that ends before the stream's :attr:`~StreamSpec.end` raises
+    :class:`~._errors.APIStreamIncompleteError`; an error raised on the way has ``secrets``
+    redacted (:func:`redact_error`)."""
     decoder = SSEDecoder()
+    end_event = spec.end_event
+    ended = spec.end is None
+    count = 0
     try:
         for chunk in response.iter_bytes():
             for sse in decoder.feed(chunk):
@@ -237,24 +409,42 @@ def iter_items(
                 if item is _DONE:
                     return
                 if item is not _SKIP:
+                    if not ended and end_event is not None:
+                        ended = (sse.event or getattr(item, "type", None)) == end_event
+                    count += 1
                     yield item
         for sse in decoder.flush():
             item = spec.decode(sse, response, strict=strict)
             if item is _DONE:
                 return
             if item is not _SKIP:
+                if not ended and end_event is not None:
+                    ended = (sse.event or getattr(item, "type", None)) == end_event
+                count += 1
                 yield item
+        if not ended:
+            raise _incomplete(response, spec, count)
     except (httpx.TransportError, httpx.DecodingError) as exc:
-        raise transport_error(exc, response.request) from exc
+        raise redact_error(transport_error(exc, _request_of(response)), secrets) from exc
+    except APIError as exc:
+        redact_error(exc, secrets)
+        raise
     finally:
         response.close()
 
 
 async def aiter_items(
-    response: httpx.Response, spec: StreamSpec[_T, Any], *, strict: bool = True
+    response: httpx.Response,
+    spec: StreamSpec[_T, Any],
+    *,
+    strict: bool = True,
+    secrets: tuple[str, ...] = (),
 ) -> AsyncIterator[_T]:
     """The async twin of :func:`iter_items`."""
     decoder = SSEDecoder()
+    end_event = spec.end_event
+    ended = spec.end is None
+    count = 0
     try:
         async for chunk in response.aiter_bytes():
             for sse in decoder.feed(chunk):
@@ -262,15 +452,26 @@ async def aiter_items(
                 if item is _DONE:
                     return
                 if item is not _SKIP:
+                    if not ended and end_event is not None:
+                        ended = (sse.event or getattr(item, "type", None)) == end_event
+                    count += 1
                     yield item
         for sse in decoder.flush():
             item = spec.decode(sse, response, strict=strict)
             if item is _DONE:
                 return
             if item is not _SKIP:
+                if not ended and end_event is not None:
+                    ended = (sse.event or getattr(item, "type", None)) == end_event
+                count += 1
                 yield item
+        if not ended:
+            raise _incomplete(response, spec, count)
     except (httpx.TransportError, httpx.DecodingError) as exc:
-        raise transport_error(exc, response.request) from exc
+        raise redact_error(transport_error(exc, _request_of(response)), secrets) from exc
+    except APIError as exc:
+        redact_error(exc, secrets)
+        raise
     finally:
         await response.aclose()
 

@@ -6,6 +6,8 @@ __all__ = [
     "BASE_URL_ENV",
     "DEFAULT_BASE_URL",
     "LOGGER_NAME",
+    "LOG_ENV",
+    "NO_API_KEY",
     "NO_BASE_URL",
     "PACKAGE",
     "RETRY_COUNT_HEADER",
@@ -18,6 +20,8 @@ API_KEY_ENV: str
 BASE_URL_ENV: str
 DEFAULT_BASE_URL: str | None
 NO_BASE_URL: str
+NO_API_KEY: str
+LOG_ENV: str
 LOGGER_NAME: str
 USER_AGENT_PRODUCT: str
 RETRY_COUNT_HEADER: str

@@ -22,10 +22,13 @@ __all__ = [
     "APIError",
     "APIResponseValidationError",
     "APIStatusError",
+    "APIStreamIncompleteError",
     "APITimeoutError",
     "AuthenticationError",
+    "ConflictError",
     "InvalidRequestError",
     "NotFoundError",
+    "OverloadedError",
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
@@ -41,6 +44,12 @@ def excerpt(text: str, limit: int = EXCERPT_LIMIT) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}… [{len(text) - limit} more characters]"
+
+
+def amend(error: APIError, message: str) -> None:
+    """Replace ``error``'s message everywhere it shows: ``str()``, ``repr()`` and ``args``."""
+    error.message = message
+    error.args = (message,)
 
 
 class APIError(PackageError):
@@ -100,6 +109,10 @@ class NotFoundError(APIStatusError):
     """404: the requested resource (or model, or session) does not exist."""
 
 
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the resource's current state; retried automatically."""
+
+
 class RateLimitError(APIStatusError):
     """429: a rate limit was exceeded; retried automatically, honouring Retry-After."""
 
@@ -108,12 +121,32 @@ class ServerError(APIStatusError):
     """5xx: the server failed or is overloaded; retried automatically."""
 
 
+class OverloadedError(ServerError):
+    """529: the API is temporarily overloaded; retried automatically."""
+
+
 class APIConnectionError(APIError):
     """No usable answer arrived: the connection failed, was reset, or broke mid-body."""
 
 
 class APITimeoutError(APIConnectionError):
     """The call did not finish within its timeout."""
+
+
+class APIStreamIncompleteError(APIConnectionError):
+    """A stream's body ended before its terminal event (``[DONE]``, ``message_stop``, …).
+
+    An :class:`APIConnectionError`: an answer cut short is what a connection that broke
+    mid-body gives, whoever closed it, so the code that handles one handles the other; a
+    stream that ends before its first event is retried like one. Not a :class:`StreamError`:
+    the server reported nothing. ``events`` is how many events had arrived.
+    """
+
+    events: int
+
+    def __init__(self, message: str, *, events: int = 0, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.events = events
 
 
 class StreamError(APIError):
@@ -142,13 +175,16 @@ _BY_STATUS: dict[int, type[APIStatusError]] = {
     401: AuthenticationError,
     403: PermissionDeniedError,
     404: NotFoundError,
+    409: ConflictError,
     422: InvalidRequestError,
     429: RateLimitError,
+    529: OverloadedError,
 }
 
 
 def status_error_class(status: int) -> type[APIStatusError]:
     """The exception class for an HTTP error status."""
-    if status >= 500:
-        return ServerError
-    return _BY_STATUS.get(status, APIStatusError)
+    known = _BY_STATUS.get(status)
+    if known is not None:
+        return known
+    return ServerError if status >= 500 else APIStatusError

@@ -43,6 +43,7 @@ __all__ = [
     "lenient",
     "lenient_json",
     "register_union",
+    "union_tags",
     "validation_errors",
 ]
 
@@ -154,6 +155,12 @@ def _model_class(target: Any, data: Any) -> type[BaseModel] | None:
 
 # Tagged unions by the identity of their pydantic type: (tag property, variants, unknown).
 _UNIONS: dict[int, tuple[str, Mapping[str, type[BaseModel]], type[BaseModel] | None]] = {}
+
+
+def union_tags(union: Any) -> frozenset[str]:
+    """The tags of a tagged union registered by :func:`register_union` (empty if it is not one)."""
+    entry = _UNIONS.get(id(union))
+    return frozenset(entry[1]) if entry is not None else frozenset()
 
 
 def register_union(

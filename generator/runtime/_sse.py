@@ -48,6 +48,8 @@ class SSEDecoder:
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """The events completed by ``chunk``, in order."""
+        if not chunk:
+            return []  # an empty read changes nothing, not even a pending CR's LF
         events: list[ServerSentEvent] = []
         start = 0
         if self._skip_lf and chunk[:1] == b"\n":

@@ -274,7 +274,10 @@ class ReferenceServer:
             status = 404 if isinstance(exc, KeyError) else 400
             return self._error(op, request, attempt, status, str(exc.args[0]))
         if fault is not None:
-            damage(op, plan, fault, request.state.request_id)
+            credential = request.headers.get("x-api-key") or request.headers.get(
+                "authorization", ""
+            ).removeprefix("Bearer ")
+            damage(op, plan, fault, request.state.request_id, credential)
         return self._send(plan, attempt, request.scope)
 
     def _authenticate(self, op: Operation, request: Request) -> str | None:

@@ -4,6 +4,7 @@ fault does to an answer."""
 from __future__ import annotations
 
 import asyncio
+import copy
 import email.utils
 import json
 import math
@@ -27,13 +28,14 @@ __all__ = [
     "sleep_unless_gone",
 ]
 
-FAULT_KINDS = ("reset", "stall", "malformed", "error-event", "non-json")
+FAULT_KINDS = ("reset", "stall", "malformed", "error-event", "non-json", "truncate")
 _FAULT_PARAMS = {
     "status": ("times", "retry-after-ms", "retry-after", "retry-after-date"),
     "reset": ("times", "bytes"),
     "stall": ("times", "seconds", "after"),
     "malformed": ("times", "after"),
-    "error-event": ("times", "after"),
+    "error-event": ("times", "after", "echo"),
+    "truncate": ("times", "after"),
     "non-json": ("times", "status", "retry-after-ms", "retry-after", "retry-after-date"),
 }
 
@@ -131,8 +133,9 @@ def error_page(status: int) -> str:
     )
 
 
-def damage(op: Operation, plan: Plan, fault: Fault, request_id: str) -> None:
-    """Faults that damage the answer on its way out."""
+def damage(op: Operation, plan: Plan, fault: Fault, request_id: str, credential: str = "") -> None:
+    """Faults that damage the answer on its way out. ``credential`` is the secret the request
+    carried, which ``error-event; echo=1`` quotes back, as careless servers do."""
     after = fault.int_param("after", 1)
     if fault.kind == "reset":
         plan.reset_after = fault.int_param("bytes", 0)
@@ -147,14 +150,24 @@ def damage(op: Operation, plan: Plan, fault: Fault, request_id: str) -> None:
             plan.chunks[at] = cut_json(plan.chunks[at])
         else:
             plan.chunks = [cut_json(b"".join(plan.chunks))]
+    elif fault.kind == "truncate":
+        if plan.stream:  # a clean end of the body before the stream's terminal event
+            plan.chunks = plan.chunks[:after]
+        else:
+            whole = b"".join(plan.chunks)
+            plan.chunks = [whole[: len(whole) // 2]]
     elif fault.kind == "error-event":
+        echo = f" for key {credential}" if fault.params.get("echo") and credential else ""
         if plan.stream and op.stream is not None:
-            payload = op.stream.error_event or op.errors.body(
-                500, "injected error event", request_id
+            payload = copy.deepcopy(op.stream.error_event) or op.errors.body(
+                500, f"injected error event{echo}", request_id
             )
+            detail = payload.get("error")
+            if echo and op.stream.error_event and isinstance(detail, dict):
+                detail["message"] = f"{detail.get('message', '')}{echo}"
             plan.chunks = [*plan.chunks[:after], frame(op.stream, payload)]
         else:
-            message = "injected error: the model failed mid-answer"
+            message = f"injected error: the model failed mid-answer{echo}"
             plan.chunks = [json.dumps(op.errors.body(500, message, request_id)).encode()]
             plan.media_type, plan.status = "application/json", 500
 

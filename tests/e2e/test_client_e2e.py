@@ -406,7 +406,8 @@ def test_extra_body_is_sent_and_the_server_validates_it(server: RunningServer, m
         (404, chatsdk.NotFoundError, 1),
         (422, chatsdk.InvalidRequestError, 1),
         (408, chatsdk.APIStatusError, 2),
-        (409, chatsdk.APIStatusError, 2),
+        (409, chatsdk.ConflictError, 2),
+        (529, chatsdk.OverloadedError, 2),
         (500, chatsdk.ServerError, 2),
     ],
 )
@@ -428,13 +429,20 @@ def test_error_statuses_raise_their_class_and_only_some_are_retried(
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_a_missing_api_key_is_an_authentication_error(
+def test_a_missing_api_key_fails_before_sending(
     server: RunningServer, mode: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("CHATSDK_API_KEY", raising=False)
-    with pytest.raises(chatsdk.AuthenticationError) as caught:
-        in_mode(mode, server, lambda c: create(c, SESSIONS), api_key=None)
-    assert "missing API key" in str(caught.value)
+    k = key()
+    with pytest.raises(chatsdk.ChatSDKError) as caught:
+        in_mode(
+            mode,
+            server,
+            lambda c: create(c, SESSIONS, extra_headers={"x-sdkforge-key": k}),
+            api_key=None,
+        )
+    assert str(caught.value) == "no API key: pass api_key= or set CHATSDK_API_KEY"
+    assert server.attempts(k)["attempts"] == 0
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -12,6 +12,7 @@ elapsed time is its own.
 
 from __future__ import annotations
 
+import traceback
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -66,6 +67,21 @@ def reports_the_error(error: Any, streamed: bool) -> None:
         assert error.error_type == "api_error" and "injected error event" in str(error)
     else:
         assert error.status_code == 500 and "failed mid-answer" in str(error)
+
+
+def names_the_missing_end(error: Any, streamed: bool) -> None:
+    if streamed:
+        assert str(error).startswith("stream ended before ") and error.events == 2
+    else:
+        assert "is not JSON" in str(error)
+
+
+def echoes_nothing(error: Any, streamed: bool) -> None:
+    """The server quoted the key back; nothing that shows the error quotes it."""
+    shown = [str(error), repr(error), repr(error.args), str(error.body), repr(error.body)]
+    shown += [repr(error.request.headers), "".join(traceback.format_exception(error))]
+    assert all(API_KEY not in text for text in shown)
+    assert "for key [redacted]" in str(error)
 
 
 ROWS = [
@@ -160,6 +176,26 @@ ROWS = [
         Expect(chatsdk.StreamError, 1, 0.0, 1.5, events_before_error=2),
         {"max_retries": 1},
         reports_the_error,
+    ),
+    *(
+        Row(
+            f"body ends before the terminal event ({family})",
+            family,
+            f"truncate; after={3 if family == MESSAGES else 2}",  # a ping comes second
+            Expect(chatsdk.APIResponseValidationError, 1, 0.0, 1.5),
+            Expect(chatsdk.APIStreamIncompleteError, 1, 0.0, 1.5, events_before_error=2),
+            check=names_the_missing_end,
+        )
+        for family in (CHAT, MESSAGES, SESSIONS)
+    ),
+    Row(
+        "error event echoing the key (plain: 500)",
+        MESSAGES,
+        "error-event; after=3; echo=1",  # after a ping
+        Expect(chatsdk.ServerError, 2, 0.3, 2.5),
+        Expect(chatsdk.StreamError, 1, 0.0, 1.5, events_before_error=2),
+        {"max_retries": 1},
+        echoes_nothing,
     ),
 ]
 

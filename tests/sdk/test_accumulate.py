@@ -16,7 +16,7 @@ import httpx
 import pydantic_core
 import pytest
 
-from chatsdk import APIResponseValidationError, StreamError
+from chatsdk import APIResponseValidationError, APIStreamIncompleteError, StreamError
 from chatsdk import _operations as ops
 from chatsdk._streaming import StreamSpec, iter_items
 from chatsdk.chat_completions import ChatCompletionChunk, ChatCompletionResponse
@@ -42,8 +42,21 @@ SESSIONS = ops.CHAT_SESSION.stream
 assert CHAT is not None and MESSAGES is not None and SESSIONS is not None
 
 
+def response_of(raw: bytes) -> httpx.Response:
+    return httpx.Response(200, content=raw, request=httpx.Request("POST", "http://api.test/x"))
+
+
 def events_of(spec: StreamSpec[Any, Any], raw: bytes) -> list[Any]:
-    return list(iter_items(httpx.Response(200, content=raw), spec))
+    return list(iter_items(response_of(raw), spec))
+
+
+def events_before_the_end(spec: StreamSpec[Any, Any], raw: bytes) -> list[Any]:
+    """The events of a stream cut before its terminal event, which must say so."""
+    events: list[Any] = []
+    with pytest.raises(APIStreamIncompleteError):
+        for event in iter_items(response_of(raw), spec):
+            events.append(event)
+    return events
 
 
 def fold(spec: StreamSpec[Any, Any], events: list[Any]) -> Any:
@@ -534,7 +547,7 @@ def test_message_unknown_blocks_and_deltas_are_kept() -> None:
         },
         named=True,
     )
-    events = events_of(MESSAGES, raw)
+    events = events_before_the_end(MESSAGES, raw)
     assert [e.type for e in events].count("telemetry") == 1  # surfaced, not dropped
     final = fold(MESSAGES, events)
     assert isinstance(final.content[0], UnknownContentBlock)
@@ -634,7 +647,7 @@ def test_session_tool_use_event_is_appended_to_the_reply() -> None:
         named=True,
     )
     accumulator = SESSIONS.accumulator()
-    for event in events_of(SESSIONS, raw):
+    for event in events_before_the_end(SESSIONS, raw):
         accumulator.add(event)
     assert accumulator.snapshot()["response"]["content"] == [
         {"type": "text", "text": "Checking."},

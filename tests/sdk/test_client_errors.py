@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
@@ -12,6 +13,7 @@ from mock_api import (
     FIXTURES,
     Body,
     MockAPI,
+    async_client,
     json_response,
     sse_response,
     sync_client,
@@ -25,8 +27,10 @@ from chatsdk import (
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
+    ConflictError,
     InvalidRequestError,
     NotFoundError,
+    OverloadedError,
     PermissionDeniedError,
     RateLimitError,
     ServerError,
@@ -56,12 +60,13 @@ OPENAI_ERROR = {
         (401, AuthenticationError),
         (403, PermissionDeniedError),
         (404, NotFoundError),
-        (409, APIStatusError),
+        (409, ConflictError),
+        (418, APIStatusError),
         (422, InvalidRequestError),
         (429, RateLimitError),
         (500, ServerError),
         (503, ServerError),
-        (529, ServerError),
+        (529, OverloadedError),
     ],
 )
 def test_status_maps_to_error_class(status: int, error_class: type[APIStatusError]) -> None:
@@ -163,10 +168,95 @@ def test_connection_failure_is_an_api_connection_error() -> None:
     assert caught.value.status_code is None
 
 
-def test_timeout_is_an_api_timeout_error() -> None:
+def test_timeout_is_an_api_timeout_error_naming_the_limit_and_the_url() -> None:
     api = MockAPI(httpx.ReadTimeout("slow"))
-    with pytest.raises(APITimeoutError):
+    with pytest.raises(APITimeoutError) as caught:
+        sync_client(api, max_retries=0).messages.create(
+            model="m", system="s", messages=[Message.user("x")]
+        )
+    assert str(caught.value) == "timed out after 600 s: POST http://api.test/v1/messages (read)"
+    api = MockAPI(httpx.ConnectTimeout("slow"))
+    with pytest.raises(APITimeoutError) as caught:
+        sync_client(api, max_retries=0).chat.completions.create(model="m", messages=HI, timeout=30)
+    assert str(caught.value) == (
+        "timed out after 5 s: POST http://api.test/v1/chat/completions (connect)"
+    )
+
+
+def test_async_timeout_names_the_limit_and_the_url() -> None:
+    api = MockAPI(httpx.ReadTimeout("slow"))
+
+    async def call() -> None:
+        async with async_client(api, max_retries=0, timeout=2.5) as client:
+            await client.chat.completions.create(model="m", messages=HI)
+
+    with pytest.raises(APITimeoutError) as caught:
+        asyncio.run(call())
+    assert str(caught.value) == (
+        "timed out after 2.5 s: POST http://api.test/v1/chat/completions (read)"
+    )
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_an_exhausted_retry_says_how_many_attempts_were_made(streamed: bool) -> None:
+    api = MockAPI(json_response(503, OPENAI_ERROR))
+    with pytest.raises(ServerError) as caught:
+        sync_client(api, max_retries=2).chat.completions.create(
+            model="m", messages=HI, stream=streamed
+        )
+    assert str(caught.value).endswith("(after 3 attempts)")
+    assert caught.value.args == (str(caught.value),)
+    assert len(api.requests) == 3
+    api = MockAPI(httpx.ConnectError("refused"))
+    with pytest.raises(APIConnectionError, match=r"refused \(after 2 attempts\)$"):
+        sync_client(api, max_retries=1).chat.completions.create(
+            model="m", messages=HI, stream=streamed
+        )
+
+
+def test_a_single_attempt_says_nothing_about_attempts() -> None:
+    api = MockAPI(json_response(503, OPENAI_ERROR))
+    with pytest.raises(ServerError) as caught:
         sync_client(api, max_retries=0).chat.completions.create(model="m", messages=HI)
+    assert "attempt" not in str(caught.value)
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_no_api_key_fails_before_sending_naming_the_variable(
+    streamed: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CHATSDK_API_KEY", raising=False)
+    api = MockAPI(json_response(200, {}))
+    client = sync_client(api, api_key=None)
+    with pytest.raises(chatsdk.ChatSDKError) as caught:
+        client.messages.create(model="m", system="s", messages=[Message.user("x")], stream=streamed)
+    assert not isinstance(caught.value, APIError)
+    assert str(caught.value) == "no API key: pass api_key= or set CHATSDK_API_KEY"
+    assert api.requests == []
+
+
+def test_async_no_api_key_fails_before_sending(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CHATSDK_API_KEY", raising=False)
+    api = MockAPI(json_response(200, {}))
+
+    async def call() -> None:
+        async with async_client(api, api_key=None) as client:
+            await client.sessions.chat(message="hi")
+
+    with pytest.raises(chatsdk.ChatSDKError, match="set CHATSDK_API_KEY"):
+        asyncio.run(call())
+    assert api.requests == []
+
+
+def test_an_auth_header_set_by_hand_stands_in_for_the_api_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("CHATSDK_API_KEY", raising=False)
+    api = MockAPI(json_response(401, OPENAI_ERROR))
+    client = sync_client(api, api_key=None, default_headers={"Authorization": "Bearer tok-1"})
+    with pytest.raises(AuthenticationError):
+        client.chat.completions.create(model="m", messages=HI)
+    assert api.last.headers["authorization"] == "Bearer tok-1"
 
 
 def test_total_timeout_cuts_a_slow_body() -> None:
@@ -174,8 +264,11 @@ def test_total_timeout_cuts_a_slow_body() -> None:
         [b'{"id": "x", ', b'"object": ', b'"chat.completion", ', b'"created": 1}'], pause=0.15
     )
     api = MockAPI(httpx.Response(200, stream=body))
-    with pytest.raises(APITimeoutError, match=r"longer than 0\.2 s"):
+    with pytest.raises(APITimeoutError) as caught:
         sync_client(api, max_retries=0).chat.completions.create(model="m", messages=HI, timeout=0.2)
+    assert str(caught.value) == (
+        "timed out after 0.2 s: POST http://api.test/v1/chat/completions (whole request)"
+    )
     assert body.sent < 4
 
 

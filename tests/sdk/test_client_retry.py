@@ -21,6 +21,7 @@ from mock_api import (
 
 from chatsdk import (
     APIConnectionError,
+    APIStreamIncompleteError,
     APITimeoutError,
     InvalidRequestError,
     RateLimitError,
@@ -210,9 +211,20 @@ def test_a_stream_is_not_retried_after_its_first_event() -> None:
     assert body.closed
 
 
-def test_an_empty_stream_is_not_an_error() -> None:
-    api = MockAPI(sse_response(b": nothing to say\n\n"))
+def test_a_stream_with_only_its_terminator_is_empty() -> None:
+    api = MockAPI(sse_response(b": nothing to say\n\ndata: [DONE]\n\n"))
     assert list(sync_client(api).chat.completions.create(model="m", messages=HI, stream=True)) == []
+
+
+def test_an_empty_body_is_an_incomplete_stream_retried_before_any_event() -> None:
+    api = MockAPI(lambda request: sse_response(b": nothing to say\n\n"))
+    with pytest.raises(APIStreamIncompleteError) as caught:
+        sync_client(api, max_retries=1).chat.completions.create(model="m", messages=HI, stream=True)
+    assert len(api.requests) == 2
+    assert str(caught.value) == (
+        "stream ended before [DONE], after 0 events: POST http://api.test/v1/chat/completions"
+        " (after 2 attempts)"
+    )
 
 
 def test_invalid_request_in_a_stream_call_is_raised_before_iteration() -> None:

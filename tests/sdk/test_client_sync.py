@@ -179,14 +179,15 @@ def test_no_base_url_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
         Client(api_key="k")
 
 
-def test_no_api_key_sends_no_auth_header(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_api_key_sends_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CHATSDK_API_KEY", raising=False)
     api = MockAPI(json_response(200, CHAT_BODY))
     client = Client(
         base_url="http://x", http_client=httpx.Client(transport=httpx.MockTransport(api.handler))
     )
-    client.chat.completions.create(model="m", messages=HI)
-    assert "authorization" not in api.last.headers
+    with pytest.raises(chatsdk.ChatSDKError, match="CHATSDK_API_KEY"):
+        client.chat.completions.create(model="m", messages=HI)
+    assert api.requests == []
 
 
 def test_timeouts_default_and_per_call() -> None:

@@ -202,3 +202,45 @@ def test_memory_stays_flat_however_long_the_stream() -> None:
 
     small, large = peak(2_000), peak(20_000)
     assert large < small * 1.5 + 10_000, (small, large)
+
+
+def test_an_empty_chunk_between_cr_and_lf_keeps_the_event_name() -> None:
+    events = decode([b"event: delta\r", b"", b"\ndata: x\r\n\r\n"])
+    assert events == [ServerSentEvent(data="x", event="delta")]
+
+
+def chunked(data: bytes, cuts: list[int], empties: list[int]) -> list[bytes]:
+    """``data`` cut at ``cuts`` (repeats give empty chunks), with empty chunks also put before
+    the pieces numbered in ``empties``."""
+    points = sorted(c % (len(data) + 1) for c in cuts)
+    pieces = [data[a:b] for a, b in zip([0, *points], [*points, len(data)], strict=True)]
+    for index in sorted({e % (len(pieces) + 1) for e in empties}, reverse=True):
+        pieces.insert(index, b"")
+    return pieces
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lines=st.lists(
+        st.one_of(
+            st.just(""),
+            st.just(": ping"),
+            st.builds(lambda v: f"data: {v}", st.text(alphabet='aé😀 :{}"', max_size=6)),
+            st.builds(lambda v: f"event: {v}", st.sampled_from(["message_stop", "delta", ""])),
+            st.builds(lambda v: f"id: {v}", st.sampled_from(["1", "x"])),
+        ),
+        max_size=16,
+    ),
+    endings=st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=1, max_size=17),
+    cuts=st.lists(st.integers(min_value=0), max_size=30),
+    empties=st.lists(st.integers(min_value=0), max_size=10),
+)
+def test_any_chunking_with_empty_chunks_gives_the_events_of_one_read(
+    lines: list[str], endings: list[str], cuts: list[int], empties: list[int]
+) -> None:
+    text = "".join(line + endings[i % len(endings)] for i, line in enumerate([*lines, ""]))
+    raw = text.encode("utf-8")
+    whole = decode([raw])
+    assert whole == reference(text)
+    assert decode(chunked(raw, cuts, empties)) == whole
+    assert decode([bytes([b]) for b in raw]) == whole
