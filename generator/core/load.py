@@ -178,7 +178,7 @@ def parse_document(path: str, text: str) -> tuple[Document | None, list[SchemaEr
         except ValueError as exc:  # e.g. an integer beyond Python's digit limit for int()
             return None, [SchemaError(where, "", None, f"cannot parse: {exc}")]
     try:
-        parsed, errors = compose(where, yaml_text)
+        parsed, errors = compose(where, yaml_text, construct=json_data is None)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

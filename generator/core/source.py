@@ -185,10 +185,14 @@ _StringKeyLoader.add_constructor(
 )
 
 
-def compose(where: str, text: str) -> tuple[Parsed | None, list[SchemaError]]:
+def compose(
+    where: str, text: str, *, construct: bool = True
+) -> tuple[Parsed | None, list[SchemaError]]:
     """Parse YAML (or JSON, a subset of it) into data and a line map, within the limits.
 
-    Raises ``yaml.YAMLError`` for text that is not YAML at all; the caller locates it.
+    ``construct=False`` checks and maps lines only (``data`` is None): for a JSON file, whose
+    data the JSON parser gives. Raises ``yaml.YAMLError`` for text that is not YAML at all;
+    the caller locates it.
     """
     loader = _StringKeyLoader(text)
     try:
@@ -203,7 +207,7 @@ def compose(where: str, text: str) -> tuple[Parsed | None, list[SchemaError]]:
         checker.walk(node, lines)
         if checker.errors:
             return None, checker.errors
-        data = loader.construct_document(node)
+        data = loader.construct_document(node) if construct else None
     finally:
         loader.dispose()
     return Parsed(data, lines), []
