@@ -14,28 +14,26 @@ connect phase is limited to 5 s of it); for a stream it limits each wait for the
 An ``httpx.Timeout`` sets every phase exactly. The default is 600 s.
 
 The API key is never logged, never part of a repr, and removed from error messages.
+
+This module holds what both clients share (configuration, request building, status errors,
+parsing); :mod:`._sync_client` and :mod:`._async_client` send and read.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import os
 import platform
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, cast
 
-import anyio
 import httpx
 import pydantic
 
 from . import _retry
-from ._accumulate import Accumulator
 from ._constants import (
     API_KEY_ENV,
     BASE_URL_ENV,
@@ -49,46 +47,29 @@ from ._constants import (
     PackageError,
 )
 from ._errors import (
-    APIConnectionError,
     APIError,
     APIResponseValidationError,
     APIStatusError,
-    APITimeoutError,
     amend,
     excerpt,
     status_error_class,
 )
+from ._faults import redact_error, redact_text, request_id_of, secrets_of
 from ._lenient import lenient_json
-from ._streaming import (
-    AsyncStream,
-    AsyncStreamManager,
-    Stream,
-    StreamManager,
-    StreamSpec,
-    aiter_items,
-    iter_items,
-    redact_error,
-    redact_text,
-    request_id_of,
-    secrets_of,
-    timeout_message,
-    transport_error,
-)
+from ._streaming import StreamSpec
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    pass
 
 __all__ = [
     "API_KEY_ENV",
     "BASE_URL_ENV",
     "DEFAULT_CONNECT_TIMEOUT",
     "DEFAULT_TIMEOUT",
-    "AsyncAPIClient",
     "CallOptions",
     "OperationSpec",
     "RawResponse",
-    "SyncAPIClient",
     "build_body",
 ]
 
@@ -102,8 +83,8 @@ _R = TypeVar("_R", bound=pydantic.BaseModel)
 _T = TypeVar("_T")
 _F = TypeVar("_F", bound=pydantic.BaseModel)
 _P = TypeVar("_P")
-_S = TypeVar("_S", bound="_CloseableStream")
-_AS = TypeVar("_AS", bound="_AsyncCloseableStream")
+_S = TypeVar("_S", bound="CloseableStream")
+_AS = TypeVar("_AS", bound="AsyncCloseableStream")
 _E = TypeVar("_E", bound=APIError)
 
 
@@ -194,15 +175,15 @@ class RawResponse(Generic[_P]):
         return f"<RawResponse [{self.status_code}] request_id={self.request_id!r}>"
 
 
-class _CloseableStream(Protocol):
+class CloseableStream(Protocol):
     def close(self) -> None: ...
 
 
-class _AsyncCloseableStream(Protocol):
+class AsyncCloseableStream(Protocol):
     async def close(self) -> None: ...
 
 
-class _BaseClient:
+class BaseClient:
     """Configuration and the request/response logic shared by the sync and async clients."""
 
     sdk_version: ClassVar[str] = "0"
@@ -446,23 +427,23 @@ def _error_message(decoded: Any) -> str | None:
     return message if isinstance(message, str) else None
 
 
-def _same(value: _T) -> _T:
+def same(value: _T) -> _T:
     return value
 
 
-def _require_stream(op: OperationSpec[Any, _T, _F]) -> StreamSpec[_T, _F]:
+def require_stream(op: OperationSpec[Any, _T, _F]) -> StreamSpec[_T, _F]:
     if op.stream is None:
         raise TypeError(f"{op.method} {op.path} does not stream")
     return op.stream
 
 
-def _prepend(first: _T, rest: Iterator[_T]) -> Iterator[_T]:
+def prepend(first: _T, rest: Iterator[_T]) -> Iterator[_T]:
     # A generator (not itertools.chain) so that closing it closes ``rest`` and its response.
     yield first
     yield from rest
 
 
-async def _aprepend(first: _T, rest: AsyncIterator[_T]) -> AsyncIterator[_T]:
+async def aprepend(first: _T, rest: AsyncIterator[_T]) -> AsyncIterator[_T]:
     try:
         yield first
         async for item in rest:
@@ -473,500 +454,10 @@ async def _aprepend(first: _T, rest: AsyncIterator[_T]) -> AsyncIterator[_T]:
             await cast("Callable[[], Any]", aclose)()
 
 
-async def _empty() -> AsyncIterator[Any]:
+async def empty_events() -> AsyncIterator[Any]:
     return
     yield  # an async generator that yields nothing
 
 
-def _no_events() -> Iterator[Any]:
+def no_events() -> Iterator[Any]:
     return iter(())
-
-
-class SyncAPIClient(_BaseClient):
-    """The blocking client machinery; the package's ``Client`` adds the resources."""
-
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | httpx.URL | None = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        max_retries: int = _retry.DEFAULT_MAX_RETRIES,
-        default_headers: Mapping[str, str] | None = None,
-        default_query: Mapping[str, object] | None = None,
-        http_client: httpx.Client | None = None,
-        strict_response_validation: bool = False,
-    ) -> None:
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            default_query=default_query,
-            strict_response_validation=strict_response_validation,
-        )
-        self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.Client()
-
-    def with_options(
-        self,
-        *,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        default_headers: Mapping[str, str] | None = None,
-        strict_response_validation: bool | NotGiven = NOT_GIVEN,
-    ) -> Self:
-        """A client with some settings changed, sharing this one's connections."""
-        return type(self)(
-            api_key=self._api_key,
-            base_url=self.base_url,
-            timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
-            max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
-            default_headers={**self._default_headers, **(default_headers or {})},
-            default_query=self._default_query,
-            http_client=self._http,
-            strict_response_validation=(
-                self.strict_response_validation
-                if isinstance(strict_response_validation, NotGiven)
-                else strict_response_validation
-            ),
-        )
-
-    def close(self) -> None:
-        """Close the connections (unless the httpx client was passed in)."""
-        if self._owns_http:
-            self._http.close()
-
-    @property
-    def is_closed(self) -> bool:
-        return self._http.is_closed
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    # The seam tests replace to observe waits without waiting.
-    def _sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-    def _send(
-        self,
-        op: OperationSpec[Any, Any, Any],
-        body: Mapping[str, Any],
-        options: CallOptions,
-        stream: bool,
-    ) -> Iterator[tuple[httpx.Request, int, int]]:
-        """The attempts of one call: (request, retries taken, retries allowed)."""
-        self._check_auth(op, options)
-        key = self._idempotency_key(options)
-        max_retries = self._max_retries(options)
-        timeout, _ = self._timeouts(options)
-        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-        for retries_taken in range(max_retries + 1):
-            request = self._http.build_request(
-                op.method,
-                self._url(op.path),
-                content=content,
-                headers=self._headers(op, options, key, retries_taken, stream),
-                params=self._query(options),
-                timeout=timeout,
-            )
-            log.debug(
-                "%s %s (attempt %d of %d)",
-                op.method,
-                self._redact(str(request.url)),
-                retries_taken + 1,
-                max_retries + 1,
-            )
-            yield request, retries_taken, max_retries
-
-    def _read(self, request: httpx.Request, total: float | None) -> tuple[httpx.Response, bytes]:
-        """Send ``request`` and read the whole body within ``total`` seconds."""
-        deadline = None if total is None else time.monotonic() + total
-        try:
-            response = self._http.send(request, stream=True)
-            try:
-                chunks: list[bytes] = []
-                for chunk in response.iter_bytes():
-                    chunks.append(chunk)
-                    if deadline is not None and time.monotonic() > deadline:
-                        raise APITimeoutError(
-                            timeout_message(request, total, "whole request"), request=request
-                        )
-            finally:
-                response.close()
-        except (httpx.TransportError, httpx.DecodingError) as exc:
-            raise transport_error(exc, request) from exc
-        return response, b"".join(chunks)
-
-    def request_raw(
-        self, op: OperationSpec[_R, Any, Any], body: Mapping[str, Any], options: CallOptions
-    ) -> RawResponse[_R]:
-        """Send a non-streamed call, with retries; the answer unparsed."""
-        try:
-            _, total = self._timeouts(options)
-            for request, retries_taken, max_retries in self._send(op, body, options, stream=False):
-                try:
-                    response, content = self._read(request, total)
-                except APIConnectionError as error:
-                    if retries_taken < max_retries:
-                        delay = self._delay(retries_taken, None)
-                        self._log_retry(request, retries_taken, delay, str(error))
-                        self._sleep(delay)
-                        continue
-                    self._attempted(error, retries_taken)
-                    raise
-                if response.is_success:
-                    parse = functools.partial(self._parse, op, response, content)
-                    return RawResponse(response, content, parse, retries_taken)
-                if retries_taken < max_retries and self._retryable(response):
-                    delay = self._delay(retries_taken, response)
-                    self._log_retry(request, retries_taken, delay, f"status {response.status_code}")
-                    self._sleep(delay)
-                    continue
-                raise self._attempted(self._status_error(op, response, content), retries_taken)
-            raise AssertionError("unreachable")  # pragma: no cover
-        except APIError as error:
-            redact_error(error, secrets_of(error.request, self._api_key))
-            raise
-
-    def request(
-        self, op: OperationSpec[_R, Any, Any], body: Mapping[str, Any], options: CallOptions
-    ) -> _R:
-        """Send a non-streamed call, with retries, and parse the answer."""
-        return self.request_raw(op, body, options).parse()
-
-    def request_stream_raw(
-        self, op: OperationSpec[Any, _T, Any], body: Mapping[str, Any], options: CallOptions
-    ) -> RawResponse[Stream[_T]]:
-        """Open a stream, retrying until its first event has arrived."""
-        try:
-            spec = _require_stream(op)
-            for request, retries_taken, max_retries in self._send(op, body, options, stream=True):
-                response: httpx.Response | None = None
-                try:
-                    try:
-                        response = self._http.send(request, stream=True)
-                    except (httpx.TransportError, httpx.DecodingError) as exc:
-                        raise transport_error(exc, request) from exc
-                    if not response.is_success:
-                        try:
-                            content = response.read()
-                        except (httpx.TransportError, httpx.DecodingError) as exc:
-                            raise transport_error(exc, request) from exc
-                        finally:
-                            response.close()
-                        if retries_taken < max_retries and self._retryable(response):
-                            delay = self._delay(retries_taken, response)
-                            self._log_retry(
-                                request, retries_taken, delay, f"status {response.status_code}"
-                            )
-                            self._sleep(delay)
-                            continue
-                        raise self._attempted(
-                            self._status_error(op, response, content), retries_taken
-                        )
-                    events = iter_items(
-                        response,
-                        spec,
-                        strict=self.strict_response_validation,
-                        secrets=secrets_of(request, self._api_key),
-                    )
-                    try:
-                        first = next(events)
-                    except StopIteration:
-                        stream = Stream(response, _no_events())
-                    else:
-                        stream = Stream(response, _prepend(first, events))
-                    return RawResponse(
-                        response, None, functools.partial(_same, stream), retries_taken
-                    )
-                except APIConnectionError as error:
-                    if response is not None:
-                        response.close()
-                    if retries_taken < max_retries:
-                        delay = self._delay(retries_taken, None)
-                        self._log_retry(request, retries_taken, delay, str(error))
-                        self._sleep(delay)
-                        continue
-                    self._attempted(error, retries_taken)
-                    raise
-            raise AssertionError("unreachable")  # pragma: no cover
-        except APIError as error:
-            redact_error(error, secrets_of(error.request, self._api_key))
-            raise
-
-    def request_stream(
-        self, op: OperationSpec[Any, _T, Any], body: Mapping[str, Any], options: CallOptions
-    ) -> Stream[_T]:
-        """Open a stream of typed events, retrying until its first event has arrived."""
-        return self.request_stream_raw(op, body, options).parse()
-
-    def stream_manager(
-        self,
-        op: OperationSpec[Any, _T, _F],
-        body: Mapping[str, Any],
-        options: CallOptions,
-        make: Callable[[Stream[_T], Accumulator[_F]], _S],
-    ) -> StreamManager[_S]:
-        """A context manager that opens an accumulating stream on entry."""
-        spec = _require_stream(op)
-        return StreamManager(
-            lambda: make(
-                self.request_stream(op, body, options),
-                spec.accumulator(strict=self.strict_response_validation),
-            )
-        )
-
-
-class AsyncAPIClient(_BaseClient):
-    """The asyncio (or trio) client machinery; the package's ``AsyncClient`` adds the resources."""
-
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | httpx.URL | None = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        max_retries: int = _retry.DEFAULT_MAX_RETRIES,
-        default_headers: Mapping[str, str] | None = None,
-        default_query: Mapping[str, object] | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        strict_response_validation: bool = False,
-    ) -> None:
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            default_query=default_query,
-            strict_response_validation=strict_response_validation,
-        )
-        self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.AsyncClient()
-
-    def with_options(
-        self,
-        *,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        default_headers: Mapping[str, str] | None = None,
-        strict_response_validation: bool | NotGiven = NOT_GIVEN,
-    ) -> Self:
-        """A client with some settings changed, sharing this one's connections."""
-        return type(self)(
-            api_key=self._api_key,
-            base_url=self.base_url,
-            timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
-            max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
-            default_headers={**self._default_headers, **(default_headers or {})},
-            default_query=self._default_query,
-            http_client=self._http,
-            strict_response_validation=(
-                self.strict_response_validation
-                if isinstance(strict_response_validation, NotGiven)
-                else strict_response_validation
-            ),
-        )
-
-    async def close(self) -> None:
-        """Close the connections (unless the httpx client was passed in)."""
-        if self._owns_http:
-            await self._http.aclose()
-
-    @property
-    def is_closed(self) -> bool:
-        return self._http.is_closed
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
-
-    # The seam tests replace to observe waits without waiting; it never blocks the loop.
-    async def _sleep(self, seconds: float) -> None:
-        await anyio.sleep(seconds)
-
-    def _send(
-        self,
-        op: OperationSpec[Any, Any, Any],
-        body: Mapping[str, Any],
-        options: CallOptions,
-        stream: bool,
-    ) -> Iterator[tuple[httpx.Request, int, int]]:
-        self._check_auth(op, options)
-        key = self._idempotency_key(options)
-        max_retries = self._max_retries(options)
-        timeout, _ = self._timeouts(options)
-        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-        for retries_taken in range(max_retries + 1):
-            request = self._http.build_request(
-                op.method,
-                self._url(op.path),
-                content=content,
-                headers=self._headers(op, options, key, retries_taken, stream),
-                params=self._query(options),
-                timeout=timeout,
-            )
-            log.debug(
-                "%s %s (attempt %d of %d)",
-                op.method,
-                self._redact(str(request.url)),
-                retries_taken + 1,
-                max_retries + 1,
-            )
-            yield request, retries_taken, max_retries
-
-    async def _read(
-        self, request: httpx.Request, total: float | None
-    ) -> tuple[httpx.Response, bytes]:
-        try:
-            with anyio.fail_after(total):
-                response = await self._http.send(request, stream=True)
-                try:
-                    content = await response.aread()
-                finally:
-                    await response.aclose()
-        except TimeoutError as exc:
-            raise APITimeoutError(
-                timeout_message(request, total, "whole request"), request=request
-            ) from exc
-        except (httpx.TransportError, httpx.DecodingError) as exc:
-            raise transport_error(exc, request) from exc
-        return response, content
-
-    async def request_raw(
-        self, op: OperationSpec[_R, Any, Any], body: Mapping[str, Any], options: CallOptions
-    ) -> RawResponse[_R]:
-        """Send a non-streamed call, with retries; the answer unparsed."""
-        try:
-            _, total = self._timeouts(options)
-            for request, retries_taken, max_retries in self._send(op, body, options, stream=False):
-                try:
-                    response, content = await self._read(request, total)
-                except APIConnectionError as error:
-                    if retries_taken < max_retries:
-                        delay = self._delay(retries_taken, None)
-                        self._log_retry(request, retries_taken, delay, str(error))
-                        await self._sleep(delay)
-                        continue
-                    self._attempted(error, retries_taken)
-                    raise
-                if response.is_success:
-                    parse = functools.partial(self._parse, op, response, content)
-                    return RawResponse(response, content, parse, retries_taken)
-                if retries_taken < max_retries and self._retryable(response):
-                    delay = self._delay(retries_taken, response)
-                    self._log_retry(request, retries_taken, delay, f"status {response.status_code}")
-                    await self._sleep(delay)
-                    continue
-                raise self._attempted(self._status_error(op, response, content), retries_taken)
-            raise AssertionError("unreachable")  # pragma: no cover
-        except APIError as error:
-            redact_error(error, secrets_of(error.request, self._api_key))
-            raise
-
-    async def request(
-        self, op: OperationSpec[_R, Any, Any], body: Mapping[str, Any], options: CallOptions
-    ) -> _R:
-        """Send a non-streamed call, with retries, and parse the answer."""
-        return (await self.request_raw(op, body, options)).parse()
-
-    async def request_stream_raw(
-        self, op: OperationSpec[Any, _T, Any], body: Mapping[str, Any], options: CallOptions
-    ) -> RawResponse[AsyncStream[_T]]:
-        """Open a stream, retrying until its first event has arrived."""
-        try:
-            spec = _require_stream(op)
-            for request, retries_taken, max_retries in self._send(op, body, options, stream=True):
-                response: httpx.Response | None = None
-                try:
-                    try:
-                        response = await self._http.send(request, stream=True)
-                    except (httpx.TransportError, httpx.DecodingError) as exc:
-                        raise transport_error(exc, request) from exc
-                    if not response.is_success:
-                        try:
-                            content = await response.aread()
-                        except (httpx.TransportError, httpx.DecodingError) as exc:
-                            raise transport_error(exc, request) from exc
-                        finally:
-                            await response.aclose()
-                        if retries_taken < max_retries and self._retryable(response):
-                            delay = self._delay(retries_taken, response)
-                            self._log_retry(
-                                request, retries_taken, delay, f"status {response.status_code}"
-                            )
-                            await self._sleep(delay)
-                            continue
-                        raise self._attempted(
-                            self._status_error(op, response, content), retries_taken
-                        )
-                    events = aiter_items(
-                        response,
-                        spec,
-                        strict=self.strict_response_validation,
-                        secrets=secrets_of(request, self._api_key),
-                    )
-                    try:
-                        first = await events.__anext__()
-                    except StopAsyncIteration:
-                        stream = AsyncStream(response, _empty())
-                    else:
-                        stream = AsyncStream(response, _aprepend(first, events))
-                    return RawResponse(
-                        response, None, functools.partial(_same, stream), retries_taken
-                    )
-                except APIConnectionError as error:
-                    if response is not None:
-                        await response.aclose()
-                    if retries_taken < max_retries:
-                        delay = self._delay(retries_taken, None)
-                        self._log_retry(request, retries_taken, delay, str(error))
-                        await self._sleep(delay)
-                        continue
-                    self._attempted(error, retries_taken)
-                    raise
-            raise AssertionError("unreachable")  # pragma: no cover
-        except APIError as error:
-            redact_error(error, secrets_of(error.request, self._api_key))
-            raise
-
-    async def request_stream(
-        self, op: OperationSpec[Any, _T, Any], body: Mapping[str, Any], options: CallOptions
-    ) -> AsyncStream[_T]:
-        """Open a stream of typed events, retrying until its first event has arrived."""
-        return (await self.request_stream_raw(op, body, options)).parse()
-
-    def stream_manager(
-        self,
-        op: OperationSpec[Any, _T, _F],
-        body: Mapping[str, Any],
-        options: CallOptions,
-        make: Callable[[AsyncStream[_T], Accumulator[_F]], _AS],
-    ) -> AsyncStreamManager[_AS]:
-        """An async context manager that opens an accumulating stream on entry."""
-        spec = _require_stream(op)
-
-        async def open_stream() -> _AS:
-            return make(
-                await self.request_stream(op, body, options),
-                spec.accumulator(strict=self.strict_response_validation),
-            )
-
-        return AsyncStreamManager(open_stream)

@@ -26,23 +26,17 @@ from . import chat_completions as _chat_completions
 from . import messages as _messages
 from . import sessions as _sessions
 from . import shared as _shared
-from ._base_client import (
-    DEFAULT_TIMEOUT,
-    AsyncAPIClient,
-    CallOptions,
-    RawResponse,
-    SyncAPIClient,
-    build_body,
-)
+from ._async_client import AsyncAPIClient
+from ._base_client import DEFAULT_TIMEOUT, CallOptions, RawResponse, build_body
 from ._retry import DEFAULT_MAX_RETRIES
-from ._streaming import (
+from ._stream_wrappers import (
     AccumulatingStream,
     AsyncAccumulatingStream,
-    AsyncStream,
     AsyncStreamManager,
-    Stream,
     StreamManager,
 )
+from ._streaming import AsyncStream, Stream
+from ._sync_client import SyncAPIClient
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
 from ._version import __version__
 

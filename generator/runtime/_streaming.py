@@ -1,4 +1,4 @@
-"""Streamed responses: typed events from server-sent events, and accumulating streams.
+"""Streamed responses: typed events from server-sent events.
 
 :class:`Stream` (and :class:`AsyncStream`) iterate the typed events of one response: each
 ``data:`` payload parsed as the operation's stream item (a chunk model, or a tagged union of
@@ -7,8 +7,8 @@ events the schema names are skipped, the terminator ends the stream, and an erro
 raises :class:`~._errors.StreamError`. Both are context managers: leaving the block closes
 the connection, however much of the stream was read.
 
-:class:`AccumulatingStream` (what ``.stream(...)`` methods give) also folds every event into
-the object a non-streamed call would have returned; see :mod:`._accumulate`.
+:class:`~._stream_wrappers.AccumulatingStream` (what ``.stream(...)`` methods give) also
+folds every event into the object a non-streamed call would have returned.
 """
 
 from __future__ import annotations
@@ -18,21 +18,20 @@ import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import httpx
 import pydantic
 
 from ._accumulate import Accumulator, ClassRule
 from ._errors import (
-    APIConnectionError,
     APIError,
     APIResponseValidationError,
     APIStreamIncompleteError,
-    APITimeoutError,
     StreamError,
     excerpt,
 )
+from ._faults import redact_error, request_id_of, transport_error
 from ._lenient import lenient, union_tags
 from ._sse import ServerSentEvent, SSEDecoder
 
@@ -40,19 +39,15 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
 __all__ = [
-    "AccumulatingStream",
-    "AsyncAccumulatingStream",
     "AsyncStream",
-    "AsyncStreamManager",
     "Stream",
-    "StreamManager",
     "StreamSpec",
+    "aiter_items",
+    "iter_items",
 ]
 
 _T = TypeVar("_T")
 _F = TypeVar("_F", bound=pydantic.BaseModel)
-_S = TypeVar("_S", bound="_Closeable")
-_AS = TypeVar("_AS", bound="_AsyncCloseable")
 
 _SKIP: Any = object()
 _DONE: Any = object()
@@ -61,148 +56,6 @@ END_EVENTS = ("message_stop", "session_end")
 """The names that end a named-event stream, by convention: a stream whose event union has one
 of them must end with it. ``x-sdk-stream`` has no keyword for it (``terminator`` is the
 data-only sentinel), so the names the families use are listed here."""
-
-
-def request_id_of(response: httpx.Response | None, body: Any = None) -> str | None:
-    """The request id from ``x-request-id`` / ``request-id``, else the body's ``request_id``."""
-    if response is not None:
-        for name in ("x-request-id", "request-id"):
-            header: str | None = response.headers.get(name)
-            if header:
-                return header
-    value: object
-    if isinstance(body, Mapping):
-        value = cast("Mapping[str, object]", body).get("request_id")
-    else:
-        value = getattr(body, "request_id", None)
-    return value if isinstance(value, str) else None
-
-
-REDACTED = "[redacted]"
-"""What a secret is replaced with in an error's message, arguments and body."""
-
-SENSITIVE_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "x-api-key", "api-key", "cookie"}
-)
-"""Request headers whose values are credentials: masked in the ``repr`` of an error's request."""
-
-
-class RedactedHeaders(httpx.Headers):
-    """Request headers whose ``repr`` masks every credential (httpx masks only
-    ``authorization``); the values themselves stay readable by name."""
-
-    def __repr__(self) -> str:
-        items = [
-            (name, "[secure]" if name.lower() in SENSITIVE_HEADERS else value)
-            for name, value in self.multi_items()
-        ]
-        return f"Headers({items!r})"
-
-
-def secrets_of(request: httpx.Request | None, *keys: str | None) -> tuple[str, ...]:
-    """The credentials of a call: ``keys`` and the values of the request's credential headers
-    (a ``Bearer`` token also on its own), longest first so that none is left half-replaced."""
-    found = {key for key in keys if key}
-    if request is not None:
-        for name in SENSITIVE_HEADERS:
-            value = request.headers.get(name)
-            if value:
-                found.add(value)
-                scheme, _, token = value.partition(" ")
-                if token and scheme.lower() in {"bearer", "basic", "token"}:
-                    found.add(token.strip())
-    return tuple(sorted((s for s in found if len(s) >= 4), key=len, reverse=True))
-
-
-def redact_text(text: str, secrets: tuple[str, ...]) -> str:
-    """``text`` with every secret replaced by :data:`REDACTED`."""
-    for secret in secrets:
-        if secret in text:
-            text = text.replace(secret, REDACTED)
-    return text
-
-
-def redact_value(value: Any, secrets: tuple[str, ...]) -> Any:
-    """``value`` (a string, a decoded JSON value or a model) with the secrets replaced, at any
-    depth; a model is rebuilt from its redacted wire form (a redacted copy of it when that no
-    longer validates)."""
-    if isinstance(value, str):
-        return redact_text(value, secrets)
-    if isinstance(value, dict):
-        entries = cast("dict[str, Any]", value)
-        return {key: redact_value(item, secrets) for key, item in entries.items()}
-    if isinstance(value, (list, tuple)):
-        items = [redact_value(item, secrets) for item in cast("list[Any]", value)]
-        return items if isinstance(value, list) else tuple(items)
-    if isinstance(value, pydantic.BaseModel):
-        to_dict = getattr(value, "to_dict", None)
-        wire: Any = (
-            to_dict()
-            if callable(to_dict)
-            else value.model_dump(mode="json", by_alias=True, exclude_unset=True)
-        )
-        text = json.dumps(wire, default=str)
-        if redact_text(text, secrets) == text:
-            return value
-        cleaned = redact_value(wire, secrets)
-        try:
-            return type(value).model_validate(cleaned)
-        except pydantic.ValidationError:
-            return cleaned
-    return value
-
-
-def redact_error(error: APIError, secrets: tuple[str, ...]) -> APIError:
-    """``error`` with no secret left where it shows: its message, ``args``, ``body`` and the
-    ``repr`` of its request's headers. A chained exception that quotes a secret (pydantic's
-    errors quote their input) is dropped from the chain."""
-    if error.request is not None and not isinstance(error.request.headers, RedactedHeaders):
-        error.request.headers = RedactedHeaders(error.request.headers)
-    if not secrets:
-        return error
-    error.message = redact_text(error.message, secrets)
-    error.args = tuple(redact_value(arg, secrets) for arg in error.args)
-    error.body = redact_value(error.body, secrets)
-    for cause in (error.__cause__, error.__context__):
-        if cause is not None and redact_text(str(cause), secrets) != str(cause):
-            error.__cause__ = None
-            error.__context__ = None
-            error.__suppress_context__ = True
-            break
-    return error
-
-
-_TIMEOUT_PHASES: dict[type[httpx.TimeoutException], str] = {
-    httpx.ConnectTimeout: "connect",
-    httpx.ReadTimeout: "read",
-    httpx.WriteTimeout: "write",
-    httpx.PoolTimeout: "pool",
-}
-
-
-def seconds_text(seconds: float) -> str:
-    """``600`` for 600.0, ``0.25`` for 0.25: a limit as people write it."""
-    return f"{seconds:g}"
-
-
-def timeout_message(request: httpx.Request | None, limit: float | None, phase: str) -> str:
-    """``timed out after 600 s: POST https://…/v1/messages (read)``."""
-    after = f" after {seconds_text(limit)} s" if limit is not None else ""
-    where = f": {request.method} {request.url}" if request is not None else ""
-    return f"timed out{after}{where} ({phase})"
-
-
-def transport_error(exc: Exception, request: httpx.Request | None = None) -> APIError:
-    """The SDK error for an httpx failure to connect, send or read."""
-    if isinstance(exc, httpx.TimeoutException):
-        phase = _TIMEOUT_PHASES.get(type(exc), "read")
-        limits: object = request.extensions.get("timeout") if request is not None else None
-        limit = cast("dict[str, object]", limits).get(phase) if isinstance(limits, dict) else None
-        seconds = float(limit) if isinstance(limit, (int, float)) else None
-        return APITimeoutError(timeout_message(request, seconds, phase), request=request)
-    if isinstance(exc, httpx.DecodingError):
-        return APIResponseValidationError(f"response body could not be decoded: {exc}")
-    return APIConnectionError(f"connection error: {type(exc).__name__}: {exc}", request=request)
 
 
 @dataclass(frozen=True)
@@ -553,184 +406,3 @@ class AsyncStream(Generic[_T]):
         tb: TracebackType | None,
     ) -> None:
         await self.close()
-
-
-class AccumulatingStream(Generic[_T, _F]):
-    """A :class:`Stream` that also builds the final object as its events go by.
-
-    Iterate it for the typed events, or read :attr:`text_stream` for just the text; either
-    way :meth:`get_final` then returns the object the non-streamed call would have returned.
-    """
-
-    def __init__(self, stream: Stream[_T], accumulator: Accumulator[_F]) -> None:
-        self._stream = stream
-        self._accumulator = accumulator
-        self._texts: list[str] = []
-
-    @property
-    def response(self) -> httpx.Response:
-        """The HTTP response being read."""
-        return self._stream.response
-
-    @property
-    def request_id(self) -> str | None:
-        """The server's id of this request, from the response headers."""
-        return self._stream.request_id
-
-    def __iter__(self) -> Iterator[_T]:
-        return self
-
-    def __next__(self) -> _T:
-        event = next(self._stream)
-        self._texts = self._accumulator.add(event)
-        return event
-
-    @property
-    def text_stream(self) -> Iterator[str]:
-        """The text fragments (of the first choice, where there are several), as they arrive."""
-        for _ in self:
-            yield from self._texts
-
-    def until_done(self) -> None:
-        """Read the rest of the stream."""
-        for _ in self:
-            pass
-
-    def current_snapshot(self) -> dict[str, Any]:
-        """What has arrived so far, as a wire-form dict of the final object."""
-        return self._accumulator.snapshot()
-
-    def get_final(self) -> _F:
-        """Read the rest of the stream and return the accumulated object."""
-        self.until_done()
-        return self._accumulator.final()
-
-    def close(self) -> None:
-        """Stop reading and release the connection."""
-        self._stream.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class AsyncAccumulatingStream(Generic[_T, _F]):
-    """The async twin of :class:`AccumulatingStream`."""
-
-    def __init__(self, stream: AsyncStream[_T], accumulator: Accumulator[_F]) -> None:
-        self._stream = stream
-        self._accumulator = accumulator
-        self._texts: list[str] = []
-
-    @property
-    def response(self) -> httpx.Response:
-        """The HTTP response being read."""
-        return self._stream.response
-
-    @property
-    def request_id(self) -> str | None:
-        """The server's id of this request, from the response headers."""
-        return self._stream.request_id
-
-    def __aiter__(self) -> AsyncIterator[_T]:
-        return self
-
-    async def __anext__(self) -> _T:
-        event = await self._stream.__anext__()
-        self._texts = self._accumulator.add(event)
-        return event
-
-    @property
-    async def text_stream(self) -> AsyncIterator[str]:
-        """The text fragments (of the first choice, where there are several), as they arrive."""
-        async for _ in self:
-            for text in self._texts:
-                yield text
-
-    async def until_done(self) -> None:
-        """Read the rest of the stream."""
-        async for _ in self:
-            pass
-
-    def current_snapshot(self) -> dict[str, Any]:
-        """What has arrived so far, as a wire-form dict of the final object."""
-        return self._accumulator.snapshot()
-
-    async def get_final(self) -> _F:
-        """Read the rest of the stream and return the accumulated object."""
-        await self.until_done()
-        return self._accumulator.final()
-
-    async def close(self) -> None:
-        """Stop reading and release the connection."""
-        await self._stream.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
-
-
-class _Closeable(Protocol):
-    def close(self) -> None: ...
-
-
-class _AsyncCloseable(Protocol):
-    async def close(self) -> None: ...
-
-
-class StreamManager(Generic[_S]):
-    """``with client.messages.stream(...) as stream:`` — sends the request on entry and closes
-    the connection on exit."""
-
-    def __init__(self, open_stream: Callable[[], _S]) -> None:
-        self._open = open_stream
-        self._stream: _S | None = None
-
-    def __enter__(self) -> _S:
-        self._stream = self._open()
-        return self._stream
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._stream is not None:
-            self._stream.close()
-
-
-class AsyncStreamManager(Generic[_AS]):
-    """``async with client.messages.stream(...) as stream:`` — the async twin of
-    :class:`StreamManager`."""
-
-    def __init__(self, open_stream: Callable[[], Awaitable[_AS]]) -> None:
-        self._open = open_stream
-        self._stream: _AS | None = None
-
-    async def __aenter__(self) -> _AS:
-        self._stream = await self._open()
-        return self._stream
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._stream is not None:
-            await self._stream.close()

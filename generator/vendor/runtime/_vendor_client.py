@@ -3,7 +3,7 @@
 Copied only into packages generated with ``sdkforge generate --spec``: path parameters
 (``/threads/{thread_id}``), query and header parameters, bodies sent as multipart forms,
 URL-encoded forms, raw bytes or nothing, and answers that are bytes or untyped JSON. The
-clients here subclass the ones in ``_base_client`` and change only how a request's body is
+clients here subclass the ones in ``_sync_client`` and ``_async_client`` and change only how a request's body is
 encoded and how an answer is read; retries, errors and streams are theirs.
 """
 
@@ -19,15 +19,9 @@ from urllib.parse import quote, urlencode
 import httpx
 import pydantic
 
-from ._base_client import (
-    _F,
-    _R,
-    _T,
-    AsyncAPIClient,
-    CallOptions,
-    OperationSpec,
-    SyncAPIClient,
-)
+from ._async_client import AsyncAPIClient
+from ._base_client import _F, _R, _T, CallOptions, OperationSpec
+from ._sync_client import SyncAPIClient
 from ._types import NotGiven
 
 __all__ = [
