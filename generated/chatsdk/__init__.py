@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from ._base_client import RawResponse
     from ._client import AsyncClient, Client
     from ._lenient import MissingFieldError, ValidationIssue
+    from ._models import UnknownTag, UnknownVariant
     from ._streaming import AsyncStream, Stream
 
 __all__ = [
@@ -64,6 +65,8 @@ __all__ = [
     "ServerError",
     "Stream",
     "StreamError",
+    "UnknownTag",
+    "UnknownVariant",
     "ValidationIssue",
     "__version__",
 ]
@@ -75,6 +78,8 @@ _LAZY = {
     "RawResponse": "._base_client",
     "MissingFieldError": "._lenient",
     "ValidationIssue": "._lenient",
+    "UnknownTag": "._models",
+    "UnknownVariant": "._models",
     "AsyncStream": "._streaming",
     "Stream": "._streaming",
 }

@@ -39,8 +39,12 @@ __all__ = [
     "SDKModel",
     "SendsDefaults",
     "UnionBase",
+    "UnknownTag",
+    "UnknownVariant",
     "attach",
+    "bind_union",
     "tagged_union",
+    "union_class",
     "with_request_defaults",
 ]
 
@@ -271,19 +275,80 @@ def _require_known(value: Any) -> Any:
 KNOWN_VALUES_ONLY = AfterValidator(_require_known)
 
 
+class _UnionMeta(type):
+    # the metaclass of the type-alias unions' run-time classes, which no variant subclasses
+    def __instancecheck__(cls, obj: object) -> bool:
+        members: tuple[type, ...] | None = cls.__dict__.get("__sdk_members__")
+        if members is not None and isinstance(obj, members):
+            return True
+        return super().__instancecheck__(obj)
+
+    def __subclasscheck__(cls, sub: type) -> bool:
+        members: tuple[type, ...] | None = cls.__dict__.get("__sdk_members__")
+        if members is not None and issubclass(sub, members):
+            return True
+        return super().__subclasscheck__(sub)
+
+
 class UnionBase:
-    """Base of the variants of a tagged union; as a type hint it validates as the whole union.
+    """What a tagged union is at run time; as a type hint it validates as the whole union.
 
     ``list[ContentBlock]`` in a model parses each item by its tag into the matching variant
-    class (all of which subclass ``ContentBlock``), or into the union's ``Unknown…`` variant.
+    class, or into the union's ``Unknown…`` variant. Type checkers see the union itself
+    (``TextBlock | … | UnknownContentBlock``), so ``block.type == "text"`` narrows;
+    ``isinstance(block, ContentBlock)`` is true of every variant at run time.
     """
 
     __slots__ = ()
     __sdk_union__: ClassVar[Any]
+    __sdk_members__: ClassVar[tuple[type, ...]]
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
         return handler.generate_schema(cls.__sdk_union__)
+
+
+class UnknownTag(enum.Enum):
+    """The tag an ``Unknown…`` variant reports: equal to no string, so a comparison with a known
+    tag (``block.type == "text"``) is false for it and narrows it away in type checkers."""
+
+    UNKNOWN = "unknown"
+    """A tag this version of the SDK does not know; the variant's ``raw_tag`` is what was sent."""
+
+    def __repr__(self) -> str:
+        return "UnknownTag.UNKNOWN"
+
+
+class UnknownVariant(SDKModel):
+    """A variant of a tagged union that this version of the SDK does not know.
+
+    The whole object is kept and written back unchanged. Its tag attribute (``type``) is
+    :attr:`UnknownTag.UNKNOWN`; :attr:`raw_tag` is the tag the server sent, and every other
+    property is an attribute (typed ``Any``) and part of :meth:`to_dict`.
+    """
+
+    # the wire name of the union's tag property (set by each generated Unknown… class)
+    __sdk_tag_wire__: ClassVar[str] = "type"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sdk_require_raw_tag(cls, data: Any) -> Any:
+        fields = cast("object", data)
+        if isinstance(fields, dict):
+            tag: object = cast("dict[str, object]", fields).get(cls.__sdk_tag_wire__)
+            if not isinstance(tag, str):
+                raise ValueError(f"{cls.__sdk_tag_wire__!r}: a string tag is required")
+        return data
+
+    @property
+    def raw_tag(self) -> str:
+        """The tag the server sent, e.g. ``"server_tool_use"``."""
+        extra = self.__pydantic_extra__ or {}
+        return str(extra.get(self.__sdk_tag_wire__, ""))
+
+    if TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any: ...
 
 
 def tagged_union(
@@ -304,6 +369,8 @@ def tagged_union(
         tag: Any
         if isinstance(value, dict):
             tag = cast("dict[str, Any]", value).get(prop)
+        elif isinstance(value, UnknownVariant):
+            return fallback
         else:
             tag = getattr(value, prop, None)
             tag = tag.value if isinstance(tag, enum.Enum) else tag
@@ -318,6 +385,35 @@ def tagged_union(
     typed = Annotated[union, Discriminator(discriminate)]
     register_union(typed, prop, variants, unknown)
     return typed
+
+
+def bind_union(
+    cls: type[UnionBase],
+    prop: str,
+    variants: Mapping[str, type[BaseModel]],
+    unknown: type[BaseModel] | None,
+) -> None:
+    """Make ``cls`` validate as the tagged union of ``variants`` and be true of them in
+    ``isinstance``."""
+    cls.__sdk_union__ = tagged_union(prop, variants, unknown)
+    cls.__sdk_members__ = (*variants.values(), *((unknown,) if unknown is not None else ()))
+
+
+def union_class(
+    module: str,
+    name: str,
+    prop: str,
+    variants: Mapping[str, type[BaseModel]],
+    unknown: type[BaseModel] | None,
+) -> type[UnionBase]:
+    """The run-time class of a tagged union that type checkers see as ``A | B | Unknown…``."""
+    members = ", ".join(cls.__name__ for cls in variants.values())
+    doc = f"A tagged union on {prop!r} of {members}" + (
+        f", or {unknown.__name__}." if unknown is not None else "."
+    )
+    cls = _UnionMeta(name, (UnionBase,), {"__module__": module, "__doc__": doc, "__slots__": ()})
+    bind_union(cast("type[UnionBase]", cls), prop, variants, unknown)
+    return cast("type[UnionBase]", cls)
 
 
 def _union_of(members: list[Any]) -> Any:

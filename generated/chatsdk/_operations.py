@@ -219,7 +219,9 @@ CREATE_CHAT_COMPLETION: OperationSpec[
     security=("bearer",),
     response=_chat_completions.ChatCompletionResponse,
     error=_chat_completions.ErrorResponse,
-    stream=StreamSpec(
+    stream=StreamSpec[
+        _chat_completions.ChatCompletionChunk, _chat_completions.ChatCompletionResponse
+    ](
         framing="data-only",
         item=_chat_completions.ChatCompletionChunk,
         terminator="[DONE]",
@@ -244,7 +246,7 @@ CREATE_MESSAGE: OperationSpec[
     security=("header:x-api-key",),
     response=_messages.ChatResponse,
     error=_messages.ErrorResponse,
-    stream=StreamSpec(
+    stream=StreamSpec[_messages.MessageStreamEvent, _messages.ChatResponse](
         framing="named-events",
         item=_messages.MessageStreamEvent,
         terminator=None,
@@ -269,7 +271,7 @@ CHAT_SESSION: OperationSpec[
     security=("bearer",),
     response=_sessions.SessionChatResponse,
     error=_sessions.ErrorResponse,
-    stream=StreamSpec(
+    stream=StreamSpec[_sessions.SessionStreamEvent, _sessions.SessionChatResponse](
         framing="named-events",
         item=_sessions.SessionStreamEvent,
         terminator=None,

@@ -69,7 +69,7 @@ class StreamSpec(Generic[_T, _F]):
     """
 
     framing: str  # "data-only" | "named-events"
-    item: type[_T]
+    item: Any  # the class each event parses as, or a tagged union's (type checkers: a union)
     terminator: str | None = None
     skip: frozenset[str] = frozenset()
     error_event: str | None = None

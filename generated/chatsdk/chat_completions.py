@@ -20,7 +20,7 @@ from ._models import (
     SendsDefaults,
     UnionBase,
     attach,
-    tagged_union,
+    bind_union,
 )
 from .shared import Tool, ToolCall, ToolChoice, Usage
 
@@ -503,7 +503,8 @@ attach(
     text=_ContentPart_text,
     image_url=_ContentPart_image_url,
 )
-ContentPart.__sdk_union__ = tagged_union(
+bind_union(
+    ContentPart,
     "type",
     {
         "image_url": ImageUrlContentPart,

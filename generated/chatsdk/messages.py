@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeAlias
 
 from pydantic import Field
 
@@ -19,8 +19,11 @@ from ._models import (
     SDKModel,
     SendsDefaults,
     UnionBase,
+    UnknownTag,
+    UnknownVariant,
     attach,
-    tagged_union,
+    bind_union,
+    union_class,
     with_request_defaults,
 )
 
@@ -189,24 +192,6 @@ class ToolTier(str, enum.Enum):
     """Has sensitive or irreversible effects and should be approved before it runs."""
 
 
-class ContentBlock(UnionBase):
-    """One block of message content, tagged by `type`."""
-
-    __slots__ = ()
-
-
-class ContentBlockDelta(UnionBase):
-    """An increment to the content block at the event's index, tagged by `type`."""
-
-    __slots__ = ()
-
-
-class MessageStreamEvent(UnionBase):
-    """One server-sent event of a streamed message, tagged by `type`; the SSE `event:` name carries the same value."""
-
-    __slots__ = ()
-
-
 class ThinkingConfig(UnionBase):
     """Extended-thinking configuration, tagged by `type`."""
 
@@ -227,18 +212,6 @@ class ThinkingConfig(UnionBase):
         ) -> ThinkingConfigAdaptive:
             """Adaptive thinking: the model decides how much to think. An `effort` is sent in the request's `output_config.effort` (unless the request sets `output_config` itself)."""
             ...
-
-
-class ToolChoice(UnionBase):
-    """Whether the model must use a tool, tagged by `type`; the server's default is `auto`."""
-
-    __slots__ = ()
-
-
-class ToolResultContent(UnionBase):
-    """One block of a tool's output, tagged by `type`."""
-
-    __slots__ = ()
 
 
 class CacheCreation(SDKModel):
@@ -375,7 +348,7 @@ class Citation(SDKModel):
     """Block after the cited range, for block locations."""
 
 
-class CitationsDelta(SDKModel, SendsDefaults, ContentBlockDelta):
+class CitationsDelta(SDKModel, SendsDefaults):
     """A citation to add to the current text block."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -387,7 +360,7 @@ class CitationsDelta(SDKModel, SendsDefaults, ContentBlockDelta):
     """The citation to append to the block's `citations`."""
 
 
-class CompactionBlock(SDKModel, SendsDefaults, ContentBlock):
+class CompactionBlock(SDKModel, SendsDefaults):
     """A summary of earlier conversation that the server compacted to save context; send it back unchanged in later requests. Streamed with null fields that `compaction_delta` events fill in."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -401,7 +374,7 @@ class CompactionBlock(SDKModel, SendsDefaults, ContentBlock):
     """Opaque compacted state; send it back unchanged."""
 
 
-class CompactionDelta(SDKModel, SendsDefaults, ContentBlockDelta):
+class CompactionDelta(SDKModel, SendsDefaults):
     """The content of a compaction block, delivered in one piece."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -424,7 +397,7 @@ class Container(SDKModel):
     """When the container expires, as an RFC 3339 timestamp."""
 
 
-class ContentBlockDeltaEvent(SDKModel, SendsDefaults, MessageStreamEvent):
+class ContentBlockDeltaEvent(SDKModel, SendsDefaults):
     """An increment to the content block at `index`."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -438,7 +411,7 @@ class ContentBlockDeltaEvent(SDKModel, SendsDefaults, MessageStreamEvent):
     """The increment."""
 
 
-class ContentBlockStartEvent(SDKModel, SendsDefaults, MessageStreamEvent):
+class ContentBlockStartEvent(SDKModel, SendsDefaults):
     """A new content block begins at `index`; its later deltas use the same index."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -452,7 +425,7 @@ class ContentBlockStartEvent(SDKModel, SendsDefaults, MessageStreamEvent):
     """The block with empty or placeholder fields that deltas fill in."""
 
 
-class ContentBlockStopEvent(SDKModel, SendsDefaults, MessageStreamEvent):
+class ContentBlockStopEvent(SDKModel, SendsDefaults):
     """The content block at `index` is complete."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -475,7 +448,7 @@ class ContentSource(SDKModel):
     """The base64-encoded bytes."""
 
 
-class DocumentBlock(SDKModel, SendsDefaults, ContentBlock):
+class DocumentBlock(SDKModel, SendsDefaults):
     """A document, such as a PDF, given to the model."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -496,7 +469,7 @@ class ErrorDetail(SDKModel):
     """Human-readable explanation."""
 
 
-class ErrorEvent(SDKModel, SendsDefaults, MessageStreamEvent):
+class ErrorEvent(SDKModel, SendsDefaults):
     """An error that ended the stream after it had started."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -519,7 +492,7 @@ class ErrorResponse(SDKModel):
     """Identifier of the failed request, for support enquiries."""
 
 
-class FallbackBlock(SDKModel, SendsDefaults, ContentBlock):
+class FallbackBlock(SDKModel, SendsDefaults):
     """Marks that the server handed the rest of the answer from one model to another; the blocks after it come from the `to` model."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -551,7 +524,7 @@ class FallbackTrigger(SDKModel):
     """Finer classification of the trigger, when the server gives one."""
 
 
-class ImageBlock(SDKModel, SendsDefaults, ToolResultContent, ContentBlock):
+class ImageBlock(SDKModel, SendsDefaults):
     """An image given to the model."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -563,7 +536,7 @@ class ImageBlock(SDKModel, SendsDefaults, ToolResultContent, ContentBlock):
     """The image bytes and media type."""
 
 
-class InputJsonDelta(SDKModel, SendsDefaults, ContentBlockDelta):
+class InputJsonDelta(SDKModel, SendsDefaults):
     """The next piece of a tool-use block's input, as raw JSON text; the pieces only parse once concatenated."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -649,7 +622,7 @@ class MessageDelta(SDKModel):
     """Code-execution container used by this response, when there was one."""
 
 
-class MessageDeltaEvent(SDKModel, SendsDefaults, MessageStreamEvent):
+class MessageDeltaEvent(SDKModel, SendsDefaults):
     """End-of-message changes to top-level fields and the final usage."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -684,7 +657,7 @@ class MessageDeltaUsage(SDKModel):
     """Status of a fallback credit redeemed by this request, as reported by the server."""
 
 
-class MessageStartEvent(SDKModel, SendsDefaults, MessageStreamEvent):
+class MessageStartEvent(SDKModel, SendsDefaults):
     """First event of a stream, carrying the message shell with empty content."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -696,7 +669,7 @@ class MessageStartEvent(SDKModel, SendsDefaults, MessageStreamEvent):
     """The message so far."""
 
 
-class MessageStopEvent(SDKModel, SendsDefaults, MessageStreamEvent):
+class MessageStopEvent(SDKModel, SendsDefaults):
     """Last event of a successful stream."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -725,7 +698,7 @@ class OutputTokensDetails(SDKModel):
     """Output tokens spent on thinking."""
 
 
-class PingEvent(SDKModel, SendsDefaults, MessageStreamEvent):
+class PingEvent(SDKModel, SendsDefaults):
     """Keep-alive event with no content; may appear anywhere in a stream."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -735,7 +708,7 @@ class PingEvent(SDKModel, SendsDefaults, MessageStreamEvent):
     """Event kind; always `ping`."""
 
 
-class RedactedThinkingBlock(SDKModel, SendsDefaults, ContentBlock):
+class RedactedThinkingBlock(SDKModel, SendsDefaults):
     """Reasoning the provider withheld; the encrypted payload must be sent back unchanged."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -772,7 +745,7 @@ class ServerToolUsage(SDKModel):
     """Web pages fetched."""
 
 
-class ServerToolUseBlock(SDKModel, SendsDefaults, ContentBlock):
+class ServerToolUseBlock(SDKModel, SendsDefaults):
     """A call to a tool the server runs itself, such as web search or code execution."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -790,7 +763,7 @@ class ServerToolUseBlock(SDKModel, SendsDefaults, ContentBlock):
     """What invoked the tool, when the server reports it."""
 
 
-class SignatureDelta(SDKModel, SendsDefaults, ContentBlockDelta):
+class SignatureDelta(SDKModel, SendsDefaults):
     """The signature of a thinking block, sent just before the block stops."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -817,7 +790,7 @@ class StopDetails(SDKModel):
     """Whether a fallback retry may continue from this response's partial output."""
 
 
-class TextBlock(SDKModel, SendsDefaults, ToolResultContent, ContentBlock):
+class TextBlock(SDKModel, SendsDefaults):
     """Text written by the model or the user."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -831,7 +804,7 @@ class TextBlock(SDKModel, SendsDefaults, ToolResultContent, ContentBlock):
     """Sources that support this text, when the model cited any."""
 
 
-class TextDelta(SDKModel, SendsDefaults, ContentBlockDelta):
+class TextDelta(SDKModel, SendsDefaults):
     """The next piece of a text block."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -843,7 +816,7 @@ class TextDelta(SDKModel, SendsDefaults, ContentBlockDelta):
     """Text to append."""
 
 
-class ThinkingBlock(SDKModel, SendsDefaults, ContentBlock):
+class ThinkingBlock(SDKModel, SendsDefaults):
     """The model's visible reasoning, produced when extended thinking is on."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -879,7 +852,7 @@ class ThinkingConfigEnabled(RequestModel, SendsDefaults, ThinkingConfig):
     """Most tokens the model may spend thinking; counts towards `max_tokens`."""
 
 
-class ThinkingDelta(SDKModel, SendsDefaults, ContentBlockDelta):
+class ThinkingDelta(SDKModel, SendsDefaults):
     """The next piece of a thinking block."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -915,7 +888,7 @@ class ToolCaller(SDKModel):
     """Id of the server tool use that made the call, when the caller is a server tool."""
 
 
-class ToolChoiceAuto(RequestModel, SendsDefaults, ToolChoice):
+class ToolChoiceAuto(RequestModel, SendsDefaults):
     """Let the model decide whether to call tools."""
 
     __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
@@ -932,7 +905,7 @@ class ToolChoiceAuto(RequestModel, SendsDefaults, ToolChoice):
     """When true the model calls at most one tool in this answer."""
 
 
-class ToolChoiceTool(RequestModel, SendsDefaults, ToolChoice):
+class ToolChoiceTool(RequestModel, SendsDefaults):
     """Force the model to call the named tool."""
 
     __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
@@ -951,7 +924,7 @@ class ToolChoiceTool(RequestModel, SendsDefaults, ToolChoice):
     """When true the model calls at most one tool in this answer."""
 
 
-class ToolResultBlock(SDKModel, SendsDefaults, ContentBlock):
+class ToolResultBlock(SDKModel, SendsDefaults):
     """The output of a tool the model called, sent back in a user message."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -967,7 +940,7 @@ class ToolResultBlock(SDKModel, SendsDefaults, ContentBlock):
     """True when the tool failed and `content` describes the failure."""
 
 
-class ToolUseBlock(SDKModel, SendsDefaults, ContentBlock):
+class ToolUseBlock(SDKModel, SendsDefaults):
     """A call to a client-side tool that the model wants run; answer it with a `tool_result` block."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -987,40 +960,44 @@ class ToolUseBlock(SDKModel, SendsDefaults, ContentBlock):
     """What invoked the tool, when the server reports it."""
 
 
-class UnknownContentBlock(SDKModel, ContentBlock):
+class UnknownContentBlock(UnknownVariant):
     """A ContentBlock variant this version of the SDK does not know.
 
-    The whole object is kept: its ``type`` is readable, other fields are attributes, and it is written back unchanged."""
+    The whole object is kept and written back unchanged: its ``type`` is ``UnknownTag.UNKNOWN`` (so comparing it with a known tag is false), ``raw_tag`` is the tag the server sent, and the other properties are attributes."""
 
-    type: str
-    """The tag the server sent."""
+    __sdk_tag_wire__: ClassVar[str] = "type"
+    type: ClassVar[Literal[UnknownTag.UNKNOWN]] = UnknownTag.UNKNOWN
+    """Always ``UnknownTag.UNKNOWN``; ``raw_tag`` is the tag the server sent."""
 
 
-class UnknownContentBlockDelta(SDKModel, ContentBlockDelta):
+class UnknownContentBlockDelta(UnknownVariant):
     """A ContentBlockDelta variant this version of the SDK does not know.
 
-    The whole object is kept: its ``type`` is readable, other fields are attributes, and it is written back unchanged."""
+    The whole object is kept and written back unchanged: its ``type`` is ``UnknownTag.UNKNOWN`` (so comparing it with a known tag is false), ``raw_tag`` is the tag the server sent, and the other properties are attributes."""
 
-    type: str
-    """The tag the server sent."""
+    __sdk_tag_wire__: ClassVar[str] = "type"
+    type: ClassVar[Literal[UnknownTag.UNKNOWN]] = UnknownTag.UNKNOWN
+    """Always ``UnknownTag.UNKNOWN``; ``raw_tag`` is the tag the server sent."""
 
 
-class UnknownMessageStreamEvent(SDKModel, MessageStreamEvent):
+class UnknownMessageStreamEvent(UnknownVariant):
     """A MessageStreamEvent variant this version of the SDK does not know.
 
-    The whole object is kept: its ``type`` is readable, other fields are attributes, and it is written back unchanged."""
+    The whole object is kept and written back unchanged: its ``type`` is ``UnknownTag.UNKNOWN`` (so comparing it with a known tag is false), ``raw_tag`` is the tag the server sent, and the other properties are attributes."""
 
-    type: str
-    """The tag the server sent."""
+    __sdk_tag_wire__: ClassVar[str] = "type"
+    type: ClassVar[Literal[UnknownTag.UNKNOWN]] = UnknownTag.UNKNOWN
+    """Always ``UnknownTag.UNKNOWN``; ``raw_tag`` is the tag the server sent."""
 
 
-class UnknownToolResultContent(SDKModel, ToolResultContent):
+class UnknownToolResultContent(UnknownVariant):
     """A ToolResultContent variant this version of the SDK does not know.
 
-    The whole object is kept: its ``type`` is readable, other fields are attributes, and it is written back unchanged."""
+    The whole object is kept and written back unchanged: its ``type`` is ``UnknownTag.UNKNOWN`` (so comparing it with a known tag is false), ``raw_tag`` is the tag the server sent, and the other properties are attributes."""
 
-    type: str
-    """The tag the server sent."""
+    __sdk_tag_wire__: ClassVar[str] = "type"
+    type: ClassVar[Literal[UnknownTag.UNKNOWN]] = UnknownTag.UNKNOWN
+    """Always ``UnknownTag.UNKNOWN``; ``raw_tag`` is the tag the server sent."""
 
 
 class Usage(SDKModel):
@@ -1078,7 +1055,7 @@ class WebSearchResult(SDKModel):
     """How old the page is, as free text from the search provider (e.g. `1 week ago`)."""
 
 
-class WebSearchToolResultBlock(SDKModel, SendsDefaults, ContentBlock):
+class WebSearchToolResultBlock(SDKModel, SendsDefaults):
     """The results of a server-side web search, answering a `server_tool_use` block."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -1103,6 +1080,131 @@ class WebSearchToolResultError(SDKModel):
     """Machine-readable reason, e.g. `max_uses_exceeded` or `unavailable`."""
 
 
+if TYPE_CHECKING:
+    ContentBlock: TypeAlias = (
+        CompactionBlock
+        | DocumentBlock
+        | FallbackBlock
+        | ImageBlock
+        | RedactedThinkingBlock
+        | ServerToolUseBlock
+        | TextBlock
+        | ThinkingBlock
+        | ToolResultBlock
+        | ToolUseBlock
+        | WebSearchToolResultBlock
+        | UnknownContentBlock
+    )
+    """One block of message content, tagged by `type`."""
+else:
+    ContentBlock = union_class(
+        __name__,
+        "ContentBlock",
+        "type",
+        {
+            "compaction": CompactionBlock,
+            "document": DocumentBlock,
+            "fallback": FallbackBlock,
+            "image": ImageBlock,
+            "redacted_thinking": RedactedThinkingBlock,
+            "server_tool_use": ServerToolUseBlock,
+            "text": TextBlock,
+            "thinking": ThinkingBlock,
+            "tool_result": ToolResultBlock,
+            "tool_use": ToolUseBlock,
+            "web_search_tool_result": WebSearchToolResultBlock,
+        },
+        UnknownContentBlock,
+    )
+
+if TYPE_CHECKING:
+    ContentBlockDelta: TypeAlias = (
+        CitationsDelta
+        | CompactionDelta
+        | InputJsonDelta
+        | SignatureDelta
+        | TextDelta
+        | ThinkingDelta
+        | UnknownContentBlockDelta
+    )
+    """An increment to the content block at the event's index, tagged by `type`."""
+else:
+    ContentBlockDelta = union_class(
+        __name__,
+        "ContentBlockDelta",
+        "type",
+        {
+            "citations_delta": CitationsDelta,
+            "compaction_delta": CompactionDelta,
+            "input_json_delta": InputJsonDelta,
+            "signature_delta": SignatureDelta,
+            "text_delta": TextDelta,
+            "thinking_delta": ThinkingDelta,
+        },
+        UnknownContentBlockDelta,
+    )
+
+if TYPE_CHECKING:
+    MessageStreamEvent: TypeAlias = (
+        ContentBlockDeltaEvent
+        | ContentBlockStartEvent
+        | ContentBlockStopEvent
+        | ErrorEvent
+        | MessageDeltaEvent
+        | MessageStartEvent
+        | MessageStopEvent
+        | PingEvent
+        | UnknownMessageStreamEvent
+    )
+    """One server-sent event of a streamed message, tagged by `type`; the SSE `event:` name carries the same value."""
+else:
+    MessageStreamEvent = union_class(
+        __name__,
+        "MessageStreamEvent",
+        "type",
+        {
+            "content_block_delta": ContentBlockDeltaEvent,
+            "content_block_start": ContentBlockStartEvent,
+            "content_block_stop": ContentBlockStopEvent,
+            "error": ErrorEvent,
+            "message_delta": MessageDeltaEvent,
+            "message_start": MessageStartEvent,
+            "message_stop": MessageStopEvent,
+            "ping": PingEvent,
+        },
+        UnknownMessageStreamEvent,
+    )
+
+if TYPE_CHECKING:
+    ToolChoice: TypeAlias = ToolChoiceAuto | ToolChoiceTool
+    """Whether the model must use a tool, tagged by `type`; the server's default is `auto`."""
+else:
+    ToolChoice = union_class(
+        __name__,
+        "ToolChoice",
+        "type",
+        {
+            "auto": ToolChoiceAuto,
+            "tool": ToolChoiceTool,
+        },
+        None,
+    )
+
+if TYPE_CHECKING:
+    ToolResultContent: TypeAlias = ImageBlock | TextBlock | UnknownToolResultContent
+    """One block of a tool's output, tagged by `type`."""
+else:
+    ToolResultContent = union_class(
+        __name__,
+        "ToolResultContent",
+        "type",
+        {
+            "image": ImageBlock,
+            "text": TextBlock,
+        },
+        UnknownToolResultContent,
+    )
+
 Content = str | list[ContentBlock]
 """The content of a message, either plain text or a list of content blocks."""
 
@@ -1115,53 +1217,6 @@ def content_first_text(value: Content) -> str | None:
         if isinstance(item, TextBlock):
             return item.text
     return None
-
-
-ContentBlock.__sdk_union__ = tagged_union(
-    "type",
-    {
-        "compaction": CompactionBlock,
-        "document": DocumentBlock,
-        "fallback": FallbackBlock,
-        "image": ImageBlock,
-        "redacted_thinking": RedactedThinkingBlock,
-        "server_tool_use": ServerToolUseBlock,
-        "text": TextBlock,
-        "thinking": ThinkingBlock,
-        "tool_result": ToolResultBlock,
-        "tool_use": ToolUseBlock,
-        "web_search_tool_result": WebSearchToolResultBlock,
-    },
-    UnknownContentBlock,
-)
-
-ContentBlockDelta.__sdk_union__ = tagged_union(
-    "type",
-    {
-        "citations_delta": CitationsDelta,
-        "compaction_delta": CompactionDelta,
-        "input_json_delta": InputJsonDelta,
-        "signature_delta": SignatureDelta,
-        "text_delta": TextDelta,
-        "thinking_delta": ThinkingDelta,
-    },
-    UnknownContentBlockDelta,
-)
-
-MessageStreamEvent.__sdk_union__ = tagged_union(
-    "type",
-    {
-        "content_block_delta": ContentBlockDeltaEvent,
-        "content_block_start": ContentBlockStartEvent,
-        "content_block_stop": ContentBlockStopEvent,
-        "error": ErrorEvent,
-        "message_delta": MessageDeltaEvent,
-        "message_start": MessageStartEvent,
-        "message_stop": MessageStopEvent,
-        "ping": PingEvent,
-    },
-    UnknownMessageStreamEvent,
-)
 
 
 def _ThinkingConfig_enabled(budget_tokens: int = 10000) -> ThinkingConfigEnabled:
@@ -1182,29 +1237,12 @@ attach(
     enabled=_ThinkingConfig_enabled,
     adaptive=_ThinkingConfig_adaptive,
 )
-ThinkingConfig.__sdk_union__ = tagged_union(
+bind_union(
+    ThinkingConfig,
     "type",
     {
         "adaptive": ThinkingConfigAdaptive,
         "enabled": ThinkingConfigEnabled,
     },
     None,
-)
-
-ToolChoice.__sdk_union__ = tagged_union(
-    "type",
-    {
-        "auto": ToolChoiceAuto,
-        "tool": ToolChoiceTool,
-    },
-    None,
-)
-
-ToolResultContent.__sdk_union__ = tagged_union(
-    "type",
-    {
-        "image": ImageBlock,
-        "text": TextBlock,
-    },
-    UnknownToolResultContent,
 )

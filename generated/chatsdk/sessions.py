@@ -6,7 +6,7 @@ Chat within a server-side session: the server keeps the conversation history, co
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias
 
 from pydantic import Field
 
@@ -15,8 +15,9 @@ from ._models import (
     RequestModel,
     SDKModel,
     SendsDefaults,
-    UnionBase,
-    tagged_union,
+    UnknownTag,
+    UnknownVariant,
+    union_class,
 )
 
 __all__ = [
@@ -65,24 +66,6 @@ class StopReason(OpenEnum):
     """The model declined to continue."""
     MODEL_CONTEXT_WINDOW_EXCEEDED = "model_context_window_exceeded"
     """The conversation no longer fits the model's context window."""
-
-
-class SessionContentBlock(UnionBase):
-    """One block of a session reply, tagged by `type`. Shape inferred."""
-
-    __slots__ = ()
-
-
-class SessionDelta(UnionBase):
-    """An increment to the reply's content block at the event's index, tagged by `type`. Shape inferred."""
-
-    __slots__ = ()
-
-
-class SessionStreamEvent(UnionBase):
-    """One server-sent event of a session stream, tagged by `type`; the SSE `event:` name carries the same value. A stream runs `session_start`, then `content_delta` and `tool_use` events, then `session_end` (or `error`). Shape inferred."""
-
-    __slots__ = ()
 
 
 class ChatResponse(SDKModel):
@@ -195,7 +178,7 @@ class SessionChatResponse(SDKModel):
     """The session's context state after this turn."""
 
 
-class SessionContentDeltaEvent(SDKModel, SendsDefaults, SessionStreamEvent):
+class SessionContentDeltaEvent(SDKModel, SendsDefaults):
     """An increment to the reply's content block at `index`. Concatenating the deltas of one index in order gives that block's final text or thinking."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -222,7 +205,7 @@ class SessionContext(SDKModel):
     """What the compaction did, when there was one."""
 
 
-class SessionEndEvent(SDKModel, SendsDefaults, SessionStreamEvent):
+class SessionEndEvent(SDKModel, SendsDefaults):
     """Last event of a successful session stream, carrying the full reply and the context state."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -238,7 +221,7 @@ class SessionEndEvent(SDKModel, SendsDefaults, SessionStreamEvent):
     """The session's context state after this turn."""
 
 
-class SessionErrorEvent(SDKModel, SendsDefaults, SessionStreamEvent):
+class SessionErrorEvent(SDKModel, SendsDefaults):
     """An error that ended the stream after it had started."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -250,7 +233,7 @@ class SessionErrorEvent(SDKModel, SendsDefaults, SessionStreamEvent):
     """What went wrong."""
 
 
-class SessionStartEvent(SDKModel, SendsDefaults, SessionStreamEvent):
+class SessionStartEvent(SDKModel, SendsDefaults):
     """First event of a session stream, naming the session (newly created when the request had none)."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -262,7 +245,7 @@ class SessionStartEvent(SDKModel, SendsDefaults, SessionStreamEvent):
     """The session's identifier."""
 
 
-class SessionTextBlock(SDKModel, SendsDefaults, SessionContentBlock):
+class SessionTextBlock(SDKModel, SendsDefaults):
     """Text written by the model. Shape inferred."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -274,7 +257,7 @@ class SessionTextBlock(SDKModel, SendsDefaults, SessionContentBlock):
     """The text."""
 
 
-class SessionTextDelta(SDKModel, SendsDefaults, SessionDelta):
+class SessionTextDelta(SDKModel, SendsDefaults):
     """The next piece of a text block. Shape inferred."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -286,7 +269,7 @@ class SessionTextDelta(SDKModel, SendsDefaults, SessionDelta):
     """Text to append."""
 
 
-class SessionThinkingBlock(SDKModel, SendsDefaults, SessionContentBlock):
+class SessionThinkingBlock(SDKModel, SendsDefaults):
     """The model's visible reasoning. Shape inferred."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -300,7 +283,7 @@ class SessionThinkingBlock(SDKModel, SendsDefaults, SessionContentBlock):
     """Opaque signature of the reasoning, when the provider gives one."""
 
 
-class SessionThinkingDelta(SDKModel, SendsDefaults, SessionDelta):
+class SessionThinkingDelta(SDKModel, SendsDefaults):
     """The next piece of a thinking block. Shape inferred."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -312,7 +295,7 @@ class SessionThinkingDelta(SDKModel, SendsDefaults, SessionDelta):
     """Reasoning text to append."""
 
 
-class SessionToolUseBlock(SDKModel, SendsDefaults, SessionContentBlock):
+class SessionToolUseBlock(SDKModel, SendsDefaults):
     """A tool call the model wants run; answer it with a `ToolResult` on the next request. Shape inferred."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -328,7 +311,7 @@ class SessionToolUseBlock(SDKModel, SendsDefaults, SessionContentBlock):
     """Arguments for the tool, matching its `input_schema`."""
 
 
-class SessionToolUseEvent(SDKModel, SendsDefaults, SessionStreamEvent):
+class SessionToolUseEvent(SDKModel, SendsDefaults):
     """A complete tool call from the model, sent once its input is known; it also appears in the final reply."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
@@ -360,31 +343,34 @@ class ToolResult(RequestModel):
     """True when the tool failed."""
 
 
-class UnknownSessionContentBlock(SDKModel, SessionContentBlock):
+class UnknownSessionContentBlock(UnknownVariant):
     """A SessionContentBlock variant this version of the SDK does not know.
 
-    The whole object is kept: its ``type`` is readable, other fields are attributes, and it is written back unchanged."""
+    The whole object is kept and written back unchanged: its ``type`` is ``UnknownTag.UNKNOWN`` (so comparing it with a known tag is false), ``raw_tag`` is the tag the server sent, and the other properties are attributes."""
 
-    type: str
-    """The tag the server sent."""
+    __sdk_tag_wire__: ClassVar[str] = "type"
+    type: ClassVar[Literal[UnknownTag.UNKNOWN]] = UnknownTag.UNKNOWN
+    """Always ``UnknownTag.UNKNOWN``; ``raw_tag`` is the tag the server sent."""
 
 
-class UnknownSessionDelta(SDKModel, SessionDelta):
+class UnknownSessionDelta(UnknownVariant):
     """A SessionDelta variant this version of the SDK does not know.
 
-    The whole object is kept: its ``type`` is readable, other fields are attributes, and it is written back unchanged."""
+    The whole object is kept and written back unchanged: its ``type`` is ``UnknownTag.UNKNOWN`` (so comparing it with a known tag is false), ``raw_tag`` is the tag the server sent, and the other properties are attributes."""
 
-    type: str
-    """The tag the server sent."""
+    __sdk_tag_wire__: ClassVar[str] = "type"
+    type: ClassVar[Literal[UnknownTag.UNKNOWN]] = UnknownTag.UNKNOWN
+    """Always ``UnknownTag.UNKNOWN``; ``raw_tag`` is the tag the server sent."""
 
 
-class UnknownSessionStreamEvent(SDKModel, SessionStreamEvent):
+class UnknownSessionStreamEvent(UnknownVariant):
     """A SessionStreamEvent variant this version of the SDK does not know.
 
-    The whole object is kept: its ``type`` is readable, other fields are attributes, and it is written back unchanged."""
+    The whole object is kept and written back unchanged: its ``type`` is ``UnknownTag.UNKNOWN`` (so comparing it with a known tag is false), ``raw_tag`` is the tag the server sent, and the other properties are attributes."""
 
-    type: str
-    """The tag the server sent."""
+    __sdk_tag_wire__: ClassVar[str] = "type"
+    type: ClassVar[Literal[UnknownTag.UNKNOWN]] = UnknownTag.UNKNOWN
+    """Always ``UnknownTag.UNKNOWN``; ``raw_tag`` is the tag the server sent."""
 
 
 class Usage(SDKModel):
@@ -396,33 +382,60 @@ class Usage(SDKModel):
     """Tokens generated."""
 
 
-SessionContentBlock.__sdk_union__ = tagged_union(
-    "type",
-    {
-        "text": SessionTextBlock,
-        "thinking": SessionThinkingBlock,
-        "tool_use": SessionToolUseBlock,
-    },
-    UnknownSessionContentBlock,
-)
+if TYPE_CHECKING:
+    SessionContentBlock: TypeAlias = (
+        SessionTextBlock | SessionThinkingBlock | SessionToolUseBlock | UnknownSessionContentBlock
+    )
+    """One block of a session reply, tagged by `type`. Shape inferred."""
+else:
+    SessionContentBlock = union_class(
+        __name__,
+        "SessionContentBlock",
+        "type",
+        {
+            "text": SessionTextBlock,
+            "thinking": SessionThinkingBlock,
+            "tool_use": SessionToolUseBlock,
+        },
+        UnknownSessionContentBlock,
+    )
 
-SessionDelta.__sdk_union__ = tagged_union(
-    "type",
-    {
-        "text_delta": SessionTextDelta,
-        "thinking_delta": SessionThinkingDelta,
-    },
-    UnknownSessionDelta,
-)
+if TYPE_CHECKING:
+    SessionDelta: TypeAlias = SessionTextDelta | SessionThinkingDelta | UnknownSessionDelta
+    """An increment to the reply's content block at the event's index, tagged by `type`. Shape inferred."""
+else:
+    SessionDelta = union_class(
+        __name__,
+        "SessionDelta",
+        "type",
+        {
+            "text_delta": SessionTextDelta,
+            "thinking_delta": SessionThinkingDelta,
+        },
+        UnknownSessionDelta,
+    )
 
-SessionStreamEvent.__sdk_union__ = tagged_union(
-    "type",
-    {
-        "content_delta": SessionContentDeltaEvent,
-        "error": SessionErrorEvent,
-        "session_end": SessionEndEvent,
-        "session_start": SessionStartEvent,
-        "tool_use": SessionToolUseEvent,
-    },
-    UnknownSessionStreamEvent,
-)
+if TYPE_CHECKING:
+    SessionStreamEvent: TypeAlias = (
+        SessionContentDeltaEvent
+        | SessionErrorEvent
+        | SessionEndEvent
+        | SessionStartEvent
+        | SessionToolUseEvent
+        | UnknownSessionStreamEvent
+    )
+    """One server-sent event of a session stream, tagged by `type`; the SSE `event:` name carries the same value. A stream runs `session_start`, then `content_delta` and `tool_use` events, then `session_end` (or `error`). Shape inferred."""
+else:
+    SessionStreamEvent = union_class(
+        __name__,
+        "SessionStreamEvent",
+        "type",
+        {
+            "content_delta": SessionContentDeltaEvent,
+            "error": SessionErrorEvent,
+            "session_end": SessionEndEvent,
+            "session_start": SessionStartEvent,
+            "tool_use": SessionToolUseEvent,
+        },
+        UnknownSessionStreamEvent,
+    )

@@ -139,6 +139,8 @@ class Model:
     constants: tuple[Constant, ...]
     is_unknown_variant: bool
     source: str  # schemas/<file>#<pointer>
+    # Unknown variants: the tag property's Python and wire names (its value is UnknownTag)
+    unknown_tag: tuple[str, str] | None = None
     # Request models: optional properties the schema does not let be null, wire and Python
     # names (RequestModel rejects an explicit null for them).
     not_null: tuple[str, ...] = ()
@@ -177,6 +179,19 @@ class Union:
     constructors: tuple[Constructor, ...]
     constants: tuple[Constant, ...]
     source: str
+
+    @property
+    def is_type_alias(self) -> bool:
+        """Type checkers see the union as ``A | B | Unknown…`` (so a tag comparison narrows);
+        a union that declares constructors or constants is a class they live on instead,
+        whose variants subclass it."""
+        return not self.constructors and not self.constants
+
+    @property
+    def members_hint(self) -> str:
+        """``TextBlock | ThinkingBlock | UnknownContentBlock``: the variants, then the unknown."""
+        names = [v.class_name for v in self.variants]
+        return " | ".join([*names, self.unknown_class] if self.unknown_class else names)
 
 
 @dataclass(frozen=True)

@@ -117,7 +117,12 @@ def _module_symbols(package: ir.Package, module: ir.Module, out: Symbols) -> Non
         sym = f"{prefix}.{union.name}"
         out[sym] = {
             "kind": "union",
-            "decl": f"class {union.name}(UnionBase)",
+            "decl": (
+                # the variants are symbols of their own: adding one changes no declaration
+                f"{union.name}: TypeAlias = Union[...]"
+                if union.is_type_alias
+                else f"class {union.name}(UnionBase)"
+            ),
             "discriminator": union.discriminator,
             "unknown": union.unknown_class,
             "source": union.source,

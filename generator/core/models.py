@@ -83,6 +83,12 @@ class ModelBuilder:
             source=source_of(named),
         )
 
+    @staticmethod
+    def _is_type_alias(union: Named) -> bool:
+        """What :attr:`ir.Union.is_type_alias` will say of ``union``, before it is built."""
+        schema = union.schema
+        return not schema.get("x-sdk-constructors") and not schema.get("x-sdk-constants")
+
     def build_union(self, named: Named) -> tuple[ir.Union, ir.Model | None]:
         tags = self.index.union_variants.get(named.key, {})
         prop = named.schema["discriminator"]["propertyName"]
@@ -98,22 +104,14 @@ class ModelBuilder:
                 name=unknown_name,
                 description=(
                     f"A {named.py_name} variant this version of the SDK does not know.\n\n"
-                    f"The whole object is kept: its ``{py_field_name(prop)}`` is readable, other "
-                    "fields are attributes, and it is written back unchanged."
+                    f"The whole object is kept and written back unchanged: its "
+                    f"``{py_field_name(prop)}`` is ``UnknownTag.UNKNOWN`` (so comparing it with a "
+                    "known tag is false), ``raw_tag`` is the tag the server sent, and the other "
+                    "properties are attributes."
                 ),
-                bases=f"SDKModel, {named.py_name}",
-                fields=(
-                    ir.Field(
-                        prop,
-                        py_field_name(prop),
-                        "str",
-                        None,
-                        alias_arg(prop),
-                        "The tag the server sent.",
-                        False,
-                        False,
-                    ),
-                ),
+                bases="UnknownVariant"
+                + ("" if self._is_type_alias(named) else f", {named.py_name}"),
+                fields=(),
                 send_defaults=(),
                 conditions=(),
                 constructors=(),
@@ -121,6 +119,7 @@ class ModelBuilder:
                 constants=(),
                 is_unknown_variant=True,
                 source=source_of(named),
+                unknown_tag=(py_field_name(prop), prop),
             )
             if (named.module, unknown_name) in self.index.by_module_name:
                 self.index.error(
@@ -241,7 +240,10 @@ class ModelBuilder:
         base = "SDKModel" if schema.get("additionalProperties") is not False else "RequestModel"
         if send_defaults:
             base += ", SendsDefaults"
-        bases = ", ".join([base] + [self.index.named[u].py_name for u in unions])
+        # a variant subclasses the unions that are classes (they carry constructors); the
+        # others are type aliases of their variants to type checkers
+        classes = [self.index.named[u] for u in unions]
+        bases = ", ".join([base] + [u.py_name for u in classes if not self._is_type_alias(u)])
         field_types = {f.wire_name: f for f in fields}
         return ir.Model(
             name=named.py_name,

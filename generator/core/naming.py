@@ -65,9 +65,13 @@ MODULE_BINDINGS = frozenset(
         "RequestModel",
         "SDKModel",
         "SendsDefaults",
+        "TypeAlias",
         "UnionBase",
+        "UnknownTag",
+        "UnknownVariant",
         "attach",
-        "tagged_union",
+        "bind_union",
+        "union_class",
         "with_request_defaults",
     }
 )

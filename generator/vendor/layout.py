@@ -45,8 +45,11 @@ _MODEL_RUNTIME = (
     "SDKModel",
     "SendsDefaults",
     "UnionBase",
+    "UnknownTag",
+    "UnknownVariant",
     "attach",
-    "tagged_union",
+    "bind_union",
+    "union_class",
     "with_request_defaults",
 )
 

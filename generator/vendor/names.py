@@ -42,7 +42,10 @@ _RESERVED = frozenset(
         "SendsDefaults",
         "Sequence",
         "TYPE_CHECKING",
+        "TypeAlias",
         "UnionBase",
+        "UnknownTag",
+        "UnknownVariant",
     }
 )
 

@@ -101,8 +101,8 @@ def test_breaking_section_lists_exactly_the_removal_and_the_rename(
     assert removed["symbols"][0]["after"] is None
     assert renamed["symbols"][0] == {
         "symbol": "chatsdk.messages.TextBlock → chatsdk.messages.PlainTextBlock",
-        "before": "class TextBlock(SDKModel, SendsDefaults, ToolResultContent, ContentBlock)",
-        "after": "class PlainTextBlock(SDKModel, SendsDefaults, ToolResultContent, ContentBlock)",
+        "before": "class TextBlock(SDKModel, SendsDefaults)",
+        "after": "class PlainTextBlock(SDKModel, SendsDefaults)",
     }
     assert "chatsdk.messages.ContentBlock[text]" in [s["symbol"] for s in renamed["symbols"]]
     assert removed["file"] == renamed["file"] == "schemas/messages.yaml"

@@ -11,6 +11,7 @@ import json
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
+from chatsdk import UnknownTag
 from chatsdk import chat_completions as cc
 from chatsdk import messages as ms
 from chatsdk import sessions as ss
@@ -270,7 +271,8 @@ def test_unknown_content_block_is_kept_whole() -> None:
     block = TypeAdapter(ms.ContentBlock).validate_python(raw)
     assert isinstance(block, ms.UnknownContentBlock)
     assert isinstance(block, ms.ContentBlock)
-    assert block.type == "hologram"
+    assert block.type is UnknownTag.UNKNOWN and block.type != "hologram"
+    assert block.raw_tag == "hologram"
     assert block.to_dict() == raw
 
 
@@ -331,3 +333,35 @@ def test_typing_file_runs() -> None:
     first_text, first_thinking, tool_uses, has_tool_use = module["messages"]()
     assert (first_text, first_thinking, tool_uses, has_tool_use) == ("hi", None, [], False)
     assert module["sessions"]() is True
+
+
+def test_narrowing_file_runs() -> None:
+    """tests/typing/narrowing.py type-checks; here its idioms also give the right answers."""
+    import runpy
+    from pathlib import Path
+
+    module = runpy.run_path(str(Path(__file__).parents[1] / "typing" / "narrowing.py"))
+    response = ms.ChatResponse.from_dict(
+        {
+            "id": "msg_1",
+            "type": "message",
+            "role": "assistant",
+            "model": "m",
+            "content": [
+                {"type": "text", "text": "hi"},
+                {"type": "tool_use", "id": "t", "name": "f", "input": {"a": 1}},
+                {"type": "hologram", "frames": [1]},
+            ],
+            "stop_reason": "tool_use",
+            "stop_sequence": None,
+            "usage": {"input_tokens": 1, "output_tokens": 2},
+        }
+    )
+    assert module["texts"](response) == ["hi", "f({'a': 1})", "<hologram>"]
+    assert [module["describe"](b) for b in response.content] == ["hi", "f", "other"]
+    assert module["unknown_payload"](response.content[2]) == [1]
+    assert module["unknown_payload"](response.content[0]) is None
+    assert module["every_member_serialises"](response.content[2]) == {
+        "type": "hologram",
+        "frames": [1],
+    }

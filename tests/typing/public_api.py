@@ -89,7 +89,7 @@ def messages() -> tuple[str | None, str | None, list[ToolUseBlock], bool]:
         if isinstance(block, TextBlock):
             assert block.text
         elif isinstance(block, UnknownContentBlock):
-            assert block.type == "x-future" and block_base is block
+            assert block.raw_tag == "x-future" and block_base is block
     stop: StopReason | None = response.stop_reason
     stop_text: str = stop.as_str() if stop is not None else ""
     assert stop_text == "end_turn"

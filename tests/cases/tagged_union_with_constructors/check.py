@@ -28,5 +28,5 @@ blob = {"kind": "blob", "wobble": 0.5}
 thing = Thing.from_dict({"id": "t_1", "name": "lamp", "shape": blob})
 assert isinstance(thing.shape, UnknownShape)
 assert isinstance(thing.shape, Shape)
-assert thing.shape.kind == "blob"
+assert thing.shape.raw_tag == "blob" and thing.shape.kind != "blob"
 assert thing.to_dict()["shape"] == blob

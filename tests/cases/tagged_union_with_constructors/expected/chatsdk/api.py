@@ -13,8 +13,10 @@ from ._models import (
     SDKModel,
     SendsDefaults,
     UnionBase,
+    UnknownTag,
+    UnknownVariant,
     attach,
-    tagged_union,
+    bind_union,
 )
 
 __all__ = [
@@ -92,13 +94,14 @@ class ThingRequest(RequestModel):
     shape: Shape | None = None
 
 
-class UnknownShape(SDKModel, Shape):
+class UnknownShape(UnknownVariant, Shape):
     """A Shape variant this version of the SDK does not know.
 
-    The whole object is kept: its ``kind`` is readable, other fields are attributes, and it is written back unchanged."""
+    The whole object is kept and written back unchanged: its ``kind`` is ``UnknownTag.UNKNOWN`` (so comparing it with a known tag is false), ``raw_tag`` is the tag the server sent, and the other properties are attributes."""
 
-    kind: str
-    """The tag the server sent."""
+    __sdk_tag_wire__: ClassVar[str] = "kind"
+    kind: ClassVar[Literal[UnknownTag.UNKNOWN]] = UnknownTag.UNKNOWN
+    """Always ``UnknownTag.UNKNOWN``; ``raw_tag`` is the tag the server sent."""
 
 
 def _Shape_circle(radius: float) -> Circle:
@@ -114,7 +117,8 @@ attach(
     circle=_Shape_circle,
     unit_square=_Shape_unit_square,
 )
-Shape.__sdk_union__ = tagged_union(
+bind_union(
+    Shape,
     "kind",
     {
         "circle": Circle,
