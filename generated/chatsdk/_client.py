@@ -96,8 +96,10 @@ class ChatCompletionsWithRawResponse:
         self,
         *,
         model: str,
-        messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
-        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
@@ -108,11 +110,11 @@ class ChatCompletionsWithRawResponse:
         reasoning_effort: _chat_completions.ReasoningEffort
         | Literal["low", "medium", "high"]
         | NotGiven = NOT_GIVEN,
-        tools: Sequence[_shared.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
         tool_choice: _shared.ToolChoiceMode
         | Literal["none", "auto", "required"]
         | _shared.NamedToolChoice
-        | Mapping[str, Any]
+        | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
         response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
@@ -135,8 +137,10 @@ class ChatCompletionsWithRawResponse:
         self,
         *,
         model: str,
-        messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
-        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
@@ -147,11 +151,11 @@ class ChatCompletionsWithRawResponse:
         reasoning_effort: _chat_completions.ReasoningEffort
         | Literal["low", "medium", "high"]
         | NotGiven = NOT_GIVEN,
-        tools: Sequence[_shared.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
         tool_choice: _shared.ToolChoiceMode
         | Literal["none", "auto", "required"]
         | _shared.NamedToolChoice
-        | Mapping[str, Any]
+        | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
         response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
@@ -174,8 +178,10 @@ class ChatCompletionsWithRawResponse:
         self,
         *,
         model: str,
-        messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
-        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
@@ -186,11 +192,11 @@ class ChatCompletionsWithRawResponse:
         reasoning_effort: _chat_completions.ReasoningEffort
         | Literal["low", "medium", "high"]
         | NotGiven = NOT_GIVEN,
-        tools: Sequence[_shared.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
         tool_choice: _shared.ToolChoiceMode
         | Literal["none", "auto", "required"]
         | _shared.NamedToolChoice
-        | Mapping[str, Any]
+        | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
         response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
@@ -215,8 +221,10 @@ class ChatCompletionsWithRawResponse:
         self,
         *,
         model: str,
-        messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
-        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
@@ -227,11 +235,11 @@ class ChatCompletionsWithRawResponse:
         reasoning_effort: _chat_completions.ReasoningEffort
         | Literal["low", "medium", "high"]
         | NotGiven = NOT_GIVEN,
-        tools: Sequence[_shared.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
         tool_choice: _shared.ToolChoiceMode
         | Literal["none", "auto", "required"]
         | _shared.NamedToolChoice
-        | Mapping[str, Any]
+        | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
         response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
@@ -305,8 +313,10 @@ class ChatCompletions:
         self,
         *,
         model: str,
-        messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
-        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
@@ -317,11 +327,11 @@ class ChatCompletions:
         reasoning_effort: _chat_completions.ReasoningEffort
         | Literal["low", "medium", "high"]
         | NotGiven = NOT_GIVEN,
-        tools: Sequence[_shared.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
         tool_choice: _shared.ToolChoiceMode
         | Literal["none", "auto", "required"]
         | _shared.NamedToolChoice
-        | Mapping[str, Any]
+        | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
         response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
@@ -344,8 +354,10 @@ class ChatCompletions:
         self,
         *,
         model: str,
-        messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
-        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
@@ -356,11 +368,11 @@ class ChatCompletions:
         reasoning_effort: _chat_completions.ReasoningEffort
         | Literal["low", "medium", "high"]
         | NotGiven = NOT_GIVEN,
-        tools: Sequence[_shared.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
         tool_choice: _shared.ToolChoiceMode
         | Literal["none", "auto", "required"]
         | _shared.NamedToolChoice
-        | Mapping[str, Any]
+        | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
         response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
@@ -383,8 +395,10 @@ class ChatCompletions:
         self,
         *,
         model: str,
-        messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
-        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
@@ -395,11 +409,11 @@ class ChatCompletions:
         reasoning_effort: _chat_completions.ReasoningEffort
         | Literal["low", "medium", "high"]
         | NotGiven = NOT_GIVEN,
-        tools: Sequence[_shared.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
         tool_choice: _shared.ToolChoiceMode
         | Literal["none", "auto", "required"]
         | _shared.NamedToolChoice
-        | Mapping[str, Any]
+        | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
         response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
@@ -423,8 +437,10 @@ class ChatCompletions:
         self,
         *,
         model: str,
-        messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
-        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
@@ -435,11 +451,11 @@ class ChatCompletions:
         reasoning_effort: _chat_completions.ReasoningEffort
         | Literal["low", "medium", "high"]
         | NotGiven = NOT_GIVEN,
-        tools: Sequence[_shared.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
         tool_choice: _shared.ToolChoiceMode
         | Literal["none", "auto", "required"]
         | _shared.NamedToolChoice
-        | Mapping[str, Any]
+        | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
         response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
@@ -523,8 +539,10 @@ class ChatCompletions:
         self,
         *,
         model: str,
-        messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
-        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
@@ -535,11 +553,11 @@ class ChatCompletions:
         reasoning_effort: _chat_completions.ReasoningEffort
         | Literal["low", "medium", "high"]
         | NotGiven = NOT_GIVEN,
-        tools: Sequence[_shared.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
         tool_choice: _shared.ToolChoiceMode
         | Literal["none", "auto", "required"]
         | _shared.NamedToolChoice
-        | Mapping[str, Any]
+        | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
         response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
@@ -645,16 +663,20 @@ class MessagesWithRawResponse:
         self,
         *,
         model: str,
-        messages: Sequence[_messages.Message | Mapping[str, Any]],
-        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
         cached_content: str | NotGiven = NOT_GIVEN,
-        thinking: _messages.ThinkingConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tool_choice: _messages.ToolChoice | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        response_format: _messages.ResponseFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        output_config: _messages.OutputConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
         stream: Literal[False] | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -668,16 +690,20 @@ class MessagesWithRawResponse:
         self,
         *,
         model: str,
-        messages: Sequence[_messages.Message | Mapping[str, Any]],
-        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
         cached_content: str | NotGiven = NOT_GIVEN,
-        thinking: _messages.ThinkingConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tool_choice: _messages.ToolChoice | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        response_format: _messages.ResponseFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        output_config: _messages.OutputConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
         stream: Literal[True],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -691,16 +717,20 @@ class MessagesWithRawResponse:
         self,
         *,
         model: str,
-        messages: Sequence[_messages.Message | Mapping[str, Any]],
-        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
         cached_content: str | NotGiven = NOT_GIVEN,
-        thinking: _messages.ThinkingConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tool_choice: _messages.ToolChoice | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        response_format: _messages.ResponseFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        output_config: _messages.OutputConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
         stream: bool,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -715,16 +745,20 @@ class MessagesWithRawResponse:
         self,
         *,
         model: str,
-        messages: Sequence[_messages.Message | Mapping[str, Any]],
-        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
         cached_content: str | NotGiven = NOT_GIVEN,
-        thinking: _messages.ThinkingConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tool_choice: _messages.ToolChoice | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        response_format: _messages.ResponseFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        output_config: _messages.OutputConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
         stream: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -774,16 +808,20 @@ class Messages:
         self,
         *,
         model: str,
-        messages: Sequence[_messages.Message | Mapping[str, Any]],
-        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
         cached_content: str | NotGiven = NOT_GIVEN,
-        thinking: _messages.ThinkingConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tool_choice: _messages.ToolChoice | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        response_format: _messages.ResponseFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        output_config: _messages.OutputConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
         stream: Literal[False] | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -797,16 +835,20 @@ class Messages:
         self,
         *,
         model: str,
-        messages: Sequence[_messages.Message | Mapping[str, Any]],
-        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
         cached_content: str | NotGiven = NOT_GIVEN,
-        thinking: _messages.ThinkingConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tool_choice: _messages.ToolChoice | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        response_format: _messages.ResponseFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        output_config: _messages.OutputConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
         stream: Literal[True],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -820,16 +862,20 @@ class Messages:
         self,
         *,
         model: str,
-        messages: Sequence[_messages.Message | Mapping[str, Any]],
-        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
         cached_content: str | NotGiven = NOT_GIVEN,
-        thinking: _messages.ThinkingConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tool_choice: _messages.ToolChoice | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        response_format: _messages.ResponseFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        output_config: _messages.OutputConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
         stream: bool,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -842,16 +888,20 @@ class Messages:
         self,
         *,
         model: str,
-        messages: Sequence[_messages.Message | Mapping[str, Any]],
-        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
         cached_content: str | NotGiven = NOT_GIVEN,
-        thinking: _messages.ThinkingConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tool_choice: _messages.ToolChoice | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        response_format: _messages.ResponseFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        output_config: _messages.OutputConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
         stream: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -906,16 +956,20 @@ class Messages:
         self,
         *,
         model: str,
-        messages: Sequence[_messages.Message | Mapping[str, Any]],
-        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
         cached_content: str | NotGiven = NOT_GIVEN,
-        thinking: _messages.ThinkingConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tool_choice: _messages.ToolChoice | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        response_format: _messages.ResponseFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        output_config: _messages.OutputConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -985,10 +1039,13 @@ class SessionsWithRawResponse:
         message: str,
         session_id: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
-        tools: Sequence[_sessions.ChatTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tool_results: Sequence[_sessions.ToolResult | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_sessions.ChatTool | _sessions.ChatToolParam] | NotGiven = NOT_GIVEN,
+        tool_results: Sequence[_sessions.ToolResult | _sessions.ToolResultParam]
+        | NotGiven = NOT_GIVEN,
         system_prompt: str | NotGiven = NOT_GIVEN,
-        context_config: _sessions.ContextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        context_config: _sessions.ContextConfig
+        | _sessions.ContextConfigParam
+        | NotGiven = NOT_GIVEN,
         provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         stream: Literal[False] | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1005,10 +1062,13 @@ class SessionsWithRawResponse:
         message: str,
         session_id: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
-        tools: Sequence[_sessions.ChatTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tool_results: Sequence[_sessions.ToolResult | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_sessions.ChatTool | _sessions.ChatToolParam] | NotGiven = NOT_GIVEN,
+        tool_results: Sequence[_sessions.ToolResult | _sessions.ToolResultParam]
+        | NotGiven = NOT_GIVEN,
         system_prompt: str | NotGiven = NOT_GIVEN,
-        context_config: _sessions.ContextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        context_config: _sessions.ContextConfig
+        | _sessions.ContextConfigParam
+        | NotGiven = NOT_GIVEN,
         provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         stream: Literal[True],
         extra_headers: Mapping[str, str] | None = None,
@@ -1025,10 +1085,13 @@ class SessionsWithRawResponse:
         message: str,
         session_id: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
-        tools: Sequence[_sessions.ChatTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tool_results: Sequence[_sessions.ToolResult | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_sessions.ChatTool | _sessions.ChatToolParam] | NotGiven = NOT_GIVEN,
+        tool_results: Sequence[_sessions.ToolResult | _sessions.ToolResultParam]
+        | NotGiven = NOT_GIVEN,
         system_prompt: str | NotGiven = NOT_GIVEN,
-        context_config: _sessions.ContextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        context_config: _sessions.ContextConfig
+        | _sessions.ContextConfigParam
+        | NotGiven = NOT_GIVEN,
         provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         stream: bool,
         extra_headers: Mapping[str, str] | None = None,
@@ -1047,10 +1110,13 @@ class SessionsWithRawResponse:
         message: str,
         session_id: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
-        tools: Sequence[_sessions.ChatTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tool_results: Sequence[_sessions.ToolResult | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_sessions.ChatTool | _sessions.ChatToolParam] | NotGiven = NOT_GIVEN,
+        tool_results: Sequence[_sessions.ToolResult | _sessions.ToolResultParam]
+        | NotGiven = NOT_GIVEN,
         system_prompt: str | NotGiven = NOT_GIVEN,
-        context_config: _sessions.ContextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        context_config: _sessions.ContextConfig
+        | _sessions.ContextConfigParam
+        | NotGiven = NOT_GIVEN,
         provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         stream: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1103,10 +1169,13 @@ class Sessions:
         message: str,
         session_id: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
-        tools: Sequence[_sessions.ChatTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tool_results: Sequence[_sessions.ToolResult | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_sessions.ChatTool | _sessions.ChatToolParam] | NotGiven = NOT_GIVEN,
+        tool_results: Sequence[_sessions.ToolResult | _sessions.ToolResultParam]
+        | NotGiven = NOT_GIVEN,
         system_prompt: str | NotGiven = NOT_GIVEN,
-        context_config: _sessions.ContextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        context_config: _sessions.ContextConfig
+        | _sessions.ContextConfigParam
+        | NotGiven = NOT_GIVEN,
         provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         stream: Literal[False] | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1123,10 +1192,13 @@ class Sessions:
         message: str,
         session_id: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
-        tools: Sequence[_sessions.ChatTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tool_results: Sequence[_sessions.ToolResult | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_sessions.ChatTool | _sessions.ChatToolParam] | NotGiven = NOT_GIVEN,
+        tool_results: Sequence[_sessions.ToolResult | _sessions.ToolResultParam]
+        | NotGiven = NOT_GIVEN,
         system_prompt: str | NotGiven = NOT_GIVEN,
-        context_config: _sessions.ContextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        context_config: _sessions.ContextConfig
+        | _sessions.ContextConfigParam
+        | NotGiven = NOT_GIVEN,
         provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         stream: Literal[True],
         extra_headers: Mapping[str, str] | None = None,
@@ -1143,10 +1215,13 @@ class Sessions:
         message: str,
         session_id: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
-        tools: Sequence[_sessions.ChatTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tool_results: Sequence[_sessions.ToolResult | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_sessions.ChatTool | _sessions.ChatToolParam] | NotGiven = NOT_GIVEN,
+        tool_results: Sequence[_sessions.ToolResult | _sessions.ToolResultParam]
+        | NotGiven = NOT_GIVEN,
         system_prompt: str | NotGiven = NOT_GIVEN,
-        context_config: _sessions.ContextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        context_config: _sessions.ContextConfig
+        | _sessions.ContextConfigParam
+        | NotGiven = NOT_GIVEN,
         provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         stream: bool,
         extra_headers: Mapping[str, str] | None = None,
@@ -1162,10 +1237,13 @@ class Sessions:
         message: str,
         session_id: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
-        tools: Sequence[_sessions.ChatTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tool_results: Sequence[_sessions.ToolResult | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_sessions.ChatTool | _sessions.ChatToolParam] | NotGiven = NOT_GIVEN,
+        tool_results: Sequence[_sessions.ToolResult | _sessions.ToolResultParam]
+        | NotGiven = NOT_GIVEN,
         system_prompt: str | NotGiven = NOT_GIVEN,
-        context_config: _sessions.ContextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        context_config: _sessions.ContextConfig
+        | _sessions.ContextConfigParam
+        | NotGiven = NOT_GIVEN,
         provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         stream: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -1217,10 +1295,13 @@ class Sessions:
         message: str,
         session_id: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
-        tools: Sequence[_sessions.ChatTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tool_results: Sequence[_sessions.ToolResult | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_sessions.ChatTool | _sessions.ChatToolParam] | NotGiven = NOT_GIVEN,
+        tool_results: Sequence[_sessions.ToolResult | _sessions.ToolResultParam]
+        | NotGiven = NOT_GIVEN,
         system_prompt: str | NotGiven = NOT_GIVEN,
-        context_config: _sessions.ContextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        context_config: _sessions.ContextConfig
+        | _sessions.ContextConfigParam
+        | NotGiven = NOT_GIVEN,
         provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1368,8 +1449,10 @@ class AsyncChatCompletionsWithRawResponse:
         self,
         *,
         model: str,
-        messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
-        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
@@ -1380,11 +1463,11 @@ class AsyncChatCompletionsWithRawResponse:
         reasoning_effort: _chat_completions.ReasoningEffort
         | Literal["low", "medium", "high"]
         | NotGiven = NOT_GIVEN,
-        tools: Sequence[_shared.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
         tool_choice: _shared.ToolChoiceMode
         | Literal["none", "auto", "required"]
         | _shared.NamedToolChoice
-        | Mapping[str, Any]
+        | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
         response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
@@ -1407,8 +1490,10 @@ class AsyncChatCompletionsWithRawResponse:
         self,
         *,
         model: str,
-        messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
-        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
@@ -1419,11 +1504,11 @@ class AsyncChatCompletionsWithRawResponse:
         reasoning_effort: _chat_completions.ReasoningEffort
         | Literal["low", "medium", "high"]
         | NotGiven = NOT_GIVEN,
-        tools: Sequence[_shared.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
         tool_choice: _shared.ToolChoiceMode
         | Literal["none", "auto", "required"]
         | _shared.NamedToolChoice
-        | Mapping[str, Any]
+        | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
         response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
@@ -1446,8 +1531,10 @@ class AsyncChatCompletionsWithRawResponse:
         self,
         *,
         model: str,
-        messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
-        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
@@ -1458,11 +1545,11 @@ class AsyncChatCompletionsWithRawResponse:
         reasoning_effort: _chat_completions.ReasoningEffort
         | Literal["low", "medium", "high"]
         | NotGiven = NOT_GIVEN,
-        tools: Sequence[_shared.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
         tool_choice: _shared.ToolChoiceMode
         | Literal["none", "auto", "required"]
         | _shared.NamedToolChoice
-        | Mapping[str, Any]
+        | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
         response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
@@ -1487,8 +1574,10 @@ class AsyncChatCompletionsWithRawResponse:
         self,
         *,
         model: str,
-        messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
-        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
@@ -1499,11 +1588,11 @@ class AsyncChatCompletionsWithRawResponse:
         reasoning_effort: _chat_completions.ReasoningEffort
         | Literal["low", "medium", "high"]
         | NotGiven = NOT_GIVEN,
-        tools: Sequence[_shared.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
         tool_choice: _shared.ToolChoiceMode
         | Literal["none", "auto", "required"]
         | _shared.NamedToolChoice
-        | Mapping[str, Any]
+        | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
         response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
@@ -1577,8 +1666,10 @@ class AsyncChatCompletions:
         self,
         *,
         model: str,
-        messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
-        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
@@ -1589,11 +1680,11 @@ class AsyncChatCompletions:
         reasoning_effort: _chat_completions.ReasoningEffort
         | Literal["low", "medium", "high"]
         | NotGiven = NOT_GIVEN,
-        tools: Sequence[_shared.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
         tool_choice: _shared.ToolChoiceMode
         | Literal["none", "auto", "required"]
         | _shared.NamedToolChoice
-        | Mapping[str, Any]
+        | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
         response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
@@ -1616,8 +1707,10 @@ class AsyncChatCompletions:
         self,
         *,
         model: str,
-        messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
-        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
@@ -1628,11 +1721,11 @@ class AsyncChatCompletions:
         reasoning_effort: _chat_completions.ReasoningEffort
         | Literal["low", "medium", "high"]
         | NotGiven = NOT_GIVEN,
-        tools: Sequence[_shared.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
         tool_choice: _shared.ToolChoiceMode
         | Literal["none", "auto", "required"]
         | _shared.NamedToolChoice
-        | Mapping[str, Any]
+        | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
         response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
@@ -1655,8 +1748,10 @@ class AsyncChatCompletions:
         self,
         *,
         model: str,
-        messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
-        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
@@ -1667,11 +1762,11 @@ class AsyncChatCompletions:
         reasoning_effort: _chat_completions.ReasoningEffort
         | Literal["low", "medium", "high"]
         | NotGiven = NOT_GIVEN,
-        tools: Sequence[_shared.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
         tool_choice: _shared.ToolChoiceMode
         | Literal["none", "auto", "required"]
         | _shared.NamedToolChoice
-        | Mapping[str, Any]
+        | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
         response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
@@ -1696,8 +1791,10 @@ class AsyncChatCompletions:
         self,
         *,
         model: str,
-        messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
-        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
@@ -1708,11 +1805,11 @@ class AsyncChatCompletions:
         reasoning_effort: _chat_completions.ReasoningEffort
         | Literal["low", "medium", "high"]
         | NotGiven = NOT_GIVEN,
-        tools: Sequence[_shared.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
         tool_choice: _shared.ToolChoiceMode
         | Literal["none", "auto", "required"]
         | _shared.NamedToolChoice
-        | Mapping[str, Any]
+        | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
         response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
@@ -1801,8 +1898,10 @@ class AsyncChatCompletions:
         self,
         *,
         model: str,
-        messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
-        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         max_completion_tokens: int | NotGiven = NOT_GIVEN,
         parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
@@ -1813,11 +1912,11 @@ class AsyncChatCompletions:
         reasoning_effort: _chat_completions.ReasoningEffort
         | Literal["low", "medium", "high"]
         | NotGiven = NOT_GIVEN,
-        tools: Sequence[_shared.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
         tool_choice: _shared.ToolChoiceMode
         | Literal["none", "auto", "required"]
         | _shared.NamedToolChoice
-        | Mapping[str, Any]
+        | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
         response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
@@ -1923,16 +2022,20 @@ class AsyncMessagesWithRawResponse:
         self,
         *,
         model: str,
-        messages: Sequence[_messages.Message | Mapping[str, Any]],
-        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
         cached_content: str | NotGiven = NOT_GIVEN,
-        thinking: _messages.ThinkingConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tool_choice: _messages.ToolChoice | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        response_format: _messages.ResponseFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        output_config: _messages.OutputConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
         stream: Literal[False] | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1946,16 +2049,20 @@ class AsyncMessagesWithRawResponse:
         self,
         *,
         model: str,
-        messages: Sequence[_messages.Message | Mapping[str, Any]],
-        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
         cached_content: str | NotGiven = NOT_GIVEN,
-        thinking: _messages.ThinkingConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tool_choice: _messages.ToolChoice | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        response_format: _messages.ResponseFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        output_config: _messages.OutputConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
         stream: Literal[True],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1969,16 +2076,20 @@ class AsyncMessagesWithRawResponse:
         self,
         *,
         model: str,
-        messages: Sequence[_messages.Message | Mapping[str, Any]],
-        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
         cached_content: str | NotGiven = NOT_GIVEN,
-        thinking: _messages.ThinkingConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tool_choice: _messages.ToolChoice | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        response_format: _messages.ResponseFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        output_config: _messages.OutputConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
         stream: bool,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1993,16 +2104,20 @@ class AsyncMessagesWithRawResponse:
         self,
         *,
         model: str,
-        messages: Sequence[_messages.Message | Mapping[str, Any]],
-        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
         cached_content: str | NotGiven = NOT_GIVEN,
-        thinking: _messages.ThinkingConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tool_choice: _messages.ToolChoice | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        response_format: _messages.ResponseFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        output_config: _messages.OutputConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
         stream: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2054,16 +2169,20 @@ class AsyncMessages:
         self,
         *,
         model: str,
-        messages: Sequence[_messages.Message | Mapping[str, Any]],
-        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
         cached_content: str | NotGiven = NOT_GIVEN,
-        thinking: _messages.ThinkingConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tool_choice: _messages.ToolChoice | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        response_format: _messages.ResponseFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        output_config: _messages.OutputConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
         stream: Literal[False] | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2077,16 +2196,20 @@ class AsyncMessages:
         self,
         *,
         model: str,
-        messages: Sequence[_messages.Message | Mapping[str, Any]],
-        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
         cached_content: str | NotGiven = NOT_GIVEN,
-        thinking: _messages.ThinkingConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tool_choice: _messages.ToolChoice | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        response_format: _messages.ResponseFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        output_config: _messages.OutputConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
         stream: Literal[True],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2100,16 +2223,20 @@ class AsyncMessages:
         self,
         *,
         model: str,
-        messages: Sequence[_messages.Message | Mapping[str, Any]],
-        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
         cached_content: str | NotGiven = NOT_GIVEN,
-        thinking: _messages.ThinkingConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tool_choice: _messages.ToolChoice | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        response_format: _messages.ResponseFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        output_config: _messages.OutputConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
         stream: bool,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2122,16 +2249,20 @@ class AsyncMessages:
         self,
         *,
         model: str,
-        messages: Sequence[_messages.Message | Mapping[str, Any]],
-        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
         cached_content: str | NotGiven = NOT_GIVEN,
-        thinking: _messages.ThinkingConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tool_choice: _messages.ToolChoice | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        response_format: _messages.ResponseFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        output_config: _messages.OutputConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
         stream: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2186,16 +2317,20 @@ class AsyncMessages:
         self,
         *,
         model: str,
-        messages: Sequence[_messages.Message | Mapping[str, Any]],
-        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
         max_tokens: int | NotGiven = NOT_GIVEN,
         session_id: str | NotGiven = NOT_GIVEN,
         cached_content: str | NotGiven = NOT_GIVEN,
-        thinking: _messages.ThinkingConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        tool_choice: _messages.ToolChoice | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        response_format: _messages.ResponseFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
-        output_config: _messages.OutputConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2265,10 +2400,13 @@ class AsyncSessionsWithRawResponse:
         message: str,
         session_id: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
-        tools: Sequence[_sessions.ChatTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tool_results: Sequence[_sessions.ToolResult | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_sessions.ChatTool | _sessions.ChatToolParam] | NotGiven = NOT_GIVEN,
+        tool_results: Sequence[_sessions.ToolResult | _sessions.ToolResultParam]
+        | NotGiven = NOT_GIVEN,
         system_prompt: str | NotGiven = NOT_GIVEN,
-        context_config: _sessions.ContextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        context_config: _sessions.ContextConfig
+        | _sessions.ContextConfigParam
+        | NotGiven = NOT_GIVEN,
         provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         stream: Literal[False] | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -2285,10 +2423,13 @@ class AsyncSessionsWithRawResponse:
         message: str,
         session_id: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
-        tools: Sequence[_sessions.ChatTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tool_results: Sequence[_sessions.ToolResult | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_sessions.ChatTool | _sessions.ChatToolParam] | NotGiven = NOT_GIVEN,
+        tool_results: Sequence[_sessions.ToolResult | _sessions.ToolResultParam]
+        | NotGiven = NOT_GIVEN,
         system_prompt: str | NotGiven = NOT_GIVEN,
-        context_config: _sessions.ContextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        context_config: _sessions.ContextConfig
+        | _sessions.ContextConfigParam
+        | NotGiven = NOT_GIVEN,
         provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         stream: Literal[True],
         extra_headers: Mapping[str, str] | None = None,
@@ -2305,10 +2446,13 @@ class AsyncSessionsWithRawResponse:
         message: str,
         session_id: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
-        tools: Sequence[_sessions.ChatTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tool_results: Sequence[_sessions.ToolResult | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_sessions.ChatTool | _sessions.ChatToolParam] | NotGiven = NOT_GIVEN,
+        tool_results: Sequence[_sessions.ToolResult | _sessions.ToolResultParam]
+        | NotGiven = NOT_GIVEN,
         system_prompt: str | NotGiven = NOT_GIVEN,
-        context_config: _sessions.ContextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        context_config: _sessions.ContextConfig
+        | _sessions.ContextConfigParam
+        | NotGiven = NOT_GIVEN,
         provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         stream: bool,
         extra_headers: Mapping[str, str] | None = None,
@@ -2327,10 +2471,13 @@ class AsyncSessionsWithRawResponse:
         message: str,
         session_id: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
-        tools: Sequence[_sessions.ChatTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tool_results: Sequence[_sessions.ToolResult | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_sessions.ChatTool | _sessions.ChatToolParam] | NotGiven = NOT_GIVEN,
+        tool_results: Sequence[_sessions.ToolResult | _sessions.ToolResultParam]
+        | NotGiven = NOT_GIVEN,
         system_prompt: str | NotGiven = NOT_GIVEN,
-        context_config: _sessions.ContextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        context_config: _sessions.ContextConfig
+        | _sessions.ContextConfigParam
+        | NotGiven = NOT_GIVEN,
         provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         stream: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -2383,10 +2530,13 @@ class AsyncSessions:
         message: str,
         session_id: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
-        tools: Sequence[_sessions.ChatTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tool_results: Sequence[_sessions.ToolResult | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_sessions.ChatTool | _sessions.ChatToolParam] | NotGiven = NOT_GIVEN,
+        tool_results: Sequence[_sessions.ToolResult | _sessions.ToolResultParam]
+        | NotGiven = NOT_GIVEN,
         system_prompt: str | NotGiven = NOT_GIVEN,
-        context_config: _sessions.ContextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        context_config: _sessions.ContextConfig
+        | _sessions.ContextConfigParam
+        | NotGiven = NOT_GIVEN,
         provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         stream: Literal[False] | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -2403,10 +2553,13 @@ class AsyncSessions:
         message: str,
         session_id: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
-        tools: Sequence[_sessions.ChatTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tool_results: Sequence[_sessions.ToolResult | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_sessions.ChatTool | _sessions.ChatToolParam] | NotGiven = NOT_GIVEN,
+        tool_results: Sequence[_sessions.ToolResult | _sessions.ToolResultParam]
+        | NotGiven = NOT_GIVEN,
         system_prompt: str | NotGiven = NOT_GIVEN,
-        context_config: _sessions.ContextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        context_config: _sessions.ContextConfig
+        | _sessions.ContextConfigParam
+        | NotGiven = NOT_GIVEN,
         provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         stream: Literal[True],
         extra_headers: Mapping[str, str] | None = None,
@@ -2423,10 +2576,13 @@ class AsyncSessions:
         message: str,
         session_id: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
-        tools: Sequence[_sessions.ChatTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tool_results: Sequence[_sessions.ToolResult | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_sessions.ChatTool | _sessions.ChatToolParam] | NotGiven = NOT_GIVEN,
+        tool_results: Sequence[_sessions.ToolResult | _sessions.ToolResultParam]
+        | NotGiven = NOT_GIVEN,
         system_prompt: str | NotGiven = NOT_GIVEN,
-        context_config: _sessions.ContextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        context_config: _sessions.ContextConfig
+        | _sessions.ContextConfigParam
+        | NotGiven = NOT_GIVEN,
         provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         stream: bool,
         extra_headers: Mapping[str, str] | None = None,
@@ -2442,10 +2598,13 @@ class AsyncSessions:
         message: str,
         session_id: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
-        tools: Sequence[_sessions.ChatTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tool_results: Sequence[_sessions.ToolResult | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_sessions.ChatTool | _sessions.ChatToolParam] | NotGiven = NOT_GIVEN,
+        tool_results: Sequence[_sessions.ToolResult | _sessions.ToolResultParam]
+        | NotGiven = NOT_GIVEN,
         system_prompt: str | NotGiven = NOT_GIVEN,
-        context_config: _sessions.ContextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        context_config: _sessions.ContextConfig
+        | _sessions.ContextConfigParam
+        | NotGiven = NOT_GIVEN,
         provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         stream: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -2497,10 +2656,13 @@ class AsyncSessions:
         message: str,
         session_id: str | NotGiven = NOT_GIVEN,
         model: str | NotGiven = NOT_GIVEN,
-        tools: Sequence[_sessions.ChatTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
-        tool_results: Sequence[_sessions.ToolResult | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_sessions.ChatTool | _sessions.ChatToolParam] | NotGiven = NOT_GIVEN,
+        tool_results: Sequence[_sessions.ToolResult | _sessions.ToolResultParam]
+        | NotGiven = NOT_GIVEN,
         system_prompt: str | NotGiven = NOT_GIVEN,
-        context_config: _sessions.ContextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        context_config: _sessions.ContextConfig
+        | _sessions.ContextConfigParam
+        | NotGiven = NOT_GIVEN,
         provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeAlias
 
 from pydantic import Field, model_validator
+from typing_extensions import Required, TypedDict
 
 from ._models import (
     KNOWN_VALUES_ONLY,
@@ -22,17 +23,30 @@ from ._models import (
     attach,
     bind_union,
 )
-from .shared import Tool, ToolCall, ToolChoice, Usage
+from .shared import (
+    NamedToolChoice,
+    NamedToolChoiceParam,
+    Tool,
+    ToolCall,
+    ToolCallParam,
+    ToolChoice,
+    ToolChoiceMode,
+    ToolParam,
+    Usage,
+)
 
 __all__ = [
     "ChatCompletionChunk",
     "ChatCompletionRequest",
+    "ChatCompletionRequestParam",
     "ChatCompletionResponse",
     "ChatMessage",
+    "ChatMessageParam",
     "Choice",
     "ChoiceLogprobs",
     "ChunkChoice",
     "ContentPart",
+    "ContentPartParam",
     "Delta",
     "ErrorObject",
     "ErrorResponse",
@@ -41,18 +55,27 @@ __all__ = [
     "ImageDetail",
     "ImageUrl",
     "ImageUrlContentPart",
+    "ImageUrlContentPartParam",
+    "ImageUrlParam",
     "MessageContent",
+    "NamedToolChoice",
+    "NamedToolChoiceParam",
     "ReasoningEffort",
     "ResponseMessage",
     "Role",
     "StopSequence",
     "StreamOptions",
+    "StreamOptionsParam",
     "TextContentPart",
+    "TextContentPartParam",
     "TokenLogprob",
     "Tool",
     "ToolCall",
     "ToolCallDelta",
+    "ToolCallParam",
     "ToolChoice",
+    "ToolChoiceMode",
+    "ToolParam",
     "TopLogprob",
     "Usage",
 ]
@@ -217,6 +240,38 @@ class ChatCompletionRequest(RequestModel):
     stop: StopSequence | None = None
     """Sequence or sequences at which generation stops."""
 
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            model: str,
+            messages: Sequence[ChatMessage | ChatMessageParam],
+            stream: bool = ...,
+            stream_options: StreamOptions | StreamOptionsParam = ...,
+            max_tokens: int = ...,
+            max_completion_tokens: int = ...,
+            parallel_tool_calls: bool = ...,
+            logprobs: bool = ...,
+            top_logprobs: int = ...,
+            temperature: float = ...,
+            top_p: float = ...,
+            reasoning_effort: ReasoningEffort | Literal["low", "medium", "high"] = ...,
+            tools: Sequence[Tool | ToolParam] = ...,
+            tool_choice: ToolChoiceMode
+            | Literal["none", "auto", "required"]
+            | NamedToolChoice
+            | NamedToolChoiceParam = ...,
+            response_format: Mapping[str, Any] = ...,
+            n: int = ...,
+            presence_penalty: float = ...,
+            frequency_penalty: float = ...,
+            logit_bias: Mapping[str, float] = ...,
+            user: str = ...,
+            seed: int = ...,
+            stop: str | Sequence[str] = ...,
+        ) -> None: ...
+
 
 class ChatCompletionResponse(SDKModel):
     """A complete, non-streamed chat completion."""
@@ -264,6 +319,20 @@ class ChatMessage(RequestModel):
     tool_call_id: str | None = None
     """Id of the tool call this message answers; required when `role` is `tool`."""
 
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            role: Role | Literal["system", "user", "assistant", "tool"],
+            content: str | Sequence[ContentPart | ContentPartParam] | None = ...,
+            name: str = ...,
+            refusal: str | None = ...,
+            reasoning_content: str | None = ...,
+            tool_calls: Sequence[ToolCall | ToolCallParam] = ...,
+            tool_call_id: str = ...,
+        ) -> None: ...
+
     @model_validator(mode="after")
     def _sdk_check_1(self) -> ChatMessage:
         if self.role == "tool" and self.tool_call_id is None:
@@ -271,30 +340,30 @@ class ChatMessage(RequestModel):
         return self
 
     @classmethod
-    def system(cls, content: str | Sequence[ContentPart | Mapping[str, Any]]) -> ChatMessage:
+    def system(cls, content: str | Sequence[ContentPart | ContentPartParam]) -> ChatMessage:
         """A system message."""
         return cls.model_validate({"role": "system", "content": content})
 
     @classmethod
-    def user(cls, content: str | Sequence[ContentPart | Mapping[str, Any]]) -> ChatMessage:
+    def user(cls, content: str | Sequence[ContentPart | ContentPartParam]) -> ChatMessage:
         """A user message."""
         return cls.model_validate({"role": "user", "content": content})
 
     @classmethod
-    def assistant(cls, content: str | Sequence[ContentPart | Mapping[str, Any]]) -> ChatMessage:
+    def assistant(cls, content: str | Sequence[ContentPart | ContentPartParam]) -> ChatMessage:
         """An assistant message, for replaying earlier model output."""
         return cls.model_validate({"role": "assistant", "content": content})
 
     @classmethod
     def assistant_with_tool_calls(
-        cls, tool_calls: Sequence[ToolCall | Mapping[str, Any]]
+        cls, tool_calls: Sequence[ToolCall | ToolCallParam]
     ) -> ChatMessage:
         """An assistant message that requested tools, for replaying it before the tool results (pass the `tool_calls` of the answer's message as they came back)."""
         return cls.model_validate({"role": "assistant", "content": None, "tool_calls": tool_calls})
 
     @classmethod
     def tool(
-        cls, tool_call_id: str, content: str | Sequence[ContentPart | Mapping[str, Any]]
+        cls, tool_call_id: str, content: str | Sequence[ContentPart | ContentPartParam]
     ) -> ChatMessage:
         """A tool-result message answering the tool call with the given id."""
         return cls.model_validate(
@@ -394,6 +463,15 @@ class ImageUrl(RequestModel):
     detail: ImageDetail | None = None
     """Resolution hint; the server's default applies when omitted."""
 
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            url: str,
+            detail: ImageDetail | Literal["low", "high", "auto"] = ...,
+        ) -> None: ...
+
 
 class ImageUrlContentPart(RequestModel, SendsDefaults, ContentPart):
     """An image inside a multimodal message."""
@@ -405,6 +483,15 @@ class ImageUrlContentPart(RequestModel, SendsDefaults, ContentPart):
     """Part kind; always `image_url`."""
     image_url: ImageUrl  # type: ignore[assignment]
     """The image reference."""
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            image_url: ImageUrl | ImageUrlParam,
+            type: Literal["image_url"] = ...,
+        ) -> None: ...
 
 
 class ResponseMessage(SDKModel):
@@ -433,6 +520,14 @@ class StreamOptions(RequestModel):
     include_usage: bool | None = None
     """Send one more chunk before the end, with empty `choices` and the request's `usage`."""
 
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            include_usage: bool = ...,
+        ) -> None: ...
+
 
 class TextContentPart(RequestModel, SendsDefaults, ContentPart):
     """A run of text inside a multimodal message."""
@@ -444,6 +539,15 @@ class TextContentPart(RequestModel, SendsDefaults, ContentPart):
     """Part kind; always `text`."""
     text: str  # type: ignore[assignment]
     """The text."""
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            text: str,
+            type: Literal["text"] = ...,
+        ) -> None: ...
 
 
 class TokenLogprob(SDKModel):
@@ -512,3 +616,78 @@ bind_union(
     },
     None,
 )
+
+
+class ChatCompletionRequestParam(TypedDict, total=False):
+    """ChatCompletionRequest as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    model: Required[str]
+    messages: Required[Sequence[ChatMessage | ChatMessageParam]]
+    stream: bool
+    stream_options: StreamOptions | StreamOptionsParam
+    max_tokens: int
+    max_completion_tokens: int
+    parallel_tool_calls: bool
+    logprobs: bool
+    top_logprobs: int
+    temperature: float
+    top_p: float
+    reasoning_effort: ReasoningEffort | Literal["low", "medium", "high"]
+    tools: Sequence[Tool | ToolParam]
+    tool_choice: (
+        ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | NamedToolChoice
+        | NamedToolChoiceParam
+    )
+    response_format: Mapping[str, Any]
+    n: int
+    presence_penalty: float
+    frequency_penalty: float
+    logit_bias: Mapping[str, float]
+    user: str
+    seed: int
+    stop: str | Sequence[str]
+
+
+class ChatMessageParam(TypedDict, total=False):
+    """ChatMessage as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    role: Required[Role | Literal["system", "user", "assistant", "tool"]]
+    content: str | Sequence[ContentPart | ContentPartParam] | None
+    name: str
+    refusal: str | None
+    reasoning_content: str | None
+    tool_calls: Sequence[ToolCall | ToolCallParam]
+    tool_call_id: str
+
+
+class ImageUrlParam(TypedDict, total=False):
+    """ImageUrl as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    url: Required[str]
+    detail: ImageDetail | Literal["low", "high", "auto"]
+
+
+class ImageUrlContentPartParam(TypedDict, total=False):
+    """ImageUrlContentPart as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    type: Required[Literal["image_url"]]
+    image_url: Required[ImageUrl | ImageUrlParam]
+
+
+class StreamOptionsParam(TypedDict, total=False):
+    """StreamOptions as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    include_usage: bool
+
+
+class TextContentPartParam(TypedDict, total=False):
+    """TextContentPart as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    type: Required[Literal["text"]]
+    text: Required[str]
+
+
+ContentPartParam: TypeAlias = ImageUrlContentPartParam | TextContentPartParam
+"""What a caller may pass for ContentPart: the TypedDict of one of its variants."""

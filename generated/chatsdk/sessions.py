@@ -6,9 +6,11 @@ Chat within a server-side session: the server keeps the conversation history, co
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias
 
 from pydantic import Field
+from typing_extensions import Required, TypedDict
 
 from ._models import (
     OpenEnum,
@@ -23,10 +25,13 @@ from ._models import (
 __all__ = [
     "ChatResponse",
     "ChatTool",
+    "ChatToolParam",
     "ContextConfig",
+    "ContextConfigParam",
     "ErrorDetail",
     "ErrorResponse",
     "SessionChatRequest",
+    "SessionChatRequestParam",
     "SessionChatResponse",
     "SessionContentBlock",
     "SessionContentDeltaEvent",
@@ -44,6 +49,7 @@ __all__ = [
     "SessionToolUseEvent",
     "StopReason",
     "ToolResult",
+    "ToolResultParam",
     "UnknownSessionContentBlock",
     "UnknownSessionDelta",
     "UnknownSessionStreamEvent",
@@ -98,6 +104,16 @@ class ChatTool(RequestModel):
     input_schema: dict[str, Any]
     """JSON Schema object describing the tool's arguments."""
 
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            name: str,
+            input_schema: Mapping[str, Any],
+            description: str = ...,
+        ) -> None: ...
+
 
 class ContextConfig(RequestModel):
     """How the server manages the session's context as the conversation grows."""
@@ -112,6 +128,15 @@ class ContextConfig(RequestModel):
     """Context size, in tokens, above which the server compacts older history."""
     auto_compact: bool | None = None
     """Whether the server compacts the context automatically when it exceeds `max_tokens`."""
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            max_tokens: int = ...,
+            auto_compact: bool = ...,
+        ) -> None: ...
 
 
 class ErrorDetail(SDKModel):
@@ -165,6 +190,22 @@ class SessionChatRequest(RequestModel):
     """How the server should manage the session's context."""
     provider_options: dict[str, Any] | None = None
     """Provider-specific settings passed through to the model provider, keyed by option name."""
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            message: str,
+            session_id: str = ...,
+            model: str = ...,
+            tools: Sequence[ChatTool | ChatToolParam] = ...,
+            tool_results: Sequence[ToolResult | ToolResultParam] = ...,
+            stream: bool = ...,
+            system_prompt: str = ...,
+            context_config: ContextConfig | ContextConfigParam = ...,
+            provider_options: Mapping[str, Any] = ...,
+        ) -> None: ...
 
 
 class SessionChatResponse(SDKModel):
@@ -342,6 +383,16 @@ class ToolResult(RequestModel):
     is_error: bool | None = None
     """True when the tool failed."""
 
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            tool_call_id: str,
+            content: str,
+            is_error: bool = ...,
+        ) -> None: ...
+
 
 class UnknownSessionContentBlock(UnknownVariant):
     """A SessionContentBlock variant this version of the SDK does not know.
@@ -439,3 +490,40 @@ else:
         },
         UnknownSessionStreamEvent,
     )
+
+
+class ChatToolParam(TypedDict, total=False):
+    """ChatTool as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    name: Required[str]
+    description: str
+    input_schema: Required[Mapping[str, Any]]
+
+
+class ContextConfigParam(TypedDict, total=False):
+    """ContextConfig as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    max_tokens: int
+    auto_compact: bool
+
+
+class SessionChatRequestParam(TypedDict, total=False):
+    """SessionChatRequest as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    session_id: str
+    model: str
+    message: Required[str]
+    tools: Sequence[ChatTool | ChatToolParam]
+    tool_results: Sequence[ToolResult | ToolResultParam]
+    stream: bool
+    system_prompt: str
+    context_config: ContextConfig | ContextConfigParam
+    provider_options: Mapping[str, Any]
+
+
+class ToolResultParam(TypedDict, total=False):
+    """ToolResult as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    tool_call_id: Required[str]
+    content: Required[str]
+    is_error: bool

@@ -7,9 +7,11 @@ Types shared by the OpenAI-compatible chat-completions family: tool definitions,
 from __future__ import annotations
 
 import enum
-from typing import Any, ClassVar, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
+from typing_extensions import Required, TypedDict
 
 from ._models import (
     RequestModel,
@@ -19,14 +21,20 @@ from ._models import (
 __all__ = [
     "CompletionTokensDetails",
     "FunctionCall",
+    "FunctionCallParam",
     "FunctionDefinition",
+    "FunctionDefinitionParam",
     "NamedToolChoice",
     "NamedToolChoiceFunction",
+    "NamedToolChoiceFunctionParam",
+    "NamedToolChoiceParam",
     "PromptTokensDetails",
     "Tool",
     "ToolCall",
+    "ToolCallParam",
     "ToolChoice",
     "ToolChoiceMode",
+    "ToolParam",
     "Usage",
 ]
 
@@ -63,6 +71,15 @@ class FunctionCall(SDKModel):
     arguments: str
     """Arguments as a JSON-encoded string; validate before use, the model may emit invalid JSON."""
 
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            name: str,
+            arguments: str,
+        ) -> None: ...
+
 
 class FunctionDefinition(RequestModel):
     """A function the model may call: its name, what it does and the JSON Schema of its arguments. Shape inferred (OpenAI-compatible)."""
@@ -82,6 +99,17 @@ class FunctionDefinition(RequestModel):
     strict: bool | None = None
     """When true, the model's arguments are constrained to match `parameters` exactly."""
 
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            name: str,
+            description: str = ...,
+            parameters: Mapping[str, Any] = ...,
+            strict: bool | None = ...,
+        ) -> None: ...
+
 
 class NamedToolChoice(RequestModel):
     """Forces the model to call one specific function. Shape inferred (OpenAI-compatible)."""
@@ -91,12 +119,29 @@ class NamedToolChoice(RequestModel):
     function: NamedToolChoiceFunction
     """The function to call."""
 
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            type: Literal["function"],
+            function: NamedToolChoiceFunction | NamedToolChoiceFunctionParam,
+        ) -> None: ...
+
 
 class NamedToolChoiceFunction(RequestModel):
     """Names the function a named tool choice forces. Shape inferred (OpenAI-compatible)."""
 
     name: str
     """Name of the function the model must call."""
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            name: str,
+        ) -> None: ...
 
 
 class PromptTokensDetails(SDKModel):
@@ -116,6 +161,15 @@ class Tool(RequestModel):
     function: FunctionDefinition
     """The function the model may call."""
 
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            type: Literal["function"],
+            function: FunctionDefinition | FunctionDefinitionParam,
+        ) -> None: ...
+
 
 class ToolCall(SDKModel):
     """One tool invocation requested by an assistant message; echoed back in the conversation and answered by a `tool` message carrying the same id. Shape inferred (OpenAI-compatible)."""
@@ -126,6 +180,16 @@ class ToolCall(SDKModel):
     """Kind of tool call; always `function`."""
     function: FunctionCall
     """The function name and its JSON-encoded arguments."""
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            id: str,
+            type: Literal["function"],
+            function: FunctionCall | FunctionCallParam,
+        ) -> None: ...
 
 
 class Usage(SDKModel):
@@ -145,3 +209,47 @@ class Usage(SDKModel):
 
 ToolChoice = ToolChoiceMode | NamedToolChoice
 """Constraint on tool calling: a policy string (`none`, `auto`, `required`) or an object naming the one function to call. Shape inferred (OpenAI-compatible)."""
+
+
+class FunctionCallParam(TypedDict, total=False):
+    """FunctionCall as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    name: Required[str]
+    arguments: Required[str]
+
+
+class FunctionDefinitionParam(TypedDict, total=False):
+    """FunctionDefinition as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    name: Required[str]
+    description: str
+    parameters: Mapping[str, Any]
+    strict: bool | None
+
+
+class NamedToolChoiceParam(TypedDict, total=False):
+    """NamedToolChoice as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    type: Required[Literal["function"]]
+    function: Required[NamedToolChoiceFunction | NamedToolChoiceFunctionParam]
+
+
+class NamedToolChoiceFunctionParam(TypedDict, total=False):
+    """NamedToolChoiceFunction as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    name: Required[str]
+
+
+class ToolParam(TypedDict, total=False):
+    """Tool as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    type: Required[Literal["function"]]
+    function: Required[FunctionDefinition | FunctionDefinitionParam]
+
+
+class ToolCallParam(TypedDict, total=False):
+    """ToolCall as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    id: Required[str]
+    type: Required[Literal["function"]]
+    function: Required[FunctionCall | FunctionCallParam]

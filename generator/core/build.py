@@ -275,6 +275,8 @@ class Builder:
             exports = sorted(
                 [x.name for kind in ("enums", "unions", "models", "aliases") for x in bucket[kind]]
                 + [a.name for alias in bucket["aliases"] for a in alias.accessors]
+                + [m.param.name for m in bucket["models"] if m.param is not None]
+                + [u.param_name for u in bucket["unions"] if u.param_name]
                 + [py for mod, py in self.index.imports.get(name, set())]
             )
             imports = []

@@ -129,12 +129,24 @@ class Hints:
         schema: Any,
         pointer: str,
         name_of: Callable[[Named], str] | None = None,
+        param_of: Callable[[Named], str] | None = None,
     ) -> str:
-        """What a caller may pass for ``schema``: models or plain mappings, enum members or
-        their strings, any sequence for an array. ``name_of`` spells a generated class as
-        seen from where the hint is written (default: the client modules' ``_module.Name``)."""
+        """What a caller may pass for ``schema``: a model or its TypedDict (``Message |
+        MessageParam``), an enum member or its string, any sequence for an array.
+        ``name_of`` spells a generated class as seen from where the hint is written (default:
+        the client modules' ``_module.Name``), ``param_of`` its TypedDict (default: the
+        class's spelling and ``Param``)."""
         index = self.index
         name_of = name_of or qualified
+        spell = name_of
+        param_of = param_of or (lambda n: spell(n) + "Param")
+
+        def accepted(named: Named) -> str:
+            ref = name_of(named)
+            if index.param_name(named):
+                return f"{ref} | {param_of(named)}"
+            return f"{ref} | Mapping[str, Any]"
+
         if schema is True or schema is None or schema == {}:
             return "Any"
         if not isinstance(schema, dict):
@@ -144,21 +156,27 @@ class Hints:
             named = index.named.get(Key(target_doc.path, target_pointer))
             if named is None:
                 return self.param_hint(
-                    target_doc, lookup(target_doc.data, target_pointer), target_pointer, name_of
+                    target_doc,
+                    lookup(target_doc.data, target_pointer),
+                    target_pointer,
+                    name_of,
+                    param_of,
                 )
             ref = name_of(named)
             if named.kind in {"model", "union"}:
-                return f"{ref} | Mapping[str, Any]"
+                return accepted(named)
             if named.kind == "enum":
                 values = ", ".join(repr(v) for v in named.schema["enum"])
                 return f"{ref} | Literal[{values}]"
-            return self.param_hint(named.doc, named.schema, named.key.pointer, name_of)
+            return self.param_hint(named.doc, named.schema, named.key.pointer, name_of, param_of)
         if "const" in schema:
             return f"Literal[{schema['const']!r}]"
         for combinator in ("oneOf", "anyOf"):
             if combinator in schema:
                 return join_union(
-                    self.param_hint(doc, member, join_pointer(pointer, combinator, i), name_of)
+                    self.param_hint(
+                        doc, member, join_pointer(pointer, combinator, i), name_of, param_of
+                    )
                     for i, member in enumerate(schema[combinator])
                 )
         if "enum" in schema:
@@ -166,21 +184,22 @@ class Hints:
         types = schema.get("type")
         if isinstance(types, list):
             return join_union(
-                self.param_hint(doc, {**schema, "type": t}, pointer, name_of) for t in types
+                self.param_hint(doc, {**schema, "type": t}, pointer, name_of, param_of)
+                for t in types
             )
         if types == "array" or (types is None and "items" in schema):
             item = self.param_hint(
-                doc, schema.get("items", {}), join_pointer(pointer, "items"), name_of
+                doc, schema.get("items", {}), join_pointer(pointer, "items"), name_of, param_of
             )
             return f"Sequence[{item}]"
         if types == "object" or (types is None and "properties" in schema):
             lifted = index.named.get(Key(doc.path, pointer))
             if lifted is not None:
-                return f"{name_of(lifted)} | Mapping[str, Any]"
+                return accepted(lifted)
             extra = schema.get("additionalProperties")
             if isinstance(extra, dict) and extra:
                 value = self.param_hint(
-                    doc, extra, join_pointer(pointer, "additionalProperties"), name_of
+                    doc, extra, join_pointer(pointer, "additionalProperties"), name_of, param_of
                 )
                 return f"Mapping[str, {value}]"
             return "Mapping[str, Any]"

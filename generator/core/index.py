@@ -125,6 +125,27 @@ class SchemaIndex:
             self.imports.setdefault(module, set()).add((target.module, target.py_name))
         return target.py_name
 
+    def param_name(self, named: Named) -> str | None:
+        """``MessageParam``: the TypedDict a caller may pass for a request-side model or union
+        (``MessageParamDict`` when a schema of the module is already named ``MessageParam``)."""
+        if named.kind not in {"model", "union"} or REQUEST not in named.directions:
+            return None
+        taken = self.by_module_name
+        for name in (f"{named.py_name}Param", f"{named.py_name}ParamDict"):
+            if (named.module, name) not in taken:
+                return name
+        n = 2
+        while (named.module, f"{named.py_name}Param{n}") in taken:
+            n += 1
+        return f"{named.py_name}Param{n}"
+
+    def use_param(self, module: str, target: Named) -> str:
+        """:meth:`param_name` of ``target`` as ``module`` spells it (imported when elsewhere)."""
+        name = self.param_name(target) or target.py_name
+        if target.module != module:
+            self.imports.setdefault(module, set()).add((target.module, name))
+        return name
+
     # --- phase 1: collect named schemas ------------------------------------------------
 
     def collect(self) -> None:

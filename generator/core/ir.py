@@ -8,6 +8,7 @@ nodes and branch on their boolean fields and properties. ``sdkforge dump-ir`` pr
 
 from __future__ import annotations
 
+import keyword
 from dataclasses import dataclass
 from typing import Literal
 
@@ -47,6 +48,33 @@ class Param:
     def declaration(self) -> str:
         default = f" = {self.default_repr}" if self.default_repr is not None else ""
         return f"{self.py_name}: {self.type_hint}{default}"
+
+
+@dataclass(frozen=True)
+class ParamKey:
+    wire_name: str
+    type_hint: str  # ``Required[...]`` around it when the key must be given
+
+
+@dataclass(frozen=True)
+class ParamDict:
+    """The TypedDict of a request-side model: its JSON object as a caller may write it."""
+
+    name: str  # "MessageParam"
+    description: str
+    keys: tuple[ParamKey, ...]
+
+    @property
+    def class_form(self) -> bool:
+        """Every key can be a class-body name as written: ASCII identifiers that are no
+        keyword and would not be mangled; otherwise the functional ``TypedDict(...)`` form."""
+        return all(
+            k.wire_name.isascii()
+            and k.wire_name.isidentifier()
+            and not keyword.iskeyword(k.wire_name)
+            and not k.wire_name.startswith("__")
+            for k in self.keys
+        )
 
 
 @dataclass(frozen=True)
@@ -141,6 +169,10 @@ class Model:
     source: str  # schemas/<file>#<pointer>
     # Unknown variants: the tag property's Python and wire names (its value is UnknownTag)
     unknown_tag: tuple[str, str] | None = None
+    # Request-side models: the TypedDict callers may pass instead, and the keyword arguments
+    # of ``__init__`` as type checkers see them (enum strings and TypedDicts accepted)
+    param: ParamDict | None = None
+    init_params: tuple[Param, ...] = ()
     # Request models: optional properties the schema does not let be null, wire and Python
     # names (RequestModel rejects an explicit null for them).
     not_null: tuple[str, ...] = ()
@@ -179,6 +211,13 @@ class Union:
     constructors: tuple[Constructor, ...]
     constants: tuple[Constant, ...]
     source: str
+    param_name: str | None = None  # request side: "ContentBlockParam", the variants' TypedDicts
+    param_members: tuple[str, ...] = ()
+
+    @property
+    def param_hint(self) -> str:
+        """``TextBlockParam | ImageBlockParam``."""
+        return " | ".join(self.param_members)
 
     @property
     def is_type_alias(self) -> bool:
@@ -215,6 +254,11 @@ class Module:
     models: tuple[Model, ...]
     aliases: tuple[Alias, ...]
     exports: tuple[str, ...]
+
+    @property
+    def params(self) -> tuple[ParamDict, ...]:
+        """The TypedDicts of the module's request-side models, in the models' order."""
+        return tuple(m.param for m in self.models if m.param is not None)
 
 
 @dataclass(frozen=True)

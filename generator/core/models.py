@@ -128,6 +128,12 @@ class ModelBuilder:
                     f"{unknown_name} is generated for this union but a schema already has that name",
                 )
         constructors = self.declared.build_constructors(named, static=True)
+        param_name = self.index.param_name(named)
+        param_members = tuple(
+            self.index.use_param(named.module, self.index.named[key])
+            for _, key in sorted(tags.items())
+            if key in self.index.named and self.index.param_name(self.index.named[key])
+        )
         union = ir.Union(
             name=named.py_name,
             description=describe(named),
@@ -137,6 +143,8 @@ class ModelBuilder:
             constructors=constructors,
             constants=self.declared.build_constants(named),
             source=source_of(named),
+            param_name=param_name if param_members else None,
+            param_members=param_members,
         )
         return union, unknown
 
@@ -245,6 +253,7 @@ class ModelBuilder:
         classes = [self.index.named[u] for u in unions]
         bases = ", ".join([base] + [u.py_name for u in classes if not self._is_type_alias(u)])
         field_types = {f.wire_name: f for f in fields}
+        param, init_params = self.build_param(named, fields, required, set(not_null))
         return ir.Model(
             name=named.py_name,
             description=describe(named),
@@ -258,7 +267,45 @@ class ModelBuilder:
             is_unknown_variant=False,
             source=source_of(named),
             not_null=tuple(not_null) if base.startswith("RequestModel") else (),
+            param=param,
+            init_params=init_params,
         )
+
+    def build_param(
+        self, named: Named, fields: list[ir.Field], required: set[str], not_null: set[str]
+    ) -> tuple[ir.ParamDict | None, tuple[ir.Param, ...]]:
+        """The TypedDict of a request-side model, and its ``__init__`` as type checkers see it:
+        each property as a caller may give it (enum strings, TypedDicts, any sequence)."""
+        name = self.index.param_name(named)
+        if name is None:
+            return None, ()
+        module, schema = named.module, named.schema
+        properties = schema.get("properties") or {}
+        keys = []
+        params = []
+        for field in fields:
+            where = join_pointer(named.key.pointer, "properties", field.wire_name)
+            hint = self.hints.param_hint(
+                named.doc,
+                properties[field.wire_name],
+                where,
+                name_of=lambda n: self.index.use(module, n),
+                param_of=lambda n: self.index.use_param(module, n),
+            )
+            nullable = "None" in split_union(field.type_hint) and field.wire_name not in not_null
+            if nullable and "None" not in split_union(hint):
+                hint = join_union([hint, "None"])  # the model takes null here; so does its dict
+            must = field.is_tag or (field.wire_name in required and field.default_repr is None)
+            keys.append(ir.ParamKey(field.wire_name, f"Required[{hint}]" if must else hint))
+            params.append(
+                ir.Param(field.py_name, hint, None if field.default_repr is None else "...")
+            )
+        description = (
+            f"{named.py_name} as a plain dict, keyed by wire names: what a caller may pass "
+            "wherever the model is accepted."
+        )
+        params.sort(key=lambda p: p.default_repr is not None)
+        return ir.ParamDict(name, description, tuple(keys)), tuple(params)
 
     def build_alias(self, named: Named) -> ir.Alias:
         lenient = self.index.is_response_side(named)

@@ -48,9 +48,10 @@ def _is_member(symbol: str, parent: str) -> bool:
 
 
 def _substitute(text: str, renames: dict[str, str]) -> str:
+    # the class, its Unknown… variant and its TypedDict (``TextBlockParam``) move together
     for old, new in renames.items():
-        text = re.sub(rf"\b{re.escape(old)}\b", new, text)
-        text = re.sub(rf"\bUnknown{re.escape(old)}\b", f"Unknown{new}", text)
+        pattern = rf"\b(Unknown)?{re.escape(old)}(Param(?:Dict|\d+)?)?\b"
+        text = re.sub(pattern, rf"\g<1>{new}\g<2>", text)  # class names: no backslashes
     return text
 
 

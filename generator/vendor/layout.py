@@ -142,8 +142,9 @@ def _code_strings(value: Any, key: str = "") -> Iterator[str]:
             yield from _code_strings(v, key)
 
 
-def references(node: Node, names: frozenset[str]) -> set[str]:
-    """The classes of ``names`` the code printed for ``node`` may use (bases, hints, variants).
+def references(node: Node, names: frozenset[str], params: dict[str, str] | None = None) -> set[str]:
+    """The names of ``names`` (and of the TypedDicts in ``params``) the code printed for
+    ``node`` may use (bases, hints, variants).
 
     Read from the IR's print-ready strings, string literals left out: a name too many only
     joins two groups or adds an import ruff removes; a name too few would fail at import.
@@ -151,9 +152,8 @@ def references(node: Node, names: frozenset[str]) -> set[str]:
     found: set[str] = set()
     for text in _code_strings(dataclasses.asdict(node)):
         found.update(_IDENTIFIER.findall(_QUOTED.sub("", text)))
-    found &= names
-    found.discard(node.name)
-    return found
+    own = {node.name} | {p for p, owner in (params or {}).items() if owner == node.name}
+    return (found & (names | frozenset(params or {}))) - own
 
 
 def components(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -213,7 +213,11 @@ def model_groups(module: ir.Module) -> list[tuple[str, list[str]]]:
     """
     nodes = _nodes(module)
     names = frozenset(nodes)
-    graph = {name: references(node, names) for name, node in nodes.items()}
+    params = _param_owners(module)
+    graph = {
+        name: {params.get(r, r) for r in references(node, names, params)} - {name}
+        for name, node in nodes.items()
+    }
     parts = components(graph)
     part_of = {name: i for i, members in enumerate(parts) for name in members}
     users: dict[int, set[int]] = {i: set() for i in range(len(parts))}
@@ -254,6 +258,13 @@ def _nodes(module: ir.Module) -> dict[str, Node]:
     return out
 
 
+def _param_owners(module: ir.Module) -> dict[str, str]:
+    """TypedDict name → the class it is printed with (``MessageParam`` → ``Message``)."""
+    owners = {m.param.name: m.name for m in module.models if m.param is not None}
+    owners.update({u.param_name: u.name for u in module.unions if u.param_name})
+    return owners
+
+
 def module_names(groups: list[tuple[str, list[str]]]) -> list[str]:
     """A module name per group, after its first class: ``_create_chat_completion_request``.
 
@@ -291,14 +302,16 @@ def model_files(module: ir.Module) -> list[ModelFile]:
     groups = [members for _, members in labelled]
     home = {cls: name for name, group in zip(names, groups, strict=True) for cls in group}
     all_names = frozenset(nodes)
+    params = _param_owners(module)
     out = []
     for name, group in zip(names, groups, strict=True):
         members = set(group)
         needed: dict[str, set[str]] = {}
         for cls in group:
-            for target in references(nodes[cls], all_names):
-                if target not in members:
-                    needed.setdefault(home[target], set()).add(target)
+            for target in references(nodes[cls], all_names, params):
+                owner = params.get(target, target)
+                if owner not in members:
+                    needed.setdefault(home[owner], set()).add(target)
         imports = tuple(
             f"from .{other} import {', '.join(sorted(classes))}"
             for other, classes in sorted(needed.items())
@@ -310,7 +323,7 @@ def model_files(module: ir.Module) -> list[ModelFile]:
             unions=tuple(u for u in module.unions if u.name in members),
             models=tuple(m for m in module.models if m.name in members),
             aliases=tuple(a for a in module.aliases if a.name in members),
-            exports=tuple(e for e in module.exports if e in members),
+            exports=tuple(e for e in module.exports if params.get(e, e) in members),
         )
         out.append(ModelFile(name, part, part.exports))
     return out

@@ -365,3 +365,19 @@ def test_narrowing_file_runs() -> None:
         "type": "hologram",
         "frames": [1],
     }
+
+
+def test_params_file_runs() -> None:
+    """tests/typing/params.py type-checks; here its requests also validate and send as written."""
+    import runpy
+    from pathlib import Path
+
+    module = runpy.run_path(str(Path(__file__).parents[1] / "typing" / "params.py"))
+    chat = module["chat_request"]()
+    assert [m["role"] for m in chat["messages"]] == ["system", "user", "user"]
+    assert chat["messages"][1]["content"] == [{"type": "text", "text": "hi"}]
+    sent = module["messages_request"]()
+    assert sent["thinking"] == {"type": "enabled", "budget_tokens": 2048}
+    assert sent["tool_choice"] == {"type": "auto"}
+    assert [m["role"] for m in sent["messages"]] == ["user", "assistant", "user"]
+    assert ms.ChatRequest.model_validate(module["as_param"]()).max_tokens == 16

@@ -6,9 +6,11 @@ A minimal API for one generator case.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field
+from typing_extensions import Required, TypedDict
 
 from ._models import (
     RequestModel,
@@ -19,6 +21,7 @@ from ._models import (
 __all__ = [
     "Thing",
     "ThingRequest",
+    "ThingRequestParam",
 ]
 
 
@@ -55,3 +58,25 @@ class ThingRequest(RequestModel, SendsDefaults):
     """Sent even when not set."""
     labels: list[str] | None = Field(default=None, max_length=2)
     """At most two labels."""
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            name: str,
+            temperature: float = ...,
+            count: int = ...,
+            max_tokens: int = ...,
+            labels: Sequence[str] = ...,
+        ) -> None: ...
+
+
+class ThingRequestParam(TypedDict, total=False):
+    """ThingRequest as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    name: Required[str]
+    temperature: float
+    count: int
+    max_tokens: int
+    labels: Sequence[str]

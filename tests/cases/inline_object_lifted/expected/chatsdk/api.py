@@ -6,6 +6,10 @@ A minimal API for one generator case.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from typing_extensions import Required, TypedDict
+
 from ._models import (
     RequestModel,
     SDKModel,
@@ -15,6 +19,7 @@ __all__ = [
     "Thing",
     "ThingParts",
     "ThingRequest",
+    "ThingRequestParam",
     "ThingSize",
 ]
 
@@ -45,6 +50,14 @@ class ThingRequest(RequestModel):
     name: str
     """The thing's name."""
 
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            name: str,
+        ) -> None: ...
+
 
 class ThingSize(SDKModel):
     """How big it is."""
@@ -53,3 +66,9 @@ class ThingSize(SDKModel):
     """Width in millimetres."""
     height: int | None = None
     """Height in millimetres."""
+
+
+class ThingRequestParam(TypedDict, total=False):
+    """ThingRequest as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    name: Required[str]

@@ -6,9 +6,10 @@ A minimal API for one generator case.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field
+from typing_extensions import Required, TypedDict
 
 from ._models import (
     RequestModel,
@@ -18,6 +19,7 @@ from ._models import (
 __all__ = [
     "Thing",
     "ThingRequest",
+    "ThingRequestParam",
 ]
 
 
@@ -53,3 +55,25 @@ class ThingRequest(RequestModel):
     """Its class; a Python keyword."""
     schema_: str | None = Field(default=None, alias="schema")
     """Shadows a pydantic BaseModel method."""
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            from_: str,
+            class_: str = ...,
+            schema_: str = ...,
+        ) -> None: ...
+
+
+ThingRequestParam = TypedDict(
+    "ThingRequestParam",
+    {
+        "from": "Required[str]",
+        "class": "str",
+        "schema": "str",
+    },
+    total=False,
+)
+"""ThingRequest as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""

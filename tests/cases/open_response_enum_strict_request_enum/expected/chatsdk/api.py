@@ -7,7 +7,9 @@ A minimal API for one generator case.
 from __future__ import annotations
 
 import enum
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
+
+from typing_extensions import Required, TypedDict
 
 from ._models import (
     KNOWN_VALUES_ONLY,
@@ -22,6 +24,7 @@ __all__ = [
     "Status",
     "Thing",
     "ThingRequest",
+    "ThingRequestParam",
 ]
 
 
@@ -72,3 +75,21 @@ class ThingRequest(RequestModel):
     """The thing's name."""
     colour: Colour | None = None
     size: Annotated[Size, KNOWN_VALUES_ONLY] | None = None
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            name: str,
+            colour: Colour | Literal["red", "green"] = ...,
+            size: Size | Literal["small", "large"] = ...,
+        ) -> None: ...
+
+
+class ThingRequestParam(TypedDict, total=False):
+    """ThingRequest as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    name: Required[str]
+    colour: Colour | Literal["red", "green"]
+    size: Size | Literal["small", "large"]

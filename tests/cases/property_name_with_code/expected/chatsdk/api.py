@@ -6,9 +6,10 @@ A minimal API for one generator case.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
+from typing_extensions import Required, TypedDict
 
 from ._models import (
     RequestModel,
@@ -18,6 +19,7 @@ from ._models import (
 __all__ = [
     "Thing",
     "ThingRequest",
+    "ThingRequestParam",
 ]
 
 
@@ -49,3 +51,23 @@ class ThingRequest(RequestModel):
         default=None, alias='x", __import__("os").system("touch /tmp/sdkforge-canary"), "'
     )
     """A property whose name is Python code."""
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            name: str,
+            x_____import____os___system__touch__tmp_sdkforge_canary_____: str = ...,
+        ) -> None: ...
+
+
+ThingRequestParam = TypedDict(
+    "ThingRequestParam",
+    {
+        "name": "Required[str]",
+        'x", __import__("os").system("touch /tmp/sdkforge-canary"), "': "str",
+    },
+    total=False,
+)
+"""ThingRequest as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""

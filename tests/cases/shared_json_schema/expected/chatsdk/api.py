@@ -6,6 +6,10 @@ A minimal API for one generator case.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from typing_extensions import Required, TypedDict
+
 from ._models import (
     RequestModel,
     SDKModel,
@@ -16,6 +20,7 @@ __all__ = [
     "Name",
     "Thing",
     "ThingRequest",
+    "ThingRequestParam",
 ]
 
 
@@ -32,3 +37,17 @@ class ThingRequest(RequestModel):
 
     name: str
     """The thing's name."""
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            name: str,
+        ) -> None: ...
+
+
+class ThingRequestParam(TypedDict, total=False):
+    """ThingRequest as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    name: Required[str]

@@ -6,7 +6,9 @@ A minimal API for one generator case.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias
+
+from typing_extensions import Required, TypedDict
 
 from ._models import (
     RequestModel,
@@ -21,10 +23,14 @@ from ._models import (
 
 __all__ = [
     "Circle",
+    "CircleParam",
     "Shape",
+    "ShapeParam",
     "Square",
+    "SquareParam",
     "Thing",
     "ThingRequest",
+    "ThingRequestParam",
     "UnknownShape",
 ]
 
@@ -58,6 +64,15 @@ class Circle(SDKModel, SendsDefaults, Shape):
     radius: float
     """The radius."""
 
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            radius: float,
+            kind: Literal["circle"] = ...,
+        ) -> None: ...
+
 
 class Square(SDKModel, SendsDefaults, Shape):
     """A square."""
@@ -69,6 +84,15 @@ class Square(SDKModel, SendsDefaults, Shape):
     """The tag."""
     side: float
     """The side length."""
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            side: float,
+            kind: Literal["square"] = ...,
+        ) -> None: ...
 
 
 class Thing(SDKModel):
@@ -92,6 +116,15 @@ class ThingRequest(RequestModel):
     name: str
     """The thing's name."""
     shape: Shape | None = None
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            name: str,
+            shape: Shape | ShapeParam = ...,
+        ) -> None: ...
 
 
 class UnknownShape(UnknownVariant, Shape):
@@ -126,3 +159,28 @@ bind_union(
     },
     UnknownShape,
 )
+
+
+class CircleParam(TypedDict, total=False):
+    """Circle as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    kind: Required[Literal["circle"]]
+    radius: Required[float]
+
+
+class SquareParam(TypedDict, total=False):
+    """Square as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    kind: Required[Literal["square"]]
+    side: Required[float]
+
+
+class ThingRequestParam(TypedDict, total=False):
+    """ThingRequest as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    name: Required[str]
+    shape: Shape | ShapeParam
+
+
+ShapeParam: TypeAlias = CircleParam | SquareParam
+"""What a caller may pass for Shape: the TypedDict of one of its variants."""

@@ -6,6 +6,10 @@ A minimal API for one generator case.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from typing_extensions import Required, TypedDict
+
 from ._models import (
     RequestModel,
     SDKModel,
@@ -14,6 +18,7 @@ from ._models import (
 __all__ = [
     "Thing",
     "ThingRequest",
+    "ThingRequestParam",
 ]
 
 
@@ -37,3 +42,17 @@ class ThingRequest(RequestModel):
 
     name: str
     """The thing's name."""
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            name: str,
+        ) -> None: ...
+
+
+class ThingRequestParam(TypedDict, total=False):
+    """ThingRequest as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    name: Required[str]
