@@ -502,3 +502,55 @@ def test_an_unknown_overlay_name_is_an_error_and_overlay_needs_spec(
     result = CliRunner().invoke(main, ["generate", "--check", "--overlay", "openai-responses"])
     assert result.exit_code == 2
     assert "--overlay go with --spec" in result.output
+
+
+NOTES_USER_CODE = """
+from typing import assert_type
+
+import notes_typed
+from notes_typed.models import Note
+from notes_typed.resources.notes import NotesStream
+
+client = notes_typed.Client(api_key="k")
+with client.notes.stream(topic="t") as stream:
+    assert_type(stream, NotesStream)
+    for text in stream.text_stream:
+        assert_type(text, str)
+    final = stream.get_final_note()
+    assert_type(final, Note)
+    print(final.text)
+"""
+
+
+def test_type_checkers_see_the_stream_helpers_an_overlay_gives(spec: Path, tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    out = tmp_path / "typed"
+    result = CliRunner().invoke(
+        main,
+        [
+            *("generate", "--spec", str(spec), "--out", str(out), "--package", "notes_typed"),
+            *("--overlay", str(write(tmp_path, "notes.yaml", OVERLAY))),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    (out / "user.py").write_text(NOTES_USER_CODE, encoding="utf-8")
+    bin_dir = Path(sys.executable).parent
+    mypy = subprocess.run(
+        [bin_dir / "mypy", "--strict", "--no-incremental", "--cache-dir", os.devnull, "user.py"],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert mypy.returncode == 0, mypy.stdout
+    (out / "pyrightconfig.json").write_text('{"typeCheckingMode": "strict"}', encoding="utf-8")
+    pyright = subprocess.run(
+        [bin_dir / "pyright", "--pythonpath", sys.executable, "user.py"],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert pyright.returncode == 0, pyright.stdout
