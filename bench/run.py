@@ -2,7 +2,7 @@
 
 ``python -m bench [--only KEY,KEY] [--repeats N] [--gen-repeats N] [--out FILE]``; the keys
 are generate, regenerate, import, import-vendor, vendor-scale, parse, fidelity, chat-stream,
-messages-stream, memory, overhead. A figure that fails is reported as such in the table; the others still run.
+messages-stream, responses-stream, memory, overhead. A figure that fails is reported as such in the table; the others still run.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ KEYS = (
     "fidelity",
     "chat-stream",
     "messages-stream",
+    "responses-stream",
     "memory",
     "overhead",
 )
@@ -51,6 +52,7 @@ TITLES = {
     "fidelity": "real bodies and events the models take, and give back exactly",
     "chat-stream": "SSE decode + parse + accumulate, per chat chunk",
     "messages-stream": "the same per messages event",
+    "responses-stream": "the OpenAI spec's package: the same per Responses API event",
     "memory": "peak memory streaming a 100 MB SSE body",
     "overhead": "client overhead per request against the local reference server",
 }
@@ -60,7 +62,16 @@ def figures(
     keys: set[str], repeats: int, gen_repeats: int
 ) -> Iterable[tuple[list[str], Callable[[], list[Figure]]]]:
     """(the keys a step measures, the step), in table order."""
-    from bench import fidelity, generation, imports, memory, overhead, parsing, streaming
+    from bench import (
+        fidelity,
+        generation,
+        imports,
+        memory,
+        overhead,
+        parsing,
+        streaming,
+        vendor_stream,
+    )
 
     steps: dict[str, Callable[[], list[Figure]]] = {
         "generate": lambda: [generation.cold(gen_repeats)],
@@ -72,6 +83,7 @@ def figures(
         "vendor-scale": lambda: [imports.vendor_scale_figure(max(7, repeats // 2))],
         "parse": lambda: parsing.run(repeats),
         "fidelity": lambda: [fidelity.run()],
+        "responses-stream": lambda: [vendor_stream.run(repeats)],
         "memory": lambda: [memory.run(100)],
         "overhead": lambda: [overhead.run(max(5, repeats // 2))],
     }

@@ -53,6 +53,15 @@ def main() -> None:
     default=None,
     help="Generate from this vendor OpenAPI document instead (docs/vendor-specs.md).",
 )
+@click.option(
+    "--overlay",
+    "overlays",
+    multiple=True,
+    metavar="OVERLAY",
+    help="With --spec: apply this OpenAPI Overlay (a file, or the name of a shipped one: "
+    "openai-responses, openai-chat-completions, anthropic-messages) to the document first; "
+    "repeatable, applied in order.",
+)
 @click.option("--package", "package_name", default=None, help="Package name for --spec.")
 @click.option(
     "--env-prefix",
@@ -68,6 +77,7 @@ def generate(
     schemas_dir: Path,
     out: Path | None,
     spec_file: Path | None,
+    overlays: tuple[str, ...],
     package_name: str | None,
     env_prefix: str | None,
     check: bool,
@@ -76,7 +86,8 @@ def generate(
     """Regenerate OUT from SCHEMAS (or, with --check, verify it is up to date).
 
     With --spec FILE --out DIR --package NAME: generate the installable package NAME in DIR
-    from a vendor's OpenAPI document (OpenAI, Anthropic, Cohere, Azure OpenAI).
+    from a vendor's OpenAPI document (OpenAI, Anthropic, Cohere, Azure OpenAI), with each
+    --overlay applied to it first.
     """
     from generator.core import emit
 
@@ -97,8 +108,8 @@ def generate(
                 f"{env_prefix!r}: give the prefix without its trailing '_'",
                 param_hint="--env-prefix",
             )
-    elif package_name is not None or env_prefix is not None:
-        raise click.UsageError("--package and --env-prefix go with --spec")
+    elif package_name is not None or env_prefix is not None or overlays:
+        raise click.UsageError("--package, --env-prefix and --overlay go with --spec")
     out = Path("generated") if out is None else out
     if spec_file is None and not check and not force:
         from generator.core.stamp import is_fresh
@@ -111,8 +122,11 @@ def generate(
     try:
         if spec_file is not None and package_name is not None:
             from generator.vendor.build import render_vendor_tree
+            from generator.vendor.overlay import resolve_overlay
 
-            files = render_vendor_tree(spec_file, package_name, env_prefix)
+            files = render_vendor_tree(
+                spec_file, package_name, env_prefix, [resolve_overlay(o) for o in overlays]
+            )
         else:
             from generator.pipeline import render_tree  # a third of a second
 

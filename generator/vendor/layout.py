@@ -73,6 +73,7 @@ class ResourceFile:
     children: tuple[Child, ...]
     raw_module: str  # the sibling module of its raw-response classes: "_completions_raw"
     spec_module: str  # how that module imports this one's OperationSpecs: ".completions"
+    rules: tuple[ir.AccumulateRules, ...] = ()  # what its streams' events fold by
 
     @property
     def raw_path(self) -> str:
@@ -108,6 +109,46 @@ def resource_files(package: ir.Package) -> list[ResourceFile]:
         children = tuple(Child(attr, cls, attr) for attr, cls in resource.children)
         out.append(ResourceFile(resource, path, "." * depth, children, raw, spec))
     return out
+
+
+def _class_name(ref: str) -> str:
+    return ref.rsplit(".", 1)[-1]
+
+
+def stream_rules(
+    package: ir.Package, resource: ir.Resource, graph: dict[str, set[str]]
+) -> tuple[ir.AccumulateRules, ...]:
+    """The accumulation rules of the classes ``resource``'s accumulating streams can meet:
+    those reachable from each stream's event union and final object in ``graph`` (the
+    classes each model refers to), so a resource module names no class it cannot use."""
+    seen: set[str] = set()
+    todo = [
+        _class_name(ref)
+        for op in resource.operations
+        if op.stream is not None and op.stream.final_ref is not None
+        for ref in (op.stream.item_ref, op.stream.final_ref)
+    ]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(graph.get(name, ()))
+    out = []
+    for rules in package.accumulators:
+        name = _class_name(rules.class_ref)
+        if name not in graph and name.startswith("Unknown"):
+            name = name[len("Unknown") :]  # a union's unknown variant, defined with the union
+        if name in seen:
+            out.append(rules)
+    return tuple(out)
+
+
+def reference_graph(package: ir.Package) -> dict[str, set[str]]:
+    """The classes each model class of ``package`` refers to, by name."""
+    (module,) = (m for m in package.modules if m.name == MODELS)
+    nodes = _nodes(module)
+    names = frozenset(nodes)
+    return {name: references(node, names) for name, node in nodes.items()}
 
 
 def top_children(package: ir.Package) -> list[Child]:
@@ -339,8 +380,7 @@ class VendorLayout:
 
     def render(self, env: jinja2.Environment, package: ir.Package, header: str) -> dict[str, str]:
         name = package.name
-        if package.accumulators:
-            raise ValueError("x-sdk-accumulate rules are read from schemas/ only")
+        graph = reference_graph(package) if package.accumulators else {}
         files: dict[str, str] = {}
         files[f"{name}/_client.py"] = env.get_template("vendor/_client.py.jinja").render(
             package=package, header=header, top=top_children(package)
@@ -352,6 +392,8 @@ class VendorLayout:
         raw = env.get_template("vendor/resource_raw.py.jinja")
         init = env.get_template("vendor/resource_init.py.jinja")
         for file in resource_files(package):
+            if graph:
+                file = dataclasses.replace(file, rules=stream_rules(package, file.resource, graph))
             values = {"package": package, "header": header, "file": file}
             files[f"{name}/{file.path}"] = resource.render(**values, specs=specs(file.resource))
             if file.init_path is not None:

@@ -13,7 +13,7 @@ from typing import Any
 from generator.core.operations import iter_operations
 from generator.vendor.names import name_operations
 from generator.vendor.rewrite import SchemaRewriter
-from generator.vendor.trees import component_name, ref_name, schema_ref
+from generator.vendor.trees import component_name, ref_name, schema_ref, sdk_keys
 
 __all__ = ["PathReader"]
 
@@ -88,7 +88,10 @@ class PathReader:
                 entry = {"description": response.get("description", "")}
                 if isinstance(response.get("content"), dict):
                     entry["content"] = {
-                        media: {"schema": self.rewriter.schema((obj or {}).get("schema") or {}, "")}
+                        media: {
+                            "schema": self.rewriter.schema((obj or {}).get("schema") or {}, ""),
+                            **sdk_keys(obj if isinstance(obj, dict) else {}),
+                        }
                         for media, obj in response["content"].items()
                     }
                 if shared is not None:
@@ -113,6 +116,9 @@ class PathReader:
                     media = (response.get("content") or {}).get("text/event-stream")
                     if not isinstance(media, dict) or "x-sdk-stream" not in media:
                         continue
+                    declared = media["x-sdk-stream"]
+                    if "error-event" in declared or "error-property" in declared:
+                        continue  # the stream says how it reports errors (an overlay's)
                     events = self.rewriter.resolve(media.get("schema"))
                     members = [events]
                     if isinstance(events, dict):

@@ -12,7 +12,7 @@ import copy
 from typing import Any
 
 from generator.core.load import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_SINGLES
-from generator.vendor.trees import ANNOTATIONS, NULL, is_null, ref_name, schema_ref
+from generator.vendor.trees import ANNOTATIONS, NULL, SDK, is_null, ref_name, schema_ref, sdk_keys
 
 __all__ = ["SchemaRewriter"]
 
@@ -76,7 +76,7 @@ class SchemaRewriter:
             return schema
         out: dict[str, Any] = {}
         for key, value in schema.items():
-            if key.startswith("x-") or key in _DROP:
+            if (key.startswith("x-") and not key.startswith(SDK)) or key in _DROP:
                 continue
             if key in SCHEMA_MAPS and isinstance(value, dict):
                 out[key] = {k: self.schema(v, owner) for k, v in value.items()}
@@ -90,12 +90,12 @@ class SchemaRewriter:
                 out[key] = value
         if "$ref" in out:
             nullable = out.get("nullable") is True
-            out = {k: out[k] for k in ("$ref", *ANNOTATIONS) if k in out}
+            out = {**{k: out[k] for k in ("$ref", *ANNOTATIONS) if k in out}, **sdk_keys(out)}
             if nullable:
                 out["nullable"] = True
         if out.get("format") == "binary" and out.get("type") == "string":
             # A file field of a multipart body: bytes, a file object or (name, bytes, type).
-            out = {k: v for k, v in out.items() if k in ANNOTATIONS}
+            out = {k: v for k, v in out.items() if k in ANNOTATIONS or k.startswith(SDK)}
         if out.get("format") == "unixtime":
             del out["format"]
             if out.get("type") in (None, "number", "string"):
@@ -136,9 +136,10 @@ class SchemaRewriter:
             if len(rest) != 1 or not isinstance(rest[0], dict) or "$ref" in rest[0]:
                 continue
             others = {k: v for k, v in schema.items() if k != combinator}
-            if set(others) - {*ANNOTATIONS, "nullable", "type"}:
+            if {k for k in others if not k.startswith(SDK)} - {*ANNOTATIONS, "nullable", "type"}:
                 continue
-            out = {**rest[0], **{k: v for k, v in others.items() if k in ANNOTATIONS}}
+            kept = {k: v for k, v in others.items() if k in ANNOTATIONS or k.startswith(SDK)}
+            out = {**rest[0], **kept}
             if len(rest) != len(members) or others.get("nullable") is True:
                 out["nullable"] = True
             return out
@@ -158,15 +159,23 @@ class SchemaRewriter:
                 if not any(is_null(m) for m in members):
                     return {**schema, combinator: [*members, dict(NULL)]}
                 return schema
-        outer = {k: schema[k] for k in ANNOTATIONS if k in schema}
-        inner = {k: v for k, v in schema.items() if k not in ANNOTATIONS}
+        outer = {**{k: schema[k] for k in ANNOTATIONS if k in schema}, **sdk_keys(schema)}
+        inner = {k: v for k, v in schema.items() if k not in outer}
         return {"anyOf": [inner, dict(NULL)], **outer}
 
     def merge_all_of(self, schema: dict[str, Any]) -> dict[str, Any]:
         """``allOf`` as one schema: objects merged in order, or the one member that matters."""
         members = schema.pop("allOf")
-        own = {k: v for k, v in schema.items() if k not in ANNOTATIONS and k != "nullable"}
-        annotations = {k: v for k, v in schema.items() if k in ANNOTATIONS or k == "nullable"}
+        own = {
+            k: v
+            for k, v in schema.items()
+            if k not in ANNOTATIONS and k != "nullable" and not k.startswith(SDK)
+        }
+        annotations = {
+            k: v
+            for k, v in schema.items()
+            if k in ANNOTATIONS or k == "nullable" or k.startswith(SDK)
+        }
         if own.get("properties") or own.get("required") or own.get("additionalProperties"):
             members = [*members, own]
             own = {}
@@ -233,7 +242,7 @@ class SchemaRewriter:
         if "$ref" in schema:
             name = ref_name(schema["$ref"])
             if name in self.nullable and not tagged:
-                outer = {k: schema[k] for k in ANNOTATIONS if k in schema}
+                outer = {**{k: schema[k] for k in ANNOTATIONS if k in schema}, **sdk_keys(schema)}
                 return {"anyOf": [{"$ref": schema["$ref"]}, dict(NULL)], **outer}
             return schema
         for key in SCHEMA_MAPS:

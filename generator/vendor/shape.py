@@ -141,15 +141,24 @@ class Shaper:
         if not isinstance(schema, dict):
             return schema
         if place and "discriminator" in schema:
+            rule = schema.pop("x-sdk-accumulate", None) if place[-1][0] == "prop" else None
             name = self.claim(place_names(owner, place, schema), owner)
             lifted = self.lift(schema, name)
             self.walk(schema, name, [])
-            return lifted
+            return lifted if rule is None else {**lifted, "x-sdk-accumulate": rule}
         if "discriminator" in schema:
             self.fix_union(schema, owner)
         elif place and "properties" in schema and "x-sdk-name" not in schema:
+            at_property = place[-1][0] == "prop"
             owner = schema["x-sdk-name"] = self.claim(place_names(owner, place, schema), owner)
             place = []
+            if at_property and "x-sdk-accumulate" in schema:
+                # How the property folds (an overlay's rule), not what its class does as a
+                # whole: the class is lifted and the rule stays on the property, beside its
+                # $ref (an inline union, above, likewise).
+                rule = schema.pop("x-sdk-accumulate")
+                self.walk(schema, owner, [])
+                return {**self.lift(schema, owner), "x-sdk-accumulate": rule}
         for key in SCHEMA_MAPS:
             if isinstance(schema.get(key), dict):
                 for prop, value in schema[key].items():

@@ -18,6 +18,7 @@ __all__ = [
     "ANNOTATIONS",
     "NULL",
     "SCHEMAS",
+    "SDK",
     "bare",
     "component_name",
     "is_null",
@@ -25,10 +26,19 @@ __all__ = [
     "schema_nodes",
     "schema_places",
     "schema_ref",
+    "sdk_keys",
 ]
 
 SCHEMAS = "/components/schemas/"
 ANNOTATIONS = ("description", "title", "default")
+SDK = "x-sdk-"  # the project's own extensions, which an overlay adds: kept where they stand
+
+
+def sdk_keys(schema: dict[str, Any]) -> dict[str, Any]:
+    """The ``x-sdk-*`` keys of ``schema``, which travel with it through every rewrite."""
+    return {k: v for k, v in schema.items() if k.startswith(SDK)}
+
+
 NULL: dict[str, Any] = {"type": "null"}
 
 

@@ -90,3 +90,19 @@ def test_the_installed_wheel_generates_what_the_checkout_generates(
     assert sorted(got) == sorted(expected)
     different = [path for path in sorted(got) if got[path] != expected[path]]
     assert different == [], different
+
+
+def test_the_wheel_carries_the_shipped_overlays(installed: Path, tmp_path: Path) -> None:
+    """``--overlay openai-responses`` names a file of the wheel, not of the checkout."""
+    probe = _run(
+        installed / "python",
+        "-c",
+        "from generator.vendor.overlay import SHIPPED, shipped; print(SHIPPED); print(shipped())",
+        cwd=tmp_path,
+    )
+    assert probe.returncode == 0, probe.stderr
+    folder, names = probe.stdout.splitlines()
+    assert not folder.startswith(str(ROOT)), folder
+    assert names == str(
+        sorted(p.stem for p in (ROOT / "generator" / "vendor" / "overlays").glob("*.yaml"))
+    )

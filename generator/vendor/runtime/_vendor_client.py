@@ -10,8 +10,9 @@ encoded and how an answer is read; retries, errors and streams are theirs.
 from __future__ import annotations
 
 import enum
+import functools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import IO, Any, cast
 from urllib.parse import quote, urlencode
@@ -19,6 +20,7 @@ from urllib.parse import quote, urlencode
 import httpx
 import pydantic
 
+from ._accumulate import ClassRule
 from ._async_client import AsyncAPIClient
 from ._base_client import _F, _R, _T, CallOptions, OperationSpec
 from ._sync_client import SyncAPIClient
@@ -27,6 +29,7 @@ from ._types import NotGiven
 __all__ = [
     "BinaryResponse",
     "JSONResponse",
+    "LazyRules",
     "VendorAsyncClient",
     "VendorOperationSpec",
     "VendorSyncClient",
@@ -48,6 +51,34 @@ class BinaryResponse(pydantic.BaseModel):
 
 class JSONResponse(pydantic.RootModel[Any]):
     """A JSON answer the document gives no object schema for; ``root`` holds the value."""
+
+
+class LazyRules(Mapping[type, ClassRule]):
+    """A resource's accumulation rules (``x-sdk-accumulate``), built on first use.
+
+    The rules are keyed by model classes, and naming a class loads its module: built when a
+    resource module is imported, they would load every event class of its streams (about a
+    hundred for OpenAI's Responses API) before any stream is asked for.
+    """
+
+    def __init__(self, build: Callable[[], Mapping[type, ClassRule]]) -> None:
+        self._build = build
+
+    @functools.cached_property
+    def _rules(self) -> Mapping[type, ClassRule]:
+        return self._build()
+
+    def __getitem__(self, key: type) -> ClassRule:
+        return self._rules[key]
+
+    def get(self, key: type, default: Any = None) -> Any:  # the accumulator's one lookup
+        return self._rules.get(key, default)
+
+    def __iter__(self) -> Iterator[type]:
+        return iter(self._rules)
+
+    def __len__(self) -> int:
+        return len(self._rules)
 
 
 @dataclass(frozen=True)
