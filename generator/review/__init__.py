@@ -107,7 +107,12 @@ def review_files(
 def _file_snapshot(path: Path, label: str, package: str | None, front: FrontEnd | None) -> Snapshot:
     if not path.is_file():
         raise ReviewError(f"{path}: no such file" + (" (a folder)" if path.is_dir() else ""))
-    if is_published(parse_document(path)) or path.suffix not in SUFFIXES:
+    data = parse_document(path)
+    if isinstance(data, dict) and "openapi" not in data:
+        kind = "a Swagger 2.0 document" if "swagger" in data else "no `openapi` key"
+        raise ReviewError(f"{path}:1: not an OpenAPI document ({kind}); review OpenAPI 3.0 or 3.1")
+    if data is None or is_published(data) or path.suffix not in SUFFIXES:
+        # A file that does not parse goes to the reader, which says where it fails.
         return from_document(path, label, front=front, package=package)
     with tempfile.TemporaryDirectory(prefix="sdkforge-review-") as tmp:
         copy = Path(tmp) / path.name
