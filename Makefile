@@ -14,10 +14,12 @@ READY := $(VENV)/.ready
 
 all: test
 
-$(READY): pyproject.toml
+$(READY): pyproject.toml tests/review/published-versions.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' -e ./generated
+	$(BIN)/python -m pip download --quiet --disable-pip-version-check --no-deps --require-hashes \
+		--dest $(VENV)/published-versions -r tests/review/published-versions.txt
 	@touch $@
 
 ## generate: regenerate generated/ from schemas/
