@@ -48,20 +48,20 @@ def parse_document(path: Path) -> Any:
     try:
         loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    except (OSError, ValueError, yaml.YAMLError):  # ValueError: an integer past Python's limit
         return None  # the loader that reads it reports where it fails
 
 
 def is_published(data: Any) -> bool:
-    """An OpenAPI document not written for sdkforge: 3.0, or operations without ``x-sdk-*``."""
+    """An OpenAPI document not written for sdkforge: 3.0, or operations that say nothing in
+    ``x-sdk-*`` (one that declares some and lacks others is ours, and the loader says what
+    is missing, where)."""
     if not isinstance(data, dict) or "openapi" not in data:
         return False
     if not str(data["openapi"]).startswith("3.1"):
         return True
-    return any(
-        not isinstance(op.get("x-sdk-resource"), str) or not isinstance(op.get("x-sdk-method"), str)
-        for _, _, op in iter_operations(data)
-    )
+    ops = [op for _, _, op in iter_operations(data)]
+    return bool(ops) and not any(k.startswith("x-sdk-") for op in ops for k in op)
 
 
 def published_documents(root: Path, files: list[Path], shown: str) -> list[Path]:

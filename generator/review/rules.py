@@ -11,7 +11,7 @@ A finding gets two verdicts, each ``safe``, ``warning`` or ``breaking``:
 A schema that travels both ways (content blocks are received, then sent back in the next
 request) is graded on both sides and keeps the worse verdict of each kind. This table is
 the single description of the grading; ``docs/review.md`` prints it
-(``sdkforge review --rules``) and the cases in ``tests/review_cases`` pin it down.
+(``sdkforge review --rules``) and the cases in ``tests/review/cases`` pin it down.
 """
 
 from __future__ import annotations
