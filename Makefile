@@ -10,14 +10,16 @@ READY := $(VENV)/.ready
 .PHONY: test-real test-hostile
 .PHONY: serve demo
 .PHONY: bench
-.PHONY: lint-schemas review
+.PHONY: lint-schemas review review-oasdiff
 
 all: test
 
-$(READY): pyproject.toml
+$(READY): pyproject.toml tests/review/published-versions.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' -e ./generated
+	$(BIN)/python -m pip download --quiet --disable-pip-version-check --no-deps --require-hashes \
+		--dest $(VENV)/published-versions -r tests/review/published-versions.txt
 	@touch $@
 
 ## generate: regenerate generated/ from schemas/
@@ -62,7 +64,7 @@ test-hostile: $(READY)
 
 ## test-real: generate, install, lint and type-check the packages of the five vendor OpenAPI documents
 test-real: $(READY)
-	$(BIN)/python -m pytest -q -m 'slow or not slow' tests/vendor/test_vendor_normalise.py tests/vendor/test_vendor_fixtures.py tests/vendor/test_vendor_packages.py
+	$(BIN)/python -m pytest -q -m 'slow or not slow' tests/vendor/test_vendor_normalise.py tests/vendor/test_vendor_fixtures.py tests/vendor/test_vendor_packages.py tests/review/test_oasdiff_compare.py
 
 ## lint-schemas: check the conventions that keep schemas reviewable (sdkforge lint)
 lint-schemas: $(READY)
@@ -73,6 +75,11 @@ lint-schemas: $(READY)
 REVIEW_BASE ?= $(shell git merge-base HEAD origin/main 2>/dev/null || git merge-base HEAD main)
 review: $(READY)
 	@$(BIN)/sdkforge review --base $(REVIEW_BASE) $(REVIEW_ARGS)
+
+## review-oasdiff: review oasdiff's checker cases (tests/review/oasdiff/) and count, by area, where
+## sdkforge review and oasdiff agree (--details: every disagreement)
+review-oasdiff: $(READY)
+	$(BIN)/python tests/review/oasdiff/compare.py $(REVIEW_ARGS)
 
 ## bench: time generation, imports, parsing, streaming, memory and request overhead against the
 ## peer SDKs and generators in the same run; writes bench/RESULTS.md (BENCH_ARGS="--only parse")

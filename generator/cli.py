@@ -8,11 +8,15 @@ import keyword
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from generator import __version__
 from generator.core.errors import SchemaErrors
+
+if TYPE_CHECKING:
+    from generator.review import FrontEnd
 
 EXIT_DRIFT = 1
 EXIT_SCHEMA = 2
@@ -291,7 +295,36 @@ def lint_command(schemas_dir: Path, fmt: str) -> None:
     sys.exit(1 if findings else 0)
 
 
+def vendor_front_end() -> FrontEnd:
+    """The front end of ``generate --spec``, for ``review`` to read published documents with.
+
+    The review wing depends on the core only; this is where the vendor wing is handed to it.
+    """
+    import copy
+
+    from generator.core.load import Spec
+    from generator.review import FrontEnd
+    from generator.vendor.normalise import Normaliser
+    from generator.vendor.operations import vendor_operations
+    from generator.vendor.read import MODULE, VendorDocument, read
+
+    def load(path: Path, shown: str) -> tuple[Spec, dict[str, Any]]:
+        data, text = read(path)
+        raw = copy.deepcopy(data)
+        doc = VendorDocument(
+            path=f"{MODULE}.yaml",
+            data=Normaliser(data).run(),
+            lines={"": 1},
+            text=text,
+            source_file=shown,
+        )
+        return Spec(root=path.parent, documents={doc.path: doc}), raw
+
+    return FrontEnd(load=load, operations=vendor_operations)
+
+
 @main.command("review")
+@click.argument("documents", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--base", help="Git ref to compare against (e.g. the merge base with main).")
 @click.option("--head", default=None, help="Git ref to review [default: the working tree].")
 @click.option(
@@ -309,33 +342,74 @@ def lint_command(schemas_dir: Path, fmt: str) -> None:
     help="Exit 1 when a finding is at least this severe.",
 )
 @click.option("--output", type=click.Path(path_type=Path), help="Also write the report here.")
-@click.option("--schemas", "schemas_dir", default="schemas", show_default=True)
+@click.option(
+    "--schemas",
+    "schemas_dir",
+    default="schemas",
+    show_default=True,
+    help="The folder to review, relative to the current directory.",
+)
+@click.option(
+    "--package",
+    "package_name",
+    default=None,
+    help="For a published document: the package name `generate --spec` would be given "
+    "[default: from the document's title].",
+)
 @click.option("--rules", "show_rules", is_flag=True, help="Print the rule table and exit.")
 def review_command(
+    documents: tuple[Path, ...],
     base: str | None,
     head: str | None,
     fmt: str,
     fail_on: str,
     output: Path | None,
     schemas_dir: str,
+    package_name: str | None,
     show_rules: bool,
 ) -> None:
-    """Report what the schema changes since BASE do to the wire and to the Python SDK."""
-    from generator.review import ReviewError, review, rules_table
+    """Report what a schema change does to the wire and to the Python SDK.
+
+    Either the schemas at --base against the working tree (or --head), or two documents
+    directly: `sdkforge review OLD.yaml NEW.yaml` (two versions of a vendor's published
+    document, OpenAPI 3.0 or 3.1, read as `generate --spec` reads them). Exit 0; 1 only
+    with findings at or above --fail-on; 2 when a ref, folder or document cannot be read.
+    """
+    from generator.review import ReviewError, review, review_files, rules_table
 
     if show_rules:
         click.echo(rules_table(), nl=False)
         return
-    if base is None:
-        raise click.UsageError("--base is required")
+    if documents and (base is not None or head is not None):
+        raise click.UsageError("give either two documents or --base/--head, not both")
+    if documents and len(documents) != 2:
+        raise click.UsageError("give two documents: OLD NEW")
+    if not documents and base is None:
+        raise click.UsageError("--base is required (or give two documents: OLD NEW)")
+    front = vendor_front_end()
     try:
-        report = review(Path.cwd(), base, head, schemas_dir)
+        if documents:
+            report = review_files(documents[0], documents[1], package_name, front)
+        else:
+            assert base is not None
+            report = review(Path.cwd(), base, head, schemas_dir, package_name, front)
     except ReviewError as exc:
         click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_SCHEMA)
+    except Exception as exc:  # a crash is not a finding: never exit 1 for it
+        where = " ".join(str(d) for d in documents) or f"{schemas_dir} at {base}"
+        click.echo(
+            f"error: sdkforge review could not compare {where}: {type(exc).__name__}: {exc}",
+            err=True,
+        )
         sys.exit(EXIT_SCHEMA)
     text = report.render(fmt)
     click.echo(text, nl=False)
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            click.echo(f"error: cannot write {output}: {exc}", err=True)
+            sys.exit(EXIT_SCHEMA)
     if report.fails(fail_on):
         sys.exit(1)

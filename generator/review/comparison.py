@@ -11,7 +11,7 @@ from generator.core.index import REQUEST as DIR_REQUEST
 from generator.core.index import RESPONSE as DIR_RESPONSE
 from generator.core.index import Key
 from generator.review.findings import Finding
-from generator.review.rules import BOTH, REQUEST, RESPONSE, Grade, worst
+from generator.review.rules import BOTH, BREAKING, REQUEST, RESPONSE, WARNING, Grade, worst
 from generator.review.side import Side
 from generator.review.snapshot import Snapshot
 
@@ -40,6 +40,7 @@ class Comparison:
         mentions: list[str] | None = None,
         sides: set[str] | None = None,
         absorbed: bool = False,
+        kind: str = "",
     ) -> Finding:
         if sides is None:
             sides = set()
@@ -59,15 +60,24 @@ class Comparison:
             grades.append((RESPONSE if response else REQUEST, only))
         wire = worst(*(g.wire for _, g in grades))
         sdk = worst(*(g.sdk for _, g in grades))
+        anchor = new if new is not None else old
+        assert anchor is not None
+        header_note = ""
+        if anchor.area == "header" and sdk == BREAKING:
+            # The SDK parses bodies, not headers: code reading one from the raw response does.
+            sdk = WARNING
+            header_note = (
+                " The SDK does not parse response headers; code that reads this one from "
+                "`.with_raw_response` sees the change."
+            )
         if len(grades) == 1:
             reason = grades[0][1].reason
         elif grades[0][1].reason == grades[1][1].reason:
             reason = grades[0][1].reason
         else:
             reason = " ".join(f"{side.capitalize()} side: {g.reason}" for side, g in grades)
+        reason += header_note
         direction = BOTH if len(directions) == 2 else next(iter(directions))
-        anchor = new if new is not None else old
-        assert anchor is not None
         file, line, pointer = self.locate(old, new)
         finding = Finding(
             rule=rule,
@@ -87,6 +97,8 @@ class Comparison:
             covers=covers or [],
             mentions=mentions or [],
             absorbed=absorbed,
+            area=anchor.area,
+            kind=kind,
         )
         self.findings.append(finding)
         return finding
@@ -94,11 +106,12 @@ class Comparison:
     def locate(self, old: Side | None, new: Side | None) -> tuple[str, int | None, str]:
         """The head-side file and line (a removed thing points at its nearest surviving parent)."""
         if new is not None:
-            return f"schemas/{new.doc.path}", new.doc.line(new.pointer), new.pointer
+            return self.new.file_of(new.doc), new.doc.line(new.pointer), new.pointer
         assert old is not None
         head_doc = self.new.spec.documents.get(old.doc.path)
-        doc = head_doc or old.doc
-        return f"schemas/{doc.path}", doc.line(old.pointer), old.pointer
+        if head_doc is not None:
+            return self.new.file_of(head_doc), head_doc.line(old.pointer), old.pointer
+        return self.old.file_of(old.doc), old.doc.line(old.pointer), old.pointer
 
 
 class Part:

@@ -9,19 +9,23 @@ it: whether the object was closed, the property required, the enum or union open
 field typed as a ``Literal`` or as ``Optional`` in the previous SDK.
 
 The parts, each handed the same :class:`~generator.review.comparison.Comparison` (the two
-snapshots, the renames, the findings): :mod:`.operations`, :mod:`.components` (named
-schemas and renames), :mod:`.schemas` (the walk, objects and branches), :mod:`.facets` (a
-node's own keywords), :mod:`.unions` (tagged unions); :mod:`.side` holds what they share.
+snapshots, the renames, the findings): :mod:`.document` (servers, security),
+:mod:`.operations`, :mod:`.surface` (parameters, bodies, responses, headers of an
+operation), :mod:`.components` (named schemas and renames), :mod:`.schemas` (the walk,
+objects and branches), :mod:`.facets` (a node's own keywords), :mod:`.unions` (tagged
+unions); :mod:`.side` holds what they share.
 """
 
 from __future__ import annotations
 
 from generator.review.comparison import Comparison
 from generator.review.components import Components, detect_renames
+from generator.review.document import DocumentLevel
 from generator.review.findings import Finding
 from generator.review.operations import Operations
 from generator.review.schemas import Schemas
 from generator.review.snapshot import Snapshot
+from generator.review.surface import Surface
 
 
 class Differ:
@@ -29,10 +33,15 @@ class Differ:
 
     def __init__(self, old: Snapshot, new: Snapshot) -> None:
         self.comparison = Comparison(old, new, detect_renames(old, new))
-        self.operations = Operations(self.comparison)
-        self.components = Components(self.comparison, Schemas(self.comparison))
+        schemas = Schemas(self.comparison)
+        self.document = DocumentLevel(self.comparison)
+        self.operations = Operations(
+            self.comparison, Surface(self.comparison, schemas), self.document
+        )
+        self.components = Components(self.comparison, schemas)
 
     def run(self) -> list[Finding]:
+        self.document.run()
         self.operations.run()
         self.components.run()
         return self.comparison.findings

@@ -43,6 +43,15 @@ class Finding:
     # parameter typed ``Priority | Literal[...]``) change with it.
     mentions: list[str] = field(default_factory=list)
     absorbed: bool = False  # a response-side addition the SDK's forward compatibility takes
+    area: str = "schema"  # schema | parameter | header (see Side.area)
+    kind: str = ""  # a fact the rule id of oasdiff depends on: "required" | "optional"
+
+    @property
+    def oasdiff(self) -> list[str]:
+        """The ids of oasdiff's rules for this change, where oasdiff has them."""
+        from generator.review.oasdiff import oasdiff_ids
+
+        return oasdiff_ids(self)
 
     @property
     def severity(self) -> str:
@@ -77,6 +86,7 @@ class Finding:
             "pointer": self.pointer,
             "symbols": [s.to_json() for s in self.symbols],
             "fingerprint": self.fingerprint,
+            "oasdiff": self.oasdiff,
         }
 
 

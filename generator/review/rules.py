@@ -11,12 +11,14 @@ A finding gets two verdicts, each ``safe``, ``warning`` or ``breaking``:
 A schema that travels both ways (content blocks are received, then sent back in the next
 request) is graded on both sides and keeps the worse verdict of each kind. This table is
 the single description of the grading; ``docs/review.md`` prints it
-(``sdkforge review --rules``) and the cases in ``tests/review_cases`` pin it down.
+(``sdkforge review --rules``) and the cases in ``tests/review/cases`` pin it down.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from generator.review.rules_surface import SURFACE_RULES
 
 SAFE, WARNING, BREAKING = "safe", "warning", "breaking"
 VERDICTS = (SAFE, WARNING, BREAKING)
@@ -42,6 +44,7 @@ class Rule:
     summary: str
     request: str  # how a request-side change is graded: "wire / SDK", with conditions
     response: str
+    oasdiff: bool = False  # the id is oasdiff's own
 
 
 _RULES = [
@@ -50,8 +53,22 @@ _RULES = [
         "property-added",
         "An object gained a property.",
         "optional: safe / safe; required: breaking / breaking",
-        "safe / safe while the previous model keeps unknown fields; closed object "
-        "(`additionalProperties: false`): breaking / breaking",
+        "safe / safe while the previous model keeps unknown fields (required: safe / warning, as "
+        "`required-added`); closed object (`additionalProperties: false`): breaking / breaking",
+    ),
+    Rule(
+        "property-renamed",
+        "An object lost a property and gained one of the same schema: probably a rename, with "
+        "a confidence (high: one candidate, same schema and description; medium: same schema; "
+        "low: similar names, same type).",
+        "as `property-removed` and `property-added` together",
+        "as `property-removed` and `property-added` together",
+    ),
+    Rule(
+        "property-deprecated",
+        "A property is now deprecated (`deprecated: true`), or no longer.",
+        "safe / warning (it works; plan to stop sending it)",
+        "safe / warning (plan to stop reading it)",
     ),
     Rule(
         "property-removed",
@@ -64,7 +81,9 @@ _RULES = [
         "required-added",
         "An existing property became required.",
         "breaking / breaking",
-        "safe / safe",
+        "safe / warning: the new SDK, against a server that predates the change, keeps the "
+        "answer with `validation_errors` by default (reading the field raises "
+        "`MissingFieldError`) and raises under `strict_response_validation`",
     ),
     Rule(
         "required-removed",
@@ -326,15 +345,22 @@ _RULES = [
     ),
 ]
 
+_RULES += [Rule(*entry) for entry in SURFACE_RULES]
+
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
 
 
 def rules_table() -> str:
     """The rule table, as Markdown: what ``docs/review.md`` shows."""
+    from generator.review.oasdiff import EQUIVALENTS
+
     lines = [
-        "| rule | what it detects | request side: wire / SDK | response side: wire / SDK |",
-        "| --- | --- | --- | --- |",
+        "| rule | oasdiff | what it detects | request side: wire / SDK | response side: wire / SDK |",
+        "| --- | --- | --- | --- | --- |",
     ]
     for rule in _RULES:
-        lines.append(f"| `{rule.id}` | {rule.summary} | {rule.request} | {rule.response} |")
+        theirs = "same id" if rule.oasdiff else EQUIVALENTS.get(rule.id, "—")
+        lines.append(
+            f"| `{rule.id}` | {theirs} | {rule.summary} | {rule.request} | {rule.response} |"
+        )
     return "\n".join(lines) + "\n"

@@ -8,14 +8,17 @@ unions to :class:`~generator.review.unions.Unions`, and descends through ``items
 
 from __future__ import annotations
 
+import difflib
+import json
 from dataclasses import replace
 from typing import Any
 
 from generator.core.index import Key
+from generator.core.load import lookup
 from generator.core.naming import py_field_name
 from generator.review.comparison import Comparison, Part
 from generator.review.facets import Facets
-from generator.review.rules import BREAKING, SAFE, WARNING, Grade
+from generator.review.rules import BREAKING, SAFE, WARNING, Grade, worst
 from generator.review.side import (
     Side,
     class_symbol,
@@ -101,14 +104,30 @@ class Schemas(Part):
         if ("null" in ob) != ("null" in nb):
             self.facets.nullable(o, n, added="null" in nb)
         for sig in sorted(set(ob) - set(nb) - {"null"}):
-            self.facets.type_change("type-narrowed", o, n, f"no longer accepts {sig}")
+            if not self.open_value(o, n, sig, ob, nb, added=False):
+                self.facets.type_change("type-narrowed", o, n, f"no longer accepts {sig}")
         for sig in sorted(set(nb) - set(ob) - {"null"}):
-            self.facets.type_change("type-widened", o, n, f"now also accepts {sig}")
+            if not self.open_value(o, n, sig, ob, nb, added=True):
+                self.facets.type_change("type-widened", o, n, f"now also accepts {sig}")
         for sig in sorted(set(ob) & set(nb) - {"null"}):
             (otok, obranch), (ntok, nbranch) = ob[sig], nb[sig]
             oc = o.child(*otok, label=o.label) if otok else o
             nc = n.child(*ntok, label=n.label) if ntok else n
             self.node(oc, nc, obranch, nbranch)
+
+    def open_value(
+        self, o: Side, n: Side, sig: str, ob: dict[str, Any], nb: dict[str, Any], added: bool
+    ) -> bool:
+        """A ``const`` branch beside a plain branch of its type (``anyOf: [string, const …]``,
+        an open enum): a value came or went, which the plain branch takes either way."""
+        if not sig.startswith("="):
+            return False
+        value = json.loads(sig[1:])
+        plain = next(iter(declared_types({"const": value}) or []), "")
+        if plain not in ob or plain not in nb:
+            return False
+        self.facets.enum_value(o, n, value, added=added)
+        return True
 
     def branch_map(
         self, side: Side, schema: dict[str, Any], old: bool
@@ -134,6 +153,12 @@ class Schemas(Part):
                 key = self.renames.get(key, key)
                 snap = self.new if key in self.new.top else self.old
             return [f"`{name_of(snap, key)}`"]
+        if (
+            "const" in schema
+            and len(schema.get("type") or [1]) == 1
+            and schema["const"] is not None
+        ):
+            return ["=" + json.dumps(schema["const"], sort_keys=True)]
         types = declared_types(schema)
         if types is None:
             return ["any"]
@@ -164,23 +189,29 @@ class Schemas(Part):
         oreq, nreq = set(os_.get("required") or []), set(ns.get("required") or [])
         oclosed = os_.get("additionalProperties") is False
         nclosed = ns.get("additionalProperties") is False
-        for name in oprops:
-            if name not in nprops:
+        gone = [name for name in oprops if name not in nprops]
+        came = [name for name in nprops if name not in oprops]
+        renamed = renames_of(gone, came, oprops, nprops)
+        for name in gone:
+            if name in renamed:
+                self.property_renamed(o, n, name, renamed[name], (oreq, nreq), oclosed)
+            else:
                 self.property_removed(o, n, name, required=name in oreq, closed=oclosed)
-        for name in nprops:
-            if name not in oprops:
+        for name in came:
+            if name not in {new for new, _ in renamed.values()}:
                 self.property_added(o, n, name, required=name in nreq, closed=oclosed)
         for name in nprops:
             if name not in oprops:
                 continue
             op, np_ = self.prop_side(o, name), self.prop_side(n, name)
+            self.deprecation(op, np_)
             if name in nreq and name not in oreq:
                 self.emit(
                     "required-added",
                     op,
                     np_,
                     request=Grade(BREAKING, BREAKING, "Old clients may leave it out."),
-                    response=Grade(SAFE, SAFE, "Clients now always receive it."),
+                    response=now_required(np_),
                     message=f"{np_.label} is now required",
                 )
             elif name in oreq and name not in nreq:
@@ -240,6 +271,20 @@ class Schemas(Part):
 
     def property_removed(self, o: Side, n: Side, name: str, required: bool, closed: bool) -> None:
         op = self.prop_side(o, name)
+        request, response = self.removed_grades(o, required, closed)
+        self.emit(
+            "property-removed",
+            op,
+            None,
+            request=request,
+            response=response,
+            message=f"{op.label} was removed",
+            refs=[(op.symbol, None)],
+            sides=o.directions | n.directions,
+            kind="required" if required else "optional",
+        )
+
+    def removed_grades(self, o: Side, required: bool, closed: bool) -> tuple[Grade, Grade]:
         request = (
             Grade(
                 BREAKING,
@@ -261,19 +306,25 @@ class Schemas(Part):
             if required
             else Grade(WARNING, BREAKING, "Clients stop receiving it; the Python field is gone.")
         )
-        self.emit(
-            "property-removed",
-            op,
-            None,
-            request=request,
-            response=response,
-            message=f"{op.label} was removed",
-            refs=[(op.symbol, None)],
-            sides=o.directions | n.directions,
-        )
+        return request, response
 
     def property_added(self, o: Side, n: Side, name: str, required: bool, closed: bool) -> None:
         np_ = self.prop_side(n, name)
+        request, response = self.added_grades(o, np_, required, closed)
+        self.emit(
+            "property-added",
+            None,
+            np_,
+            request=request,
+            response=response,
+            message=f"{np_.label} was added" + (" (required)" if required else ""),
+            refs=[(None, np_.symbol)],
+            sides=o.directions | n.directions,
+            absorbed=not closed,
+            kind="required" if required else "optional",
+        )
+
+    def added_grades(self, o: Side, np_: Side, required: bool, closed: bool) -> tuple[Grade, Grade]:
         request = (
             Grade(BREAKING, BREAKING, "Old clients do not send it; it becomes a required argument.")
             if required
@@ -287,6 +338,8 @@ class Schemas(Part):
                 "(`additionalProperties: false`).",
             )
             if closed
+            else now_required(np_, added=True)
+            if required
             else Grade(
                 SAFE,
                 SAFE,
@@ -294,14 +347,117 @@ class Schemas(Part):
                 "ignore fields they do not know.",
             )
         )
+        return request, response
+
+    def property_renamed(
+        self,
+        o: Side,
+        n: Side,
+        old: str,
+        new: tuple[str, str],
+        required: tuple[set[str], set[str]],
+        closed: bool,
+    ) -> None:
+        name, confidence = new
+        op, np_ = self.prop_side(o, old), self.prop_side(n, name)
+        oreq, ooresp = self.removed_grades(o, old in required[0], closed)
+        areq, aresp = self.added_grades(o, np_, name in required[1], closed)
+
+        def both(a: Grade, b: Grade) -> Grade:
+            return Grade(
+                worst(a.wire, b.wire),
+                worst(a.sdk, b.sdk),
+                f"Probably renamed ({confidence} confidence: {RENAME_WHY[confidence]}): on the wire "
+                f"it is a removal and an addition. `{op.label}`: {a.reason} `{np_.label}`: {b.reason}",
+            )
+
         self.emit(
-            "property-added",
-            None,
+            "property-renamed",
+            op,
             np_,
-            request=request,
-            response=response,
-            message=f"{np_.label} was added" + (" (required)" if required else ""),
-            refs=[(None, np_.symbol)],
+            request=both(oreq, areq),
+            response=both(ooresp, aresp),
+            message=f"{op.label} is now {np_.label}? ({confidence} confidence)",
+            detail=f"{old} → {name}",
+            refs=[(op.symbol, None), (None, np_.symbol)],
             sides=o.directions | n.directions,
-            absorbed=not closed,
         )
+
+    def deprecation(self, o: Side, n: Side) -> None:
+        """``deprecated`` as written (the vendor front end drops it from what it builds)."""
+        before, after = deprecated_at(o), deprecated_at(n)
+        if before == after:
+            return
+        self.emit(
+            "property-deprecated",
+            o,
+            n,
+            request=Grade(SAFE, WARNING, "It still works; plan to stop sending it.")
+            if after
+            else Grade(SAFE, SAFE, "No longer deprecated."),
+            response=Grade(SAFE, WARNING, "It still arrives; plan to stop reading it.")
+            if after
+            else Grade(SAFE, SAFE, "No longer deprecated."),
+            message=f"{n.label} is " + ("deprecated" if after else "no longer deprecated"),
+            detail="deprecated" if after else "reactivated",
+        )
+
+
+RENAME_WHY = {
+    "high": "the only property gone and the only one new with this schema and description",
+    "medium": "the only pair with this schema",
+    "low": "similar names and the same type",
+}
+_DOC_KEYS = frozenset({"description", "title", "examples", "example", "$comment"})
+
+
+def _structure(schema: Any) -> str:
+    if isinstance(schema, dict):
+        return json.dumps({k: v for k, v in schema.items() if k not in _DOC_KEYS}, sort_keys=True)
+    return json.dumps(schema, sort_keys=True)
+
+
+def renames_of(
+    gone: list[str], came: list[str], oprops: dict[str, Any], nprops: dict[str, Any]
+) -> dict[str, tuple[str, str]]:
+    """Removed property → (added property, confidence), where one pair stands out."""
+    out: dict[str, tuple[str, str]] = {}
+    for name in gone:
+        same = [c for c in came if _structure(oprops[name]) == _structure(nprops[c])]
+        twins = [g for g in gone if _structure(oprops[g]) == _structure(oprops[name])]
+        if len(same) == 1 and len(twins) == 1:
+            match = same[0]
+            described = json.dumps(oprops[name], sort_keys=True) == json.dumps(
+                nprops[match], sort_keys=True
+            )
+            out[name] = (match, "high" if described and len(gone) == len(came) == 1 else "medium")
+            continue
+        if len(gone) == len(came) == 1:
+            match = came[0]
+            otypes = declared_types(oprops[name]) if isinstance(oprops[name], dict) else None
+            ntypes = declared_types(nprops[match]) if isinstance(nprops[match], dict) else None
+            similar = difflib.SequenceMatcher(None, name, match).ratio() >= 0.6
+            if similar and otypes is not None and otypes == ntypes:
+                out[name] = (match, "low")
+    return out
+
+
+def deprecated_at(side: Side) -> bool:
+    raw = side.snap.raw.get(side.doc.path, side.doc.data)
+    node = lookup(raw, side.pointer)
+    return isinstance(node, dict) and node.get("deprecated") is True
+
+
+def now_required(side: Side, added: bool = False) -> Grade:
+    """A response property clients now always get: the new SDK expects it from old servers too."""
+    field = f"{side.owner.py_name}.{py_field_name(side.field or side.label.rsplit('.', 1)[-1])}"
+    return Grade(
+        SAFE,
+        WARNING,
+        ("Old clients ignore it. " if added else "Clients now always receive it. ")
+        + "The SDK made from the new document expects it, and a server that predates the change "
+        "(an older deployment, a proxy, a compatible server) leaves it out: by default the answer "
+        f"is kept, with `validation_errors`, and reading `{field}` raises `MissingFieldError`; "
+        "with `strict_response_validation=True` every such answer raises "
+        "`APIResponseValidationError`.",
+    )

@@ -172,9 +172,12 @@ class SdkDiff:
             source = symbols.get(owner, {}).get("source")
         if not isinstance(source, str) or "#" not in source:
             return None
-        path, pointer = source.removeprefix("schemas/").split("#", 1)
-        snap = self.new if path in self.new.spec.documents else self.old
-        return snap, path, pointer
+        name, pointer = source.split("#", 1)
+        for snap in (self.new, self.old):
+            doc = snap.document_of(name)
+            if doc is not None:
+                return snap, doc.path, pointer
+        return None
 
     def finding(
         self, rule: str, grade: Grade, message: str, osym: str | None, nsym: str | None
@@ -186,7 +189,7 @@ class SdkDiff:
         if where is not None:
             snap, path, pointer = where
             doc = snap.spec.documents[path]
-            file, line = f"schemas/{path}", doc.line(pointer)
+            file, line = snap.file_of(doc), doc.line(pointer)
             named = self.new.builder.named.get(Key(path, pointer)) or self.old.builder.named.get(
                 Key(path, pointer)
             )
@@ -305,12 +308,62 @@ class SdkDiff:
             )
         if before.get("kind") == "constructor" and differs <= {"params", "decl"}:
             return _signature_grade(before.get("params") or [], after.get("params") or [])
-        if before.get("kind") == "param" and differs <= {"type", "decl"}:
+        if before.get("kind") in {"param", "alias"} and differs <= {"type", "decl"}:
             if _widens(str(before["type"]), str(after["type"])):
-                return Grade(SAFE, SAFE, "Wire-neutral; the argument accepts more than before.")
+                return Grade(SAFE, SAFE, "Wire-neutral; the type accepts more than before.")
+        if before.get("kind") == "class" and differs <= {"bases", "decl"}:
+            obases, nbases = (set(split_top(str(e.get("bases", "")))) for e in (before, after))
+            if obases <= nbases:
+                return Grade(
+                    SAFE,
+                    SAFE,
+                    "The class is also an instance of "
+                    + ", ".join(f"`{b}`" for b in sorted(nbases - obases))
+                    + " now (a union it is a variant of).",
+                )
+        if before.get("kind") == "method" and differs <= {"decl"}:
+            old_sig, new_sig = _method(str(before["decl"])), _method(str(after["decl"]))
+            if old_sig is not None and new_sig is not None and old_sig[1] == new_sig[1]:
+                return _signature_grade(old_sig[0], new_sig[0])
         if "default" in differs and differs <= {"default", "decl"}:
             return Grade(SAFE, WARNING, "Wire-neutral; the Python default changed.")
         return Grade(SAFE, BREAKING, "Wire-neutral; the Python signature or type changed.")
+
+
+def split_top(text: str, sep: str = ",") -> list[str]:
+    """``text`` split at ``sep`` outside brackets and quotes, each part stripped."""
+    parts, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(text):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == sep and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    return [p for p in parts if p]
+
+
+def _method(decl: str) -> tuple[list[list[Any]], str] | None:
+    """A method declaration as ([name, type, default], return type); None when it does not parse."""
+    head, arrow, returns = decl.rpartition(") -> ")
+    if not arrow or "(" not in head:
+        return None
+    params: list[list[Any]] = []
+    for part in split_top(head.split("(", 1)[1]):
+        if part in {"self", "*"}:
+            continue
+        name, colon, rest = part.partition(": ")
+        if not colon:
+            return None
+        hint, eq, default = (p.strip() for p in rest.partition(" = "))
+        params.append([name, hint, default if eq else None])
+    return params, returns
 
 
 def _widens(before: str, after: str) -> bool:

@@ -71,6 +71,7 @@ class Side:
     symbol: str  # the Python symbol this node shows up as
     label: str  # the schema path, for messages: ChatRequest.messages[]
     field: str | None = None  # the wire name, when this node is a property's own schema
+    area: str = "schema"  # schema | parameter | header: what oasdiff's rule ids name it
 
     def child(self, *tokens: str | int, label: str, symbol: str | None = None) -> Side:
         return replace(

@@ -1,8 +1,12 @@
-"""Before/after review cases: each patches tests/review/cases/base and states its findings.
+"""Before/after review cases: each patches a base document and states its findings.
 
 A case file ``tests/review/cases/<rule>--<situation>.yaml`` holds:
 
 * ``rule``: the rule the case is about (every rule of ``sdkforge review --rules`` has one);
+* ``document: published`` (optional): the case patches ``tests/review/cases/published/
+  openapi.yaml``, an OpenAPI 3.0 document as a vendor would publish it (no ``x-sdk-*``),
+  read through the vendor front end; otherwise ``tests/review/cases/base``, written for
+  sdkforge;
 * ``before`` (optional): JSON Patch operations (RFC 6902) turning the base schemas into the
   "before" side; ``after``: operations applied on top of that for the "after" side. An
   operation may name another ``file`` than ``api.yaml``;
@@ -22,12 +26,16 @@ import jsonpatch
 import pytest
 import yaml
 
+from generator.cli import vendor_front_end
 from generator.review import compare, from_folder
+from generator.review.published import from_document
 from generator.review.rules import BREAKING, RULES
 from generator.review.snapshot import Snapshot
 
 CASES = Path(__file__).parent / "cases"
 BASE = CASES / "base"
+PUBLISHED = CASES / "published" / "openapi.yaml"
+FRONT = vendor_front_end()
 CASE_FILES = sorted(CASES.glob("*.yaml"))
 
 
@@ -60,18 +68,31 @@ def snapshot(patches: list[dict[str, Any]], root: Path, label: str) -> Snapshot:
         target.write_text(text, "utf-8")
     # The OpenAPI meta-schema check is most of the load time and says nothing about the
     # review; test_base_schemas_are_valid runs it on the base document.
-    return from_folder(schemas, label, check_openapi=False)
+    return from_folder(schemas, label, check_openapi=False, shown="schemas")
+
+
+@functools.cache
+def _published() -> Any:
+    return yaml.load(PUBLISHED.read_text(encoding="utf-8"), Loader=_Loader)
+
+
+def published(patches: list[dict[str, Any]], root: Path, label: str) -> Snapshot:
+    data = jsonpatch.apply_patch(copy.deepcopy(_published()), copy.deepcopy(patches))
+    target = root / label / "openapi.yaml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(yaml.dump(data, Dumper=_Dumper, sort_keys=False), "utf-8")
+    return from_document(target, label, front=FRONT, shown="openapi.yaml", package="shop")
 
 
 def run_case(path: Path, tmp: Path) -> list[dict[str, Any]]:
     case = yaml.safe_load(path.read_text(encoding="utf-8"))
     before = case.get("before") or []
-    report = compare(
-        snapshot(before, tmp, "before"), snapshot(before + case["after"], tmp, "after")
-    )
+    make = published if case.get("document") == "published" else snapshot
+    report = compare(make(before, tmp, "before"), make(before + case["after"], tmp, "after"))
+    prefix = "openapi.yaml" if make is published else "schemas/"
     out = []
     for f in report.findings:
-        assert f.file.startswith("schemas/") and isinstance(f.line, int), f
+        assert f.file.startswith(prefix) and isinstance(f.line, int), f
         assert len(f.fingerprint) == 16 and f.reason and f.message
         out.append(
             {
@@ -118,3 +139,8 @@ def test_base_schemas_are_valid() -> None:
 def test_unchanged_schemas_report_nothing(tmp_path: Path) -> None:
     same = snapshot([], tmp_path, "before")
     assert compare(same, snapshot([], tmp_path, "after")).findings == []
+
+
+def test_unchanged_published_document_reports_nothing(tmp_path: Path) -> None:
+    same = published([], tmp_path, "before")
+    assert compare(same, published([], tmp_path, "after")).findings == []
