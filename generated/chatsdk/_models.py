@@ -111,6 +111,13 @@ class SDKModel(BaseModel):
         """
         return validation_errors(self)
 
+    def __repr__(self) -> str:
+        # a value that carries settings for its request (with_request_defaults) shows them:
+        # the repr says everything the value will send
+        text = super().__repr__()
+        carried = self.__dict__.get(_REQUEST_DEFAULTS)
+        return f"{text} + request {carried!r}" if carried else text
+
     if not TYPE_CHECKING:
 
         def __getattr__(self, name: str) -> Any:

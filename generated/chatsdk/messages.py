@@ -214,7 +214,7 @@ class StopReason(OpenEnum):
 
 
 class ToolTier(str, enum.Enum):
-    """Permission tier of a tool, used by the caller to decide how much approval a call needs. The seed references this type without showing it; the tiers here are inferred."""
+    """Permission tier of a tool, used by the caller to decide how much approval a call needs."""
 
     READ_ONLY = "read_only"
     """Only reads data and has no side effects; safe to run without approval."""

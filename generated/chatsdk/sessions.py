@@ -58,7 +58,7 @@ __all__ = [
 
 
 class StopReason(OpenEnum):
-    """Why the model stopped generating. Values inferred from the messages family the sessions API builds on."""
+    """Why the model stopped generating; the same reasons as the messages API."""
 
     END_TURN = "end_turn"
     """The model finished its turn naturally."""
@@ -75,7 +75,7 @@ class StopReason(OpenEnum):
 
 
 class ChatResponse(SDKModel):
-    """The model's reply on one session turn. The seed references this type without showing it; the shape is inferred (id, model, content blocks, stop reason, usage)."""
+    """The model's reply on one session turn: its id, the model, the content blocks, why it stopped and the tokens it used."""
 
     id: str
     """Unique identifier of the reply."""
@@ -88,9 +88,16 @@ class ChatResponse(SDKModel):
     usage: Usage | None = None
     """Token accounting for the turn."""
 
+    def first_text(self) -> str | None:
+        """Text of the first text block, or null when there is none."""
+        for item in self.content or ():
+            if isinstance(item, SessionTextBlock):
+                return item.text
+        return None
+
 
 class ChatTool(RequestModel):
-    """A tool the model may call during the session. The seed references this type without showing it; the shape is inferred (name, description, JSON Schema input)."""
+    """A tool the model may call during the session: its name, what it does and the JSON Schema of its input."""
 
     __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
         {
@@ -140,7 +147,7 @@ class ContextConfig(RequestModel):
 
 
 class ErrorDetail(SDKModel):
-    """What went wrong. Shape inferred."""
+    """What went wrong."""
 
     type: str
     """Error category, e.g. `invalid_request_error`, `not_found_error` or `rate_limit_error`."""
@@ -149,7 +156,7 @@ class ErrorDetail(SDKModel):
 
 
 class ErrorResponse(SDKModel):
-    """Body of a 4xx or 5xx response. Shape inferred."""
+    """Body of a 4xx or 5xx response."""
 
     error: ErrorDetail
     """The error."""
@@ -287,7 +294,7 @@ class SessionStartEvent(SDKModel, SendsDefaults):
 
 
 class SessionTextBlock(SDKModel, SendsDefaults):
-    """Text written by the model. Shape inferred."""
+    """Text written by the model."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
         "type": "text",
@@ -299,7 +306,7 @@ class SessionTextBlock(SDKModel, SendsDefaults):
 
 
 class SessionTextDelta(SDKModel, SendsDefaults):
-    """The next piece of a text block. Shape inferred."""
+    """The next piece of a text block."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
         "type": "text_delta",
@@ -311,7 +318,7 @@ class SessionTextDelta(SDKModel, SendsDefaults):
 
 
 class SessionThinkingBlock(SDKModel, SendsDefaults):
-    """The model's visible reasoning. Shape inferred."""
+    """The model's visible reasoning."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
         "type": "thinking",
@@ -325,7 +332,7 @@ class SessionThinkingBlock(SDKModel, SendsDefaults):
 
 
 class SessionThinkingDelta(SDKModel, SendsDefaults):
-    """The next piece of a thinking block. Shape inferred."""
+    """The next piece of a thinking block."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
         "type": "thinking_delta",
@@ -337,7 +344,7 @@ class SessionThinkingDelta(SDKModel, SendsDefaults):
 
 
 class SessionToolUseBlock(SDKModel, SendsDefaults):
-    """A tool call the model wants run; answer it with a `ToolResult` on the next request. Shape inferred."""
+    """A tool call the model wants run; answer it with a `ToolResult` on the next request."""
 
     __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
         "type": "tool_use",
@@ -425,7 +432,7 @@ class UnknownSessionStreamEvent(UnknownVariant):
 
 
 class Usage(SDKModel):
-    """Token accounting for one turn. Shape inferred."""
+    """Token accounting for one turn."""
 
     input_tokens: int = Field(ge=0)
     """Input tokens of the turn, including the history the server replayed."""
@@ -437,7 +444,7 @@ if TYPE_CHECKING:
     SessionContentBlock: TypeAlias = (
         SessionTextBlock | SessionThinkingBlock | SessionToolUseBlock | UnknownSessionContentBlock
     )
-    """One block of a session reply, tagged by `type`. Shape inferred."""
+    """One block of a session reply, tagged by `type`."""
 else:
     SessionContentBlock = union_class(
         __name__,
@@ -453,7 +460,7 @@ else:
 
 if TYPE_CHECKING:
     SessionDelta: TypeAlias = SessionTextDelta | SessionThinkingDelta | UnknownSessionDelta
-    """An increment to the reply's content block at the event's index, tagged by `type`. Shape inferred."""
+    """An increment to the reply's content block at the event's index, tagged by `type`."""
 else:
     SessionDelta = union_class(
         __name__,
@@ -475,7 +482,7 @@ if TYPE_CHECKING:
         | SessionToolUseEvent
         | UnknownSessionStreamEvent
     )
-    """One server-sent event of a session stream, tagged by `type`; the SSE `event:` name carries the same value. A stream runs `session_start`, then `content_delta` and `tool_use` events, then `session_end` (or `error`). Shape inferred."""
+    """One server-sent event of a session stream, tagged by `type`; the SSE `event:` name carries the same value. A stream runs `session_start`, then `content_delta` and `tool_use` events, then `session_end` (or `error`)."""
 else:
     SessionStreamEvent = union_class(
         __name__,

@@ -381,3 +381,40 @@ def test_params_file_runs() -> None:
     assert sent["tool_choice"] == {"type": "auto"}
     assert [m["role"] for m in sent["messages"]] == ["user", "assistant", "user"]
     assert ms.ChatRequest.model_validate(module["as_param"]()).max_tokens == 16
+
+
+def test_repr_shows_the_settings_a_value_carries_for_its_request() -> None:
+    adaptive = ms.ThinkingConfig.adaptive(effort="high")
+    assert repr(adaptive) == (
+        "ThinkingConfigAdaptive(type='adaptive') + request {'output_config': {'effort': 'high'}}"
+    )
+    assert repr(ms.ThinkingConfig.adaptive()) == "ThinkingConfigAdaptive(type='adaptive')"
+
+
+def test_session_reply_has_first_text() -> None:
+    reply = ss.ChatResponse.from_dict(
+        {
+            "id": "r",
+            "model": "m",
+            "content": [{"type": "thinking", "thinking": "hm"}, {"type": "text", "text": "hey"}],
+        }
+    )
+    assert reply.first_text() == "hey"
+    assert ss.ChatResponse.from_dict({"id": "r", "model": "m", "content": []}).first_text() is None
+
+
+def test_generated_docstrings_speak_of_the_api_only() -> None:
+    """No docstring tells how a type was derived ("inferred", "the seed …"): users read them."""
+    import ast
+    from pathlib import Path
+
+    import chatsdk
+
+    found = []
+    for path in sorted(Path(chatsdk.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                text = node.value.lower()
+                if "inferred" in text or "the seed" in text or "seed references" in text:
+                    found.append(f"{path.name}:{node.lineno}: {node.value[:80]}")
+    assert found == []
