@@ -34,9 +34,9 @@ from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._base_client import RawResponse
     from ._client import AsyncClient, Client
     from ._lenient import MissingFieldError, ValidationIssue
+    from ._response import AsyncStreamingResponse, RawResponse, StreamingResponse
     from ._streaming import AsyncStream, Stream
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "APITimeoutError",
     "AsyncClient",
     "AsyncStream",
+    "AsyncStreamingResponse",
     "AuthenticationError",
     "ChatSDKError",
     "Client",
@@ -64,6 +65,7 @@ __all__ = [
     "ServerError",
     "Stream",
     "StreamError",
+    "StreamingResponse",
     "ValidationIssue",
     "__version__",
 ]
@@ -72,7 +74,9 @@ __all__ = [
 _LAZY = {
     "AsyncClient": "._client",
     "Client": "._client",
-    "RawResponse": "._base_client",
+    "RawResponse": "._response",
+    "StreamingResponse": "._response",
+    "AsyncStreamingResponse": "._response",
     "MissingFieldError": "._lenient",
     "ValidationIssue": "._lenient",
     "AsyncStream": "._streaming",

@@ -10,7 +10,9 @@ Resources mirror the schemas' ``x-sdk-resource`` paths, one method per operation
 Every method takes the request's properties as keyword arguments (models or plain dicts),
 plus ``extra_headers``, ``extra_query``, ``extra_body``, ``timeout`` and ``max_retries``.
 ``.with_raw_response`` on a resource gives the same methods returning a
-:class:`~chatsdk.RawResponse` (status, headers, request id, ``parse()``).
+:class:`~chatsdk.RawResponse` (status, headers, request id, ``parse()``);
+``.with_streaming_response`` gives them as context managers of a
+:class:`~chatsdk.StreamingResponse`, whose body the caller reads.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from . import chat_completions as _chat_completions
 from . import messages as _messages
 from . import sessions as _sessions
 from . import shared as _shared
-from ._async_client import AsyncAPIClient
-from ._base_client import DEFAULT_TIMEOUT, CallOptions, RawResponse, build_body
+from ._async_client import AsyncAPIClient, AsyncRequester
+from ._base_client import DEFAULT_TIMEOUT, CallOptions, build_body
+from ._response import AsyncStreamingResponse, RawResponse, StreamingResponse
 from ._retry import DEFAULT_MAX_RETRIES
 from ._stream_wrappers import (
     AccumulatingStream,
@@ -36,7 +39,7 @@ from ._stream_wrappers import (
     StreamManager,
 )
 from ._streaming import AsyncStream, Stream
-from ._sync_client import SyncAPIClient
+from ._sync_client import SyncAPIClient, SyncRequester
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
 from ._version import __version__
 
@@ -88,8 +91,8 @@ class SessionsStream(
 class ChatCompletionsWithRawResponse:
     """``chat.completions`` methods that return the raw HTTP response; ``parse()`` gives the result."""
 
-    def __init__(self, client: SyncAPIClient) -> None:
-        self._client = client
+    def __init__(self, requester: SyncRequester) -> None:
+        self._requester = requester
 
     @overload
     def create(
@@ -282,23 +285,233 @@ class ChatCompletionsWithRawResponse:
         )
         options = CallOptions(extra_headers, extra_query, timeout, max_retries)
         if stream is True:
-            return self._client.request_stream_raw(
+            return self._requester.request_stream_raw(
                 _operations.CREATE_CHAT_COMPLETION, body, options
             )
-        return self._client.request_raw(_operations.CREATE_CHAT_COMPLETION, body, options)
+        return self._requester.request_raw(_operations.CREATE_CHAT_COMPLETION, body, options)
+
+
+class ChatCompletionsWithStreamingResponse:
+    """``chat.completions`` methods as context managers of the HTTP response, given once its
+    head has arrived; the body is read by the caller (or by ``parse()``)."""
+
+    def __init__(self, requester: SyncRequester) -> None:
+        self._requester = requester
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
+        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        stream: Literal[False] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> StreamManager[StreamingResponse[_chat_completions.ChatCompletionResponse]]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
+        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        stream: Literal[True],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> StreamManager[StreamingResponse[Stream[_chat_completions.ChatCompletionChunk]]]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
+        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        stream: bool,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> (
+        StreamManager[StreamingResponse[_chat_completions.ChatCompletionResponse]]
+        | StreamManager[StreamingResponse[Stream[_chat_completions.ChatCompletionChunk]]]
+    ): ...
+
+    def create(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
+        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        stream: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> (
+        StreamManager[StreamingResponse[_chat_completions.ChatCompletionResponse]]
+        | StreamManager[StreamingResponse[Stream[_chat_completions.ChatCompletionChunk]]]
+    ):
+        """``chat.completions.create`` as a response whose body you read; see there."""
+        body = build_body(
+            _chat_completions.ChatCompletionRequest,
+            {
+                "model": model,
+                "messages": messages,
+                "stream_options": stream_options,
+                "max_tokens": max_tokens,
+                "max_completion_tokens": max_completion_tokens,
+                "parallel_tool_calls": parallel_tool_calls,
+                "logprobs": logprobs,
+                "top_logprobs": top_logprobs,
+                "temperature": temperature,
+                "top_p": top_p,
+                "reasoning_effort": reasoning_effort,
+                "tools": tools,
+                "tool_choice": tool_choice,
+                "response_format": response_format,
+                "n": n,
+                "presence_penalty": presence_penalty,
+                "frequency_penalty": frequency_penalty,
+                "logit_bias": logit_bias,
+                "user": user,
+                "seed": seed,
+                "stop": stop,
+                "stream": stream,
+            },
+            extra_body,
+        )
+        options = CallOptions(extra_headers, extra_query, timeout, max_retries)
+        if stream is True:
+            return self._requester.streaming_stream_response(
+                _operations.CREATE_CHAT_COMPLETION, body, options
+            )
+        return self._requester.streaming_response(_operations.CREATE_CHAT_COMPLETION, body, options)
 
 
 class ChatCompletions:
     """``client.chat.completions``."""
 
-    def __init__(self, client: SyncAPIClient) -> None:
-        self._client = client
+    def __init__(self, requester: SyncRequester) -> None:
+        self._requester = requester
 
     @functools.cached_property
     def with_raw_response(self) -> ChatCompletionsWithRawResponse:
         """The same methods, returning the raw HTTP response (status, headers, request id)
         with ``parse()``."""
-        return ChatCompletionsWithRawResponse(self._client)
+        return ChatCompletionsWithRawResponse(self._requester)
+
+    @functools.cached_property
+    def with_streaming_response(self) -> ChatCompletionsWithStreamingResponse:
+        """The same methods as context managers of the HTTP response: status and headers
+        first, the body read by you (``iter_bytes``, ``iter_lines``, ``read``, ``parse()``)."""
+        return ChatCompletionsWithStreamingResponse(self._requester)
 
     @overload
     def create(
@@ -516,8 +729,8 @@ class ChatCompletions:
         )
         options = CallOptions(extra_headers, extra_query, timeout, max_retries)
         if stream is True:
-            return self._client.request_stream(_operations.CREATE_CHAT_COMPLETION, body, options)
-        return self._client.request(_operations.CREATE_CHAT_COMPLETION, body, options)
+            return self._requester.request_stream(_operations.CREATE_CHAT_COMPLETION, body, options)
+        return self._requester.request(_operations.CREATE_CHAT_COMPLETION, body, options)
 
     def stream(
         self,
@@ -620,7 +833,7 @@ class ChatCompletions:
             extra_body,
         )
         options = CallOptions(extra_headers, extra_query, timeout, max_retries)
-        return self._client.stream_manager(
+        return self._requester.stream_manager(
             _operations.CREATE_CHAT_COMPLETION, body, options, ChatCompletionsStream
         )
 
@@ -628,17 +841,17 @@ class ChatCompletions:
 class Chat:
     """``client.chat``."""
 
-    def __init__(self, client: SyncAPIClient) -> None:
-        self._client = client
-        self.completions = ChatCompletions(client)
+    def __init__(self, requester: SyncRequester) -> None:
+        self._requester = requester
+        self.completions = ChatCompletions(requester)
         """``client.chat.completions``."""
 
 
 class MessagesWithRawResponse:
     """``messages`` methods that return the raw HTTP response; ``parse()`` gives the result."""
 
-    def __init__(self, client: SyncAPIClient) -> None:
-        self._client = client
+    def __init__(self, requester: SyncRequester) -> None:
+        self._requester = requester
 
     @overload
     def create(
@@ -753,21 +966,157 @@ class MessagesWithRawResponse:
         )
         options = CallOptions(extra_headers, extra_query, timeout, max_retries)
         if stream is True:
-            return self._client.request_stream_raw(_operations.CREATE_MESSAGE, body, options)
-        return self._client.request_raw(_operations.CREATE_MESSAGE, body, options)
+            return self._requester.request_stream_raw(_operations.CREATE_MESSAGE, body, options)
+        return self._requester.request_raw(_operations.CREATE_MESSAGE, body, options)
+
+
+class MessagesWithStreamingResponse:
+    """``messages`` methods as context managers of the HTTP response, given once its
+    head has arrived; the body is read by the caller (or by ``parse()``)."""
+
+    def __init__(self, requester: SyncRequester) -> None:
+        self._requester = requester
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | Mapping[str, Any]],
+        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        stream: Literal[False] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> StreamManager[StreamingResponse[_messages.ChatResponse]]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | Mapping[str, Any]],
+        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        stream: Literal[True],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> StreamManager[StreamingResponse[Stream[_messages.MessageStreamEvent]]]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | Mapping[str, Any]],
+        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        stream: bool,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> (
+        StreamManager[StreamingResponse[_messages.ChatResponse]]
+        | StreamManager[StreamingResponse[Stream[_messages.MessageStreamEvent]]]
+    ): ...
+
+    def create(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | Mapping[str, Any]],
+        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        stream: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> (
+        StreamManager[StreamingResponse[_messages.ChatResponse]]
+        | StreamManager[StreamingResponse[Stream[_messages.MessageStreamEvent]]]
+    ):
+        """``messages.create`` as a response whose body you read; see there."""
+        body = build_body(
+            _messages.ChatRequest,
+            {
+                "model": model,
+                "messages": messages,
+                "system": system,
+                "tools": tools,
+                "max_tokens": max_tokens,
+                "session_id": session_id,
+                "cached_content": cached_content,
+                "thinking": thinking,
+                "tool_choice": tool_choice,
+                "response_format": response_format,
+                "output_config": output_config,
+                "stream": stream,
+            },
+            extra_body,
+        )
+        options = CallOptions(extra_headers, extra_query, timeout, max_retries)
+        if stream is True:
+            return self._requester.streaming_stream_response(
+                _operations.CREATE_MESSAGE, body, options
+            )
+        return self._requester.streaming_response(_operations.CREATE_MESSAGE, body, options)
 
 
 class Messages:
     """``client.messages``."""
 
-    def __init__(self, client: SyncAPIClient) -> None:
-        self._client = client
+    def __init__(self, requester: SyncRequester) -> None:
+        self._requester = requester
 
     @functools.cached_property
     def with_raw_response(self) -> MessagesWithRawResponse:
         """The same methods, returning the raw HTTP response (status, headers, request id)
         with ``parse()``."""
-        return MessagesWithRawResponse(self._client)
+        return MessagesWithRawResponse(self._requester)
+
+    @functools.cached_property
+    def with_streaming_response(self) -> MessagesWithStreamingResponse:
+        """The same methods as context managers of the HTTP response: status and headers
+        first, the body read by you (``iter_bytes``, ``iter_lines``, ``read``, ``parse()``)."""
+        return MessagesWithStreamingResponse(self._requester)
 
     @overload
     def create(
@@ -899,8 +1248,8 @@ class Messages:
         )
         options = CallOptions(extra_headers, extra_query, timeout, max_retries)
         if stream is True:
-            return self._client.request_stream(_operations.CREATE_MESSAGE, body, options)
-        return self._client.request(_operations.CREATE_MESSAGE, body, options)
+            return self._requester.request_stream(_operations.CREATE_MESSAGE, body, options)
+        return self._requester.request(_operations.CREATE_MESSAGE, body, options)
 
     def stream(
         self,
@@ -967,7 +1316,7 @@ class Messages:
             extra_body,
         )
         options = CallOptions(extra_headers, extra_query, timeout, max_retries)
-        return self._client.stream_manager(
+        return self._requester.stream_manager(
             _operations.CREATE_MESSAGE, body, options, MessagesStream
         )
 
@@ -975,8 +1324,8 @@ class Messages:
 class SessionsWithRawResponse:
     """``sessions`` methods that return the raw HTTP response; ``parse()`` gives the result."""
 
-    def __init__(self, client: SyncAPIClient) -> None:
-        self._client = client
+    def __init__(self, requester: SyncRequester) -> None:
+        self._requester = requester
 
     @overload
     def chat(
@@ -1080,21 +1429,142 @@ class SessionsWithRawResponse:
         )
         options = CallOptions(extra_headers, extra_query, timeout, max_retries)
         if stream is True:
-            return self._client.request_stream_raw(_operations.CHAT_SESSION, body, options)
-        return self._client.request_raw(_operations.CHAT_SESSION, body, options)
+            return self._requester.request_stream_raw(_operations.CHAT_SESSION, body, options)
+        return self._requester.request_raw(_operations.CHAT_SESSION, body, options)
+
+
+class SessionsWithStreamingResponse:
+    """``sessions`` methods as context managers of the HTTP response, given once its
+    head has arrived; the body is read by the caller (or by ``parse()``)."""
+
+    def __init__(self, requester: SyncRequester) -> None:
+        self._requester = requester
+
+    @overload
+    def chat(
+        self,
+        *,
+        message: str,
+        session_id: str | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        tools: Sequence[_sessions.ChatTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_results: Sequence[_sessions.ToolResult | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        system_prompt: str | NotGiven = NOT_GIVEN,
+        context_config: _sessions.ContextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        stream: Literal[False] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> StreamManager[StreamingResponse[_sessions.SessionChatResponse]]: ...
+
+    @overload
+    def chat(
+        self,
+        *,
+        message: str,
+        session_id: str | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        tools: Sequence[_sessions.ChatTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_results: Sequence[_sessions.ToolResult | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        system_prompt: str | NotGiven = NOT_GIVEN,
+        context_config: _sessions.ContextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        stream: Literal[True],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> StreamManager[StreamingResponse[Stream[_sessions.SessionStreamEvent]]]: ...
+
+    @overload
+    def chat(
+        self,
+        *,
+        message: str,
+        session_id: str | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        tools: Sequence[_sessions.ChatTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_results: Sequence[_sessions.ToolResult | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        system_prompt: str | NotGiven = NOT_GIVEN,
+        context_config: _sessions.ContextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        stream: bool,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> (
+        StreamManager[StreamingResponse[_sessions.SessionChatResponse]]
+        | StreamManager[StreamingResponse[Stream[_sessions.SessionStreamEvent]]]
+    ): ...
+
+    def chat(
+        self,
+        *,
+        message: str,
+        session_id: str | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        tools: Sequence[_sessions.ChatTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_results: Sequence[_sessions.ToolResult | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        system_prompt: str | NotGiven = NOT_GIVEN,
+        context_config: _sessions.ContextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        stream: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> (
+        StreamManager[StreamingResponse[_sessions.SessionChatResponse]]
+        | StreamManager[StreamingResponse[Stream[_sessions.SessionStreamEvent]]]
+    ):
+        """``sessions.chat`` as a response whose body you read; see there."""
+        body = build_body(
+            _sessions.SessionChatRequest,
+            {
+                "message": message,
+                "session_id": session_id,
+                "model": model,
+                "tools": tools,
+                "tool_results": tool_results,
+                "system_prompt": system_prompt,
+                "context_config": context_config,
+                "provider_options": provider_options,
+                "stream": stream,
+            },
+            extra_body,
+        )
+        options = CallOptions(extra_headers, extra_query, timeout, max_retries)
+        if stream is True:
+            return self._requester.streaming_stream_response(
+                _operations.CHAT_SESSION, body, options
+            )
+        return self._requester.streaming_response(_operations.CHAT_SESSION, body, options)
 
 
 class Sessions:
     """``client.sessions``."""
 
-    def __init__(self, client: SyncAPIClient) -> None:
-        self._client = client
+    def __init__(self, requester: SyncRequester) -> None:
+        self._requester = requester
 
     @functools.cached_property
     def with_raw_response(self) -> SessionsWithRawResponse:
         """The same methods, returning the raw HTTP response (status, headers, request id)
         with ``parse()``."""
-        return SessionsWithRawResponse(self._client)
+        return SessionsWithRawResponse(self._requester)
+
+    @functools.cached_property
+    def with_streaming_response(self) -> SessionsWithStreamingResponse:
+        """The same methods as context managers of the HTTP response: status and headers
+        first, the body read by you (``iter_bytes``, ``iter_lines``, ``read``, ``parse()``)."""
+        return SessionsWithStreamingResponse(self._requester)
 
     @overload
     def chat(
@@ -1208,8 +1678,8 @@ class Sessions:
         )
         options = CallOptions(extra_headers, extra_query, timeout, max_retries)
         if stream is True:
-            return self._client.request_stream(_operations.CHAT_SESSION, body, options)
-        return self._client.request(_operations.CHAT_SESSION, body, options)
+            return self._requester.request_stream(_operations.CHAT_SESSION, body, options)
+        return self._requester.request(_operations.CHAT_SESSION, body, options)
 
     def stream(
         self,
@@ -1267,7 +1737,9 @@ class Sessions:
             extra_body,
         )
         options = CallOptions(extra_headers, extra_query, timeout, max_retries)
-        return self._client.stream_manager(_operations.CHAT_SESSION, body, options, SessionsStream)
+        return self._requester.stream_manager(
+            _operations.CHAT_SESSION, body, options, SessionsStream
+        )
 
 
 class Client(SyncAPIClient):
@@ -1288,6 +1760,8 @@ class Client(SyncAPIClient):
             fields typed as far as they match, with ``validation_errors`` saying what did not.
 
     Use it as a context manager, or call ``close()``, to release its connections.
+    ``with_options(...)`` (or ``copy(...)``) gives a client with some of these changed that
+    shares this one's connections.
     """
 
     sdk_version = __version__
@@ -1317,9 +1791,9 @@ class Client(SyncAPIClient):
             http_client=http_client,
             strict_response_validation=strict_response_validation,
         )
-        self.chat = Chat(self)
-        self.messages = Messages(self)
-        self.sessions = Sessions(self)
+        self.chat = Chat(self._requester)
+        self.messages = Messages(self._requester)
+        self.sessions = Sessions(self._requester)
 
 
 class AsyncChatCompletionsStream(
@@ -1360,8 +1834,8 @@ class AsyncSessionsStream(
 class AsyncChatCompletionsWithRawResponse:
     """``chat.completions`` methods that return the raw HTTP response; ``parse()`` gives the result."""
 
-    def __init__(self, client: AsyncAPIClient) -> None:
-        self._client = client
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
 
     @overload
     async def create(
@@ -1554,23 +2028,239 @@ class AsyncChatCompletionsWithRawResponse:
         )
         options = CallOptions(extra_headers, extra_query, timeout, max_retries)
         if stream is True:
-            return await self._client.request_stream_raw(
+            return await self._requester.request_stream_raw(
                 _operations.CREATE_CHAT_COMPLETION, body, options
             )
-        return await self._client.request_raw(_operations.CREATE_CHAT_COMPLETION, body, options)
+        return await self._requester.request_raw(_operations.CREATE_CHAT_COMPLETION, body, options)
+
+
+class AsyncChatCompletionsWithStreamingResponse:
+    """``chat.completions`` methods as context managers of the HTTP response, given once its
+    head has arrived; the body is read by the caller (or by ``parse()``)."""
+
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
+        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        stream: Literal[False] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncStreamManager[AsyncStreamingResponse[_chat_completions.ChatCompletionResponse]]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
+        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        stream: Literal[True],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncStreamManager[
+        AsyncStreamingResponse[AsyncStream[_chat_completions.ChatCompletionChunk]]
+    ]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
+        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        stream: bool,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> (
+        AsyncStreamManager[AsyncStreamingResponse[_chat_completions.ChatCompletionResponse]]
+        | AsyncStreamManager[
+            AsyncStreamingResponse[AsyncStream[_chat_completions.ChatCompletionChunk]]
+        ]
+    ): ...
+
+    def create(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | Mapping[str, Any]],
+        stream_options: _chat_completions.StreamOptions | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        stream: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> (
+        AsyncStreamManager[AsyncStreamingResponse[_chat_completions.ChatCompletionResponse]]
+        | AsyncStreamManager[
+            AsyncStreamingResponse[AsyncStream[_chat_completions.ChatCompletionChunk]]
+        ]
+    ):
+        """``chat.completions.create`` as a response whose body you read; see there."""
+        body = build_body(
+            _chat_completions.ChatCompletionRequest,
+            {
+                "model": model,
+                "messages": messages,
+                "stream_options": stream_options,
+                "max_tokens": max_tokens,
+                "max_completion_tokens": max_completion_tokens,
+                "parallel_tool_calls": parallel_tool_calls,
+                "logprobs": logprobs,
+                "top_logprobs": top_logprobs,
+                "temperature": temperature,
+                "top_p": top_p,
+                "reasoning_effort": reasoning_effort,
+                "tools": tools,
+                "tool_choice": tool_choice,
+                "response_format": response_format,
+                "n": n,
+                "presence_penalty": presence_penalty,
+                "frequency_penalty": frequency_penalty,
+                "logit_bias": logit_bias,
+                "user": user,
+                "seed": seed,
+                "stop": stop,
+                "stream": stream,
+            },
+            extra_body,
+        )
+        options = CallOptions(extra_headers, extra_query, timeout, max_retries)
+        if stream is True:
+            return self._requester.streaming_stream_response(
+                _operations.CREATE_CHAT_COMPLETION, body, options
+            )
+        return self._requester.streaming_response(_operations.CREATE_CHAT_COMPLETION, body, options)
 
 
 class AsyncChatCompletions:
     """``client.chat.completions``."""
 
-    def __init__(self, client: AsyncAPIClient) -> None:
-        self._client = client
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
 
     @functools.cached_property
     def with_raw_response(self) -> AsyncChatCompletionsWithRawResponse:
         """The same methods, returning the raw HTTP response (status, headers, request id)
         with ``parse()``."""
-        return AsyncChatCompletionsWithRawResponse(self._client)
+        return AsyncChatCompletionsWithRawResponse(self._requester)
+
+    @functools.cached_property
+    def with_streaming_response(self) -> AsyncChatCompletionsWithStreamingResponse:
+        """The same methods as context managers of the HTTP response: status and headers
+        first, the body read by you (``iter_bytes``, ``iter_lines``, ``read``, ``parse()``)."""
+        return AsyncChatCompletionsWithStreamingResponse(self._requester)
 
     @overload
     async def create(
@@ -1792,10 +2482,10 @@ class AsyncChatCompletions:
         )
         options = CallOptions(extra_headers, extra_query, timeout, max_retries)
         if stream is True:
-            return await self._client.request_stream(
+            return await self._requester.request_stream(
                 _operations.CREATE_CHAT_COMPLETION, body, options
             )
-        return await self._client.request(_operations.CREATE_CHAT_COMPLETION, body, options)
+        return await self._requester.request(_operations.CREATE_CHAT_COMPLETION, body, options)
 
     def stream(
         self,
@@ -1898,7 +2588,7 @@ class AsyncChatCompletions:
             extra_body,
         )
         options = CallOptions(extra_headers, extra_query, timeout, max_retries)
-        return self._client.stream_manager(
+        return self._requester.stream_manager(
             _operations.CREATE_CHAT_COMPLETION, body, options, AsyncChatCompletionsStream
         )
 
@@ -1906,17 +2596,17 @@ class AsyncChatCompletions:
 class AsyncChat:
     """``client.chat``."""
 
-    def __init__(self, client: AsyncAPIClient) -> None:
-        self._client = client
-        self.completions = AsyncChatCompletions(client)
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
+        self.completions = AsyncChatCompletions(requester)
         """``client.chat.completions``."""
 
 
 class AsyncMessagesWithRawResponse:
     """``messages`` methods that return the raw HTTP response; ``parse()`` gives the result."""
 
-    def __init__(self, client: AsyncAPIClient) -> None:
-        self._client = client
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
 
     @overload
     async def create(
@@ -2033,21 +2723,159 @@ class AsyncMessagesWithRawResponse:
         )
         options = CallOptions(extra_headers, extra_query, timeout, max_retries)
         if stream is True:
-            return await self._client.request_stream_raw(_operations.CREATE_MESSAGE, body, options)
-        return await self._client.request_raw(_operations.CREATE_MESSAGE, body, options)
+            return await self._requester.request_stream_raw(
+                _operations.CREATE_MESSAGE, body, options
+            )
+        return await self._requester.request_raw(_operations.CREATE_MESSAGE, body, options)
+
+
+class AsyncMessagesWithStreamingResponse:
+    """``messages`` methods as context managers of the HTTP response, given once its
+    head has arrived; the body is read by the caller (or by ``parse()``)."""
+
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | Mapping[str, Any]],
+        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        stream: Literal[False] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncStreamManager[AsyncStreamingResponse[_messages.ChatResponse]]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | Mapping[str, Any]],
+        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        stream: Literal[True],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncStreamManager[AsyncStreamingResponse[AsyncStream[_messages.MessageStreamEvent]]]: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | Mapping[str, Any]],
+        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        stream: bool,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> (
+        AsyncStreamManager[AsyncStreamingResponse[_messages.ChatResponse]]
+        | AsyncStreamManager[AsyncStreamingResponse[AsyncStream[_messages.MessageStreamEvent]]]
+    ): ...
+
+    def create(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | Mapping[str, Any]],
+        system: str | Sequence[_messages.TextBlock | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        stream: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> (
+        AsyncStreamManager[AsyncStreamingResponse[_messages.ChatResponse]]
+        | AsyncStreamManager[AsyncStreamingResponse[AsyncStream[_messages.MessageStreamEvent]]]
+    ):
+        """``messages.create`` as a response whose body you read; see there."""
+        body = build_body(
+            _messages.ChatRequest,
+            {
+                "model": model,
+                "messages": messages,
+                "system": system,
+                "tools": tools,
+                "max_tokens": max_tokens,
+                "session_id": session_id,
+                "cached_content": cached_content,
+                "thinking": thinking,
+                "tool_choice": tool_choice,
+                "response_format": response_format,
+                "output_config": output_config,
+                "stream": stream,
+            },
+            extra_body,
+        )
+        options = CallOptions(extra_headers, extra_query, timeout, max_retries)
+        if stream is True:
+            return self._requester.streaming_stream_response(
+                _operations.CREATE_MESSAGE, body, options
+            )
+        return self._requester.streaming_response(_operations.CREATE_MESSAGE, body, options)
 
 
 class AsyncMessages:
     """``client.messages``."""
 
-    def __init__(self, client: AsyncAPIClient) -> None:
-        self._client = client
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
 
     @functools.cached_property
     def with_raw_response(self) -> AsyncMessagesWithRawResponse:
         """The same methods, returning the raw HTTP response (status, headers, request id)
         with ``parse()``."""
-        return AsyncMessagesWithRawResponse(self._client)
+        return AsyncMessagesWithRawResponse(self._requester)
+
+    @functools.cached_property
+    def with_streaming_response(self) -> AsyncMessagesWithStreamingResponse:
+        """The same methods as context managers of the HTTP response: status and headers
+        first, the body read by you (``iter_bytes``, ``iter_lines``, ``read``, ``parse()``)."""
+        return AsyncMessagesWithStreamingResponse(self._requester)
 
     @overload
     async def create(
@@ -2179,8 +3007,8 @@ class AsyncMessages:
         )
         options = CallOptions(extra_headers, extra_query, timeout, max_retries)
         if stream is True:
-            return await self._client.request_stream(_operations.CREATE_MESSAGE, body, options)
-        return await self._client.request(_operations.CREATE_MESSAGE, body, options)
+            return await self._requester.request_stream(_operations.CREATE_MESSAGE, body, options)
+        return await self._requester.request(_operations.CREATE_MESSAGE, body, options)
 
     def stream(
         self,
@@ -2247,7 +3075,7 @@ class AsyncMessages:
             extra_body,
         )
         options = CallOptions(extra_headers, extra_query, timeout, max_retries)
-        return self._client.stream_manager(
+        return self._requester.stream_manager(
             _operations.CREATE_MESSAGE, body, options, AsyncMessagesStream
         )
 
@@ -2255,8 +3083,8 @@ class AsyncMessages:
 class AsyncSessionsWithRawResponse:
     """``sessions`` methods that return the raw HTTP response; ``parse()`` gives the result."""
 
-    def __init__(self, client: AsyncAPIClient) -> None:
-        self._client = client
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
 
     @overload
     async def chat(
@@ -2360,21 +3188,142 @@ class AsyncSessionsWithRawResponse:
         )
         options = CallOptions(extra_headers, extra_query, timeout, max_retries)
         if stream is True:
-            return await self._client.request_stream_raw(_operations.CHAT_SESSION, body, options)
-        return await self._client.request_raw(_operations.CHAT_SESSION, body, options)
+            return await self._requester.request_stream_raw(_operations.CHAT_SESSION, body, options)
+        return await self._requester.request_raw(_operations.CHAT_SESSION, body, options)
+
+
+class AsyncSessionsWithStreamingResponse:
+    """``sessions`` methods as context managers of the HTTP response, given once its
+    head has arrived; the body is read by the caller (or by ``parse()``)."""
+
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
+
+    @overload
+    def chat(
+        self,
+        *,
+        message: str,
+        session_id: str | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        tools: Sequence[_sessions.ChatTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_results: Sequence[_sessions.ToolResult | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        system_prompt: str | NotGiven = NOT_GIVEN,
+        context_config: _sessions.ContextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        stream: Literal[False] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncStreamManager[AsyncStreamingResponse[_sessions.SessionChatResponse]]: ...
+
+    @overload
+    def chat(
+        self,
+        *,
+        message: str,
+        session_id: str | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        tools: Sequence[_sessions.ChatTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_results: Sequence[_sessions.ToolResult | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        system_prompt: str | NotGiven = NOT_GIVEN,
+        context_config: _sessions.ContextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        stream: Literal[True],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncStreamManager[AsyncStreamingResponse[AsyncStream[_sessions.SessionStreamEvent]]]: ...
+
+    @overload
+    def chat(
+        self,
+        *,
+        message: str,
+        session_id: str | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        tools: Sequence[_sessions.ChatTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_results: Sequence[_sessions.ToolResult | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        system_prompt: str | NotGiven = NOT_GIVEN,
+        context_config: _sessions.ContextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        stream: bool,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> (
+        AsyncStreamManager[AsyncStreamingResponse[_sessions.SessionChatResponse]]
+        | AsyncStreamManager[AsyncStreamingResponse[AsyncStream[_sessions.SessionStreamEvent]]]
+    ): ...
+
+    def chat(
+        self,
+        *,
+        message: str,
+        session_id: str | NotGiven = NOT_GIVEN,
+        model: str | NotGiven = NOT_GIVEN,
+        tools: Sequence[_sessions.ChatTool | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        tool_results: Sequence[_sessions.ToolResult | Mapping[str, Any]] | NotGiven = NOT_GIVEN,
+        system_prompt: str | NotGiven = NOT_GIVEN,
+        context_config: _sessions.ContextConfig | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        provider_options: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        stream: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> (
+        AsyncStreamManager[AsyncStreamingResponse[_sessions.SessionChatResponse]]
+        | AsyncStreamManager[AsyncStreamingResponse[AsyncStream[_sessions.SessionStreamEvent]]]
+    ):
+        """``sessions.chat`` as a response whose body you read; see there."""
+        body = build_body(
+            _sessions.SessionChatRequest,
+            {
+                "message": message,
+                "session_id": session_id,
+                "model": model,
+                "tools": tools,
+                "tool_results": tool_results,
+                "system_prompt": system_prompt,
+                "context_config": context_config,
+                "provider_options": provider_options,
+                "stream": stream,
+            },
+            extra_body,
+        )
+        options = CallOptions(extra_headers, extra_query, timeout, max_retries)
+        if stream is True:
+            return self._requester.streaming_stream_response(
+                _operations.CHAT_SESSION, body, options
+            )
+        return self._requester.streaming_response(_operations.CHAT_SESSION, body, options)
 
 
 class AsyncSessions:
     """``client.sessions``."""
 
-    def __init__(self, client: AsyncAPIClient) -> None:
-        self._client = client
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
 
     @functools.cached_property
     def with_raw_response(self) -> AsyncSessionsWithRawResponse:
         """The same methods, returning the raw HTTP response (status, headers, request id)
         with ``parse()``."""
-        return AsyncSessionsWithRawResponse(self._client)
+        return AsyncSessionsWithRawResponse(self._requester)
+
+    @functools.cached_property
+    def with_streaming_response(self) -> AsyncSessionsWithStreamingResponse:
+        """The same methods as context managers of the HTTP response: status and headers
+        first, the body read by you (``iter_bytes``, ``iter_lines``, ``read``, ``parse()``)."""
+        return AsyncSessionsWithStreamingResponse(self._requester)
 
     @overload
     async def chat(
@@ -2488,8 +3437,8 @@ class AsyncSessions:
         )
         options = CallOptions(extra_headers, extra_query, timeout, max_retries)
         if stream is True:
-            return await self._client.request_stream(_operations.CHAT_SESSION, body, options)
-        return await self._client.request(_operations.CHAT_SESSION, body, options)
+            return await self._requester.request_stream(_operations.CHAT_SESSION, body, options)
+        return await self._requester.request(_operations.CHAT_SESSION, body, options)
 
     def stream(
         self,
@@ -2547,7 +3496,7 @@ class AsyncSessions:
             extra_body,
         )
         options = CallOptions(extra_headers, extra_query, timeout, max_retries)
-        return self._client.stream_manager(
+        return self._requester.stream_manager(
             _operations.CHAT_SESSION, body, options, AsyncSessionsStream
         )
 
@@ -2570,6 +3519,8 @@ class AsyncClient(AsyncAPIClient):
             fields typed as far as they match, with ``validation_errors`` saying what did not.
 
     Use it as a context manager, or call ``close()``, to release its connections.
+    ``with_options(...)`` (or ``copy(...)``) gives a client with some of these changed that
+    shares this one's connections.
     """
 
     sdk_version = __version__
@@ -2599,6 +3550,6 @@ class AsyncClient(AsyncAPIClient):
             http_client=http_client,
             strict_response_validation=strict_response_validation,
         )
-        self.chat = AsyncChat(self)
-        self.messages = AsyncMessages(self)
-        self.sessions = AsyncSessions(self)
+        self.chat = AsyncChat(self._requester)
+        self.messages = AsyncMessages(self._requester)
+        self.sessions = AsyncSessions(self._requester)

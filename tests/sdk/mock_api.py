@@ -96,7 +96,7 @@ def sync_client(api: MockAPI, **options: Any) -> Any:
     options.setdefault("api_key", API_KEY)
     options.setdefault("base_url", "http://api.test")
     client = Client(http_client=httpx.Client(transport=httpx.MockTransport(api.handler)), **options)
-    client._sleep = lambda seconds: sleeps(client).append(seconds)
+    client._requester._sleep = lambda seconds: sleeps(client).append(seconds)
     return client
 
 
@@ -112,7 +112,7 @@ def async_client(api: MockAPI, **options: Any) -> Any:
     async def record(seconds: float) -> None:
         sleeps(client).append(seconds)
 
-    client._sleep = record
+    client._requester._sleep = record
     return client
 
 

@@ -245,14 +245,16 @@ def test_anthropic_beta_flavour_keeps_its_query_string(message_body: dict[str, A
 
 def test_every_operation_is_a_method() -> None:
     """Each OperationSpec is defined in its resource's module and called there and in the
-    raw-response module beside it."""
+    raw- and streaming-response modules beside it."""
     for vendor, count in (("openai", 271), ("anthropic", 106)):
         generated = generated_package(vendor)
         spec_class = __import__(f"{generated.package}._vendor_client", fromlist=["x"])
         prefix = f"{generated.package}/resources/"
         found = 0
         for path, source in generated.files.items():
-            if not path.startswith(prefix) or path.endswith(("_raw.py", "__init__.py")):
+            if not path.startswith(prefix) or path.endswith(
+                ("_raw.py", "_streaming.py", "__init__.py")
+            ):
                 continue
             module = __import__(path[:-3].replace("/", "."), fromlist=["x"])
             specs = [
@@ -262,8 +264,12 @@ def test_every_operation_is_a_method() -> None:
             ]
             found += len(specs)
             folder, stem = path[: -len(".py")].rsplit("/", 1)
-            raw = generated.files[f"{folder}/_{stem.removeprefix('_')}_raw.py"] if specs else ""
+            sibling = f"{folder}/_{stem.removeprefix('_')}"
+            raw = generated.files[f"{sibling}_raw.py"] if specs else ""
+            streaming = generated.files[f"{sibling}_streaming.py"] if specs else ""
             for name in specs:
                 assert re.search(rf"request(_stream)?\(\s*{name}\b", source), (path, name)
                 assert re.search(rf"request(_stream)?_raw\(\s*{name}\b", raw), (path, name)
+                call = rf"streaming(_stream)?_response\(\s*{name}\b"
+                assert re.search(call, streaming), (path, name)
         assert found == count, vendor

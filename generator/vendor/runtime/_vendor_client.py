@@ -3,8 +3,8 @@
 Copied only into packages generated with ``sdkforge generate --spec``: path parameters
 (``/threads/{thread_id}``), query and header parameters, bodies sent as multipart forms,
 URL-encoded forms, raw bytes or nothing, and answers that are bytes or untyped JSON. The
-clients here subclass the ones in ``_sync_client`` and ``_async_client`` and change only how a request's body is
-encoded and how an answer is read; retries, errors and streams are theirs.
+requesters here subclass the ones in ``_sync_client`` and ``_async_client`` and change only how a
+request's body is encoded and how an answer is read; retries, errors and streams are theirs.
 """
 
 from __future__ import annotations
@@ -13,23 +13,25 @@ import enum
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import IO, Any, cast
+from typing import IO, Any, ClassVar, cast
 from urllib.parse import quote, urlencode
 
 import httpx
 import pydantic
 
-from ._async_client import AsyncAPIClient
+from ._async_client import AsyncAPIClient, AsyncRequester
 from ._base_client import _F, _R, _T, CallOptions, OperationSpec
-from ._sync_client import SyncAPIClient
+from ._sync_client import SyncAPIClient, SyncRequester
 from ._types import NotGiven
 
 __all__ = [
     "BinaryResponse",
     "JSONResponse",
     "VendorAsyncClient",
+    "VendorAsyncRequester",
     "VendorOperationSpec",
     "VendorSyncClient",
+    "VendorSyncRequester",
     "form_body",
     "with_params",
 ]
@@ -40,6 +42,7 @@ class BinaryResponse(pydantic.BaseModel):
 
     content: bytes
     content_type: str | None = None
+    _request_id: ClassVar[str | None] = None
 
     @property
     def text(self) -> str:
@@ -48,6 +51,8 @@ class BinaryResponse(pydantic.BaseModel):
 
 class JSONResponse(pydantic.RootModel[Any]):
     """A JSON answer the document gives no object schema for; ``root`` holds the value."""
+
+    _request_id: ClassVar[str | None] = None
 
 
 @dataclass(frozen=True)
@@ -209,8 +214,8 @@ class _VendorCalls:
         return None
 
 
-class VendorSyncClient(_VendorCalls, SyncAPIClient):
-    """The blocking client machinery, with the encodings of :class:`VendorOperationSpec`."""
+class VendorSyncRequester(_VendorCalls, SyncRequester):
+    """The blocking requester, with the encodings of :class:`VendorOperationSpec`."""
 
     def _send(
         self,
@@ -221,7 +226,7 @@ class VendorSyncClient(_VendorCalls, SyncAPIClient):
     ) -> Iterator[tuple[httpx.Request, int, int]]:
         json_body = body if _kind(op) == "json" else {}
         for request, retries_taken, max_retries in super()._send(op, json_body, options, stream):
-            yield self._rebuild(self._http, op, body, request), retries_taken, max_retries
+            yield self._rebuild(self.http, op, body, request), retries_taken, max_retries
 
     def _parse(
         self, op: OperationSpec[_R, Any, Any], response: httpx.Response, content: bytes
@@ -230,8 +235,8 @@ class VendorSyncClient(_VendorCalls, SyncAPIClient):
         return answer if answer is not None else super()._parse(op, response, content)
 
 
-class VendorAsyncClient(_VendorCalls, AsyncAPIClient):
-    """The asyncio client machinery, with the encodings of :class:`VendorOperationSpec`."""
+class VendorAsyncRequester(_VendorCalls, AsyncRequester):
+    """The asyncio requester, with the encodings of :class:`VendorOperationSpec`."""
 
     def _send(
         self,
@@ -242,10 +247,22 @@ class VendorAsyncClient(_VendorCalls, AsyncAPIClient):
     ) -> Iterator[tuple[httpx.Request, int, int]]:
         json_body = body if _kind(op) == "json" else {}
         for request, retries_taken, max_retries in super()._send(op, json_body, options, stream):
-            yield self._rebuild(self._http, op, body, request), retries_taken, max_retries
+            yield self._rebuild(self.http, op, body, request), retries_taken, max_retries
 
     def _parse(
         self, op: OperationSpec[_R, Any, Any], response: httpx.Response, content: bytes
     ) -> _R:
         answer = self._answer(op, response, content)
         return answer if answer is not None else super()._parse(op, response, content)
+
+
+class VendorSyncClient(SyncAPIClient):
+    """The blocking client machinery, sending through a :class:`VendorSyncRequester`."""
+
+    _requester_class = VendorSyncRequester
+
+
+class VendorAsyncClient(AsyncAPIClient):
+    """The asyncio client machinery, sending through a :class:`VendorAsyncRequester`."""
+
+    _requester_class = VendorAsyncRequester
