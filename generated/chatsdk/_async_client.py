@@ -137,7 +137,11 @@ class AsyncRequester(BaseRequester):
                         )
                         await self._sleep(delay)
                         continue
-                    raise self._attempted(self._status_error(op, response, content), retries_taken)
+                    failure = self._attempted(
+                        self._status_error(op, response, content), retries_taken
+                    )
+                    self._log_failure(request, failure, started)
+                    raise failure
                 except APIConnectionError as error:
                     if response is not None:
                         await response.aclose()

@@ -467,7 +467,7 @@ class BaseRequester:
             log.info(
                 "response: %s %s -> %d %s in %.3f s%s",
                 request.method,
-                self._redact(str(request.url)),
+                redact_text(str(request.url), self.secrets(request)),
                 response.status_code,
                 response.reason_phrase,
                 time.monotonic() - started,
@@ -475,13 +475,15 @@ class BaseRequester:
             )
 
     def _log_failure(self, request: httpx.Request, error: APIError, started: float) -> None:
-        log.info(
-            "failed: %s %s after %.3f s: %s",
-            request.method,
-            self._redact(str(request.url)),
-            time.monotonic() - started,
-            self._redact(str(error)),
-        )
+        if log.isEnabledFor(logging.INFO):
+            secrets = self.secrets(request)
+            log.info(
+                "failed: %s %s after %.3f s: %s",
+                request.method,
+                redact_text(str(request.url), secrets),
+                time.monotonic() - started,
+                redact_text(str(error), secrets),
+            )
 
     @staticmethod
     def _attempted(error: _E, retries_taken: int) -> _E:
@@ -493,13 +495,14 @@ class BaseRequester:
     def _log_retry(
         self, request: httpx.Request, retries_taken: int, delay: float, why: str
     ) -> None:
+        secrets = self.secrets(request)
         log.info(
             "retrying %s %s in %.2f s (retry %d) after %s",
             request.method,
-            self._redact(str(request.url)),
+            redact_text(str(request.url), secrets),
             delay,
             retries_taken + 1,
-            self._redact(why),
+            redact_text(why, secrets),
         )
 
     @staticmethod

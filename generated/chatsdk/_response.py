@@ -91,7 +91,8 @@ class _Streaming(Generic[_P]):
         self._streamed = streamed
         self._secrets = secrets
         self._parsed: list[_P] = []
-        self._reading = False
+        self._reading = False  # some of the body was read: a stream can no longer be parsed
+        self._iterated = False  # the body was iterated: it is gone, read() has nothing to give
 
     @property
     def status_code(self) -> int:
@@ -118,6 +119,17 @@ class _Streaming(Generic[_P]):
             raise RuntimeError("the body was read already: a stream can no longer be parsed")
         return self._parser(self.http_response, None)
 
+    def _iterating(self) -> None:
+        self._reading = self._iterated = True
+
+    def _check_readable(self) -> None:
+        self._reading = True
+        if self._iterated:
+            raise RuntimeError(
+                "the body was read already by iter_bytes/iter_text/iter_lines; read() (or "
+                "parse()) before iterating keeps it"
+            )
+
     def __repr__(self) -> str:
         name = type(self).__name__
         return f"<{name} [{self.status_code}] request_id={self.request_id!r}>"
@@ -129,7 +141,7 @@ class StreamingResponse(_Streaming[_P]):
 
     def read(self) -> bytes:
         """The whole body (read once; later calls give the same bytes)."""
-        self._reading = True
+        self._check_readable()
         try:
             return self.http_response.read()
         except (httpx.TransportError, httpx.DecodingError) as exc:
@@ -146,7 +158,7 @@ class StreamingResponse(_Streaming[_P]):
 
     def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
         """The body as it arrives, decompressed."""
-        self._reading = True
+        self._iterating()
         try:
             yield from self.http_response.iter_bytes(chunk_size)
         except (httpx.TransportError, httpx.DecodingError) as exc:
@@ -154,7 +166,7 @@ class StreamingResponse(_Streaming[_P]):
 
     def iter_text(self, chunk_size: int | None = None) -> Iterator[str]:
         """The body as it arrives, decoded."""
-        self._reading = True
+        self._iterating()
         try:
             yield from self.http_response.iter_text(chunk_size)
         except (httpx.TransportError, httpx.DecodingError) as exc:
@@ -162,7 +174,7 @@ class StreamingResponse(_Streaming[_P]):
 
     def iter_lines(self) -> Iterator[str]:
         """The body's lines as they arrive, without their line endings."""
-        self._reading = True
+        self._iterating()
         try:
             yield from self.http_response.iter_lines()
         except (httpx.TransportError, httpx.DecodingError) as exc:
@@ -189,7 +201,7 @@ class AsyncStreamingResponse(_Streaming[_P]):
 
     async def read(self) -> bytes:
         """The whole body (read once; later calls give the same bytes)."""
-        self._reading = True
+        self._check_readable()
         try:
             return await self.http_response.aread()
         except (httpx.TransportError, httpx.DecodingError) as exc:
@@ -206,7 +218,7 @@ class AsyncStreamingResponse(_Streaming[_P]):
 
     async def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
         """The body as it arrives, decompressed."""
-        self._reading = True
+        self._iterating()
         try:
             async for chunk in self.http_response.aiter_bytes(chunk_size):
                 yield chunk
@@ -215,7 +227,7 @@ class AsyncStreamingResponse(_Streaming[_P]):
 
     async def iter_text(self, chunk_size: int | None = None) -> AsyncIterator[str]:
         """The body as it arrives, decoded."""
-        self._reading = True
+        self._iterating()
         try:
             async for text in self.http_response.aiter_text(chunk_size):
                 yield text
@@ -224,7 +236,7 @@ class AsyncStreamingResponse(_Streaming[_P]):
 
     async def iter_lines(self) -> AsyncIterator[str]:
         """The body's lines as they arrive, without their line endings."""
-        self._reading = True
+        self._iterating()
         try:
             async for line in self.http_response.aiter_lines():
                 yield line

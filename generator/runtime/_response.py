@@ -90,7 +90,8 @@ class _Streaming(Generic[_P]):
         self._streamed = streamed
         self._secrets = secrets
         self._parsed: list[_P] = []
-        self._reading = False
+        self._reading = False  # some of the body was read: a stream can no longer be parsed
+        self._iterated = False  # the body was iterated: it is gone, read() has nothing to give
 
     @property
     def status_code(self) -> int:
@@ -117,6 +118,17 @@ class _Streaming(Generic[_P]):
             raise RuntimeError("the body was read already: a stream can no longer be parsed")
         return self._parser(self.http_response, None)
 
+    def _iterating(self) -> None:
+        self._reading = self._iterated = True
+
+    def _check_readable(self) -> None:
+        self._reading = True
+        if self._iterated:
+            raise RuntimeError(
+                "the body was read already by iter_bytes/iter_text/iter_lines; read() (or "
+                "parse()) before iterating keeps it"
+            )
+
     def __repr__(self) -> str:
         name = type(self).__name__
         return f"<{name} [{self.status_code}] request_id={self.request_id!r}>"
@@ -128,7 +140,7 @@ class StreamingResponse(_Streaming[_P]):
 
     def read(self) -> bytes:
         """The whole body (read once; later calls give the same bytes)."""
-        self._reading = True
+        self._check_readable()
         try:
             return self.http_response.read()
         except (httpx.TransportError, httpx.DecodingError) as exc:
@@ -145,7 +157,7 @@ class StreamingResponse(_Streaming[_P]):
 
     def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
         """The body as it arrives, decompressed."""
-        self._reading = True
+        self._iterating()
         try:
             yield from self.http_response.iter_bytes(chunk_size)
         except (httpx.TransportError, httpx.DecodingError) as exc:
@@ -153,7 +165,7 @@ class StreamingResponse(_Streaming[_P]):
 
     def iter_text(self, chunk_size: int | None = None) -> Iterator[str]:
         """The body as it arrives, decoded."""
-        self._reading = True
+        self._iterating()
         try:
             yield from self.http_response.iter_text(chunk_size)
         except (httpx.TransportError, httpx.DecodingError) as exc:
@@ -161,7 +173,7 @@ class StreamingResponse(_Streaming[_P]):
 
     def iter_lines(self) -> Iterator[str]:
         """The body's lines as they arrive, without their line endings."""
-        self._reading = True
+        self._iterating()
         try:
             yield from self.http_response.iter_lines()
         except (httpx.TransportError, httpx.DecodingError) as exc:
@@ -188,7 +200,7 @@ class AsyncStreamingResponse(_Streaming[_P]):
 
     async def read(self) -> bytes:
         """The whole body (read once; later calls give the same bytes)."""
-        self._reading = True
+        self._check_readable()
         try:
             return await self.http_response.aread()
         except (httpx.TransportError, httpx.DecodingError) as exc:
@@ -205,7 +217,7 @@ class AsyncStreamingResponse(_Streaming[_P]):
 
     async def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
         """The body as it arrives, decompressed."""
-        self._reading = True
+        self._iterating()
         try:
             async for chunk in self.http_response.aiter_bytes(chunk_size):
                 yield chunk
@@ -214,7 +226,7 @@ class AsyncStreamingResponse(_Streaming[_P]):
 
     async def iter_text(self, chunk_size: int | None = None) -> AsyncIterator[str]:
         """The body as it arrives, decoded."""
-        self._reading = True
+        self._iterating()
         try:
             async for text in self.http_response.aiter_text(chunk_size):
                 yield text
@@ -223,7 +235,7 @@ class AsyncStreamingResponse(_Streaming[_P]):
 
     async def iter_lines(self) -> AsyncIterator[str]:
         """The body's lines as they arrive, without their line endings."""
-        self._reading = True
+        self._iterating()
         try:
             async for line in self.http_response.aiter_lines():
                 yield line

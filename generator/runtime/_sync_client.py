@@ -129,9 +129,11 @@ class SyncRequester(BaseRequester):
                             )
                             self._sleep(delay)
                             continue
-                        raise self._attempted(
+                        failure = self._attempted(
                             self._status_error(op, response, content), retries_taken
                         )
+                        self._log_failure(request, failure, started)
+                        raise failure
                     return ready(request, response, retries_taken, started)
                 except APIConnectionError as error:
                     if response is not None:
