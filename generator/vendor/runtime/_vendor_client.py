@@ -13,14 +13,14 @@ import enum
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import IO, Any, ClassVar, cast
+from typing import IO, Any, ClassVar, TypeVar, cast
 from urllib.parse import quote, urlencode
 
 import httpx
 import pydantic
 
 from ._async_client import AsyncAPIClient, AsyncRequester
-from ._base_client import _F, _R, _T, CallOptions, OperationSpec
+from ._base_client import CallOptions, OperationSpec
 from ._sync_client import SyncAPIClient, SyncRequester
 from ._types import NotGiven
 
@@ -35,6 +35,11 @@ __all__ = [
     "form_body",
     "with_params",
 ]
+
+
+_R = TypeVar("_R", bound=pydantic.BaseModel)
+_T = TypeVar("_T")
+_F = TypeVar("_F", bound=pydantic.BaseModel)
 
 
 class BinaryResponse(pydantic.BaseModel):
@@ -224,7 +229,7 @@ class VendorSyncRequester(_VendorCalls, SyncRequester):
         options: CallOptions,
         stream: bool,
     ) -> Iterator[tuple[httpx.Request, int, int]]:
-        json_body = body if _kind(op) == "json" else {}
+        json_body: Mapping[str, Any] = body if _kind(op) == "json" else {}
         for request, retries_taken, max_retries in super()._send(op, json_body, options, stream):
             yield self._rebuild(self.http, op, body, request), retries_taken, max_retries
 
@@ -245,7 +250,7 @@ class VendorAsyncRequester(_VendorCalls, AsyncRequester):
         options: CallOptions,
         stream: bool,
     ) -> Iterator[tuple[httpx.Request, int, int]]:
-        json_body = body if _kind(op) == "json" else {}
+        json_body: Mapping[str, Any] = body if _kind(op) == "json" else {}
         for request, retries_taken, max_retries in super()._send(op, json_body, options, stream):
             yield self._rebuild(self.http, op, body, request), retries_taken, max_retries
 
