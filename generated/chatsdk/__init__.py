@@ -4,7 +4,7 @@
 ``chatsdk.Client`` and ``chatsdk.AsyncClient`` call the APIs; models live in ``chatsdk.chat_completions``, ``chatsdk.messages``, ``chatsdk.sessions``, ``chatsdk.shared``.
 Every exception is an ``APIError`` subclass exported here.
 
-Importing ``chatsdk`` is cheap: the clients (and httpx and pydantic with them) load on first use.
+Importing ``chatsdk`` is cheap: the clients (and httpx2 and pydantic with them) load on first use.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ __all__ = [
     "__version__",
 ]
 
-# Loaded on first access (PEP 562), so that ``import chatsdk`` does not import httpx.
+# Loaded on first access (PEP 562), so that ``import chatsdk`` does not import httpx2.
 _LAZY = {
     "AsyncClient": "._client",
     "Client": "._client",

@@ -14,10 +14,10 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import anyio
-import httpx
+import httpx2
 import pydantic
 
 from . import _retry
@@ -61,7 +61,7 @@ class AsyncRequester(BaseRequester):
     """Sends the calls of one async client: retries, timeouts, errors, parsing."""
 
     def __init__(
-        self, settings: ClientSettings, sdk_version: str, http: httpx.AsyncClient, owns_http: bool
+        self, settings: ClientSettings, sdk_version: str, http: httpx2.AsyncClient, owns_http: bool
     ) -> None:
         super().__init__(settings, sdk_version)
         self.http = http
@@ -77,7 +77,7 @@ class AsyncRequester(BaseRequester):
         body: Mapping[str, Any],
         options: CallOptions,
         stream: bool,
-    ) -> Iterator[tuple[httpx.Request, int, int]]:
+    ) -> Iterator[tuple[httpx2.Request, int, int]]:
         """The attempts of one call: (request, retries taken, retries allowed)."""
         self._check_auth(op, options)
         key = self._idempotency_key(options)
@@ -101,7 +101,7 @@ class AsyncRequester(BaseRequester):
         body: Mapping[str, Any],
         options: CallOptions,
         stream: bool,
-        ready: Callable[[httpx.Request, httpx.Response, int], Awaitable[_X]],
+        ready: Callable[[httpx2.Request, httpx2.Response, int], Awaitable[_X]],
         total: float | None = None,
     ) -> _X:
         """Send until an attempt answers 2xx and ``ready(request, response, retries taken)``
@@ -112,7 +112,7 @@ class AsyncRequester(BaseRequester):
             for request, retries_taken, max_retries in self._send(op, body, options, stream):
                 self._log_request(request, retries_taken, max_retries)
                 started = time.monotonic()
-                response: httpx.Response | None = None
+                response: httpx2.Response | None = None
                 try:
                     try:
                         with anyio.fail_after(total):
@@ -128,7 +128,7 @@ class AsyncRequester(BaseRequester):
                         raise APITimeoutError(
                             timeout_message(request, total, "whole request"), request=request
                         ) from exc
-                    except (httpx.TransportError, httpx.DecodingError) as exc:
+                    except (httpx2.TransportError, httpx2.DecodingError) as exc:
                         raise transport_error(exc, request) from exc
                     if retries_taken < max_retries and self._retryable(response):
                         delay = self._delay(retries_taken, response)
@@ -165,7 +165,7 @@ class AsyncRequester(BaseRequester):
         _, total = self._timeouts(options)
 
         async def read_all(
-            request: httpx.Request, response: httpx.Response, retries_taken: int
+            request: httpx2.Request, response: httpx2.Response, retries_taken: int
         ) -> RawResponse[_R]:
             try:
                 content = await response.aread()
@@ -189,7 +189,7 @@ class AsyncRequester(BaseRequester):
         spec = require_stream(op)
 
         async def first_event(
-            request: httpx.Request, response: httpx.Response, retries_taken: int
+            request: httpx2.Request, response: httpx2.Response, retries_taken: int
         ) -> RawResponse[AsyncStream[_T]]:
             events = aiter_items(response, spec, strict=self.strict, secrets=self.secrets(request))
             try:
@@ -246,15 +246,15 @@ class AsyncRequester(BaseRequester):
         spec: Any,
     ) -> Any:
         async def head(
-            request: httpx.Request, response: httpx.Response, retries_taken: int
+            request: httpx2.Request, response: httpx2.Response, retries_taken: int
         ) -> AsyncStreamingResponse[Any]:
             secrets = self.secrets(request)
 
-            def events(response: httpx.Response, content: bytes | None) -> AsyncStream[Any]:
+            def events(response: httpx2.Response, content: bytes | None) -> AsyncStream[Any]:
                 items = aiter_items(response, spec, strict=self.strict, secrets=secrets)
                 return AsyncStream(response, items)
 
-            parser: Callable[[httpx.Response, bytes | None], Any] = (
+            parser: Callable[[httpx2.Response, bytes | None], Any] = (
                 functools.partial(self.parse_answer, op) if spec is None else events
             )
 
@@ -282,12 +282,12 @@ class AsyncAPIClient(BaseClient):
         self,
         *,
         api_key: str | None = None,
-        base_url: str | httpx.URL | None = None,
+        base_url: str | httpx2.URL | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = _retry.DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
-        http_client: httpx.AsyncClient | None = None,
+        http_client: httpx2.AsyncClient | None = None,
         strict_response_validation: bool = False,
     ) -> None:
         self._settings = ClientSettings.resolve(
@@ -299,7 +299,13 @@ class AsyncAPIClient(BaseClient):
             default_query=default_query,
             strict_response_validation=strict_response_validation,
         )
-        http = http_client if http_client is not None else httpx.AsyncClient()
+        given = cast("object", http_client)  # a caller may pass anything
+        if given is not None and not isinstance(given, httpx2.AsyncClient):
+            raise TypeError(
+                f"http_client must be an httpx2.AsyncClient, not {type(given).__module__}."
+                f"{type(given).__qualname__} (the client runs on httpx2)"
+            )
+        http = http_client if http_client is not None else httpx2.AsyncClient()
         self._requester = self._requester_class(
             self._settings, self.sdk_version, http, http_client is None
         )
@@ -308,20 +314,20 @@ class AsyncAPIClient(BaseClient):
         self,
         *,
         api_key: str | None = None,
-        base_url: str | httpx.URL | None = None,
+        base_url: str | httpx2.URL | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         set_default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         set_default_query: Mapping[str, object] | None = None,
-        http_client: httpx.AsyncClient | None = None,
+        http_client: httpx2.AsyncClient | None = None,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Self:
         """A client with the given settings changed and the others as here.
 
         ``default_headers``/``default_query`` are added to this client's (``set_default_…``
-        replace them). The copy shares this client's ``httpx.AsyncClient`` (its connections), as
+        replace them). The copy shares this client's ``httpx2.AsyncClient`` (its connections), as
         openai's and anthropic's do, unless ``http_client`` is given; either way closing the
         copy does not close it.
         """
@@ -344,7 +350,7 @@ class AsyncAPIClient(BaseClient):
     """``client.with_options(timeout=5).messages.create(...)``: :meth:`copy`, for one call."""
 
     async def close(self) -> None:
-        """Close the connections (unless the httpx client was passed in)."""
+        """Close the connections (unless the httpx2 client was passed in)."""
         await self._requester.close()
 
     @property

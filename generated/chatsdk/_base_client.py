@@ -3,7 +3,7 @@
 
 A generated resource method validates its arguments into the operation's request model,
 takes the wire form of it, and hands it here with the operation's :class:`OperationSpec`.
-This module sends it with httpx (authentication per the schema's security scheme, default
+This module sends it with httpx2 (authentication per the schema's security scheme, default
 headers, a User-Agent naming the SDK version, an ``Idempotency-Key`` shared by every attempt
 of one call), retries what is worth retrying (see :mod:`._retry`), enforces the
 timeout, and turns the answer into the response model, a typed stream, or an
@@ -11,7 +11,7 @@ timeout, and turns the answer into the response model, a typed stream, or an
 
 Timeouts: a number is the limit, in seconds, for one attempt of a non-streamed call (its
 connect phase is limited to 5 s of it); for a stream it limits each wait for the next bytes.
-An ``httpx.Timeout`` sets every phase exactly. The default is 600 s.
+An ``httpx2.Timeout`` sets every phase exactly. The default is 600 s.
 
 The API key is never logged, never part of a repr, and removed from error messages.
 
@@ -31,7 +31,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Protocol, TypeVar, cast
 
-import httpx
+import httpx2
 import pydantic
 
 from . import _logs, _retry
@@ -78,7 +78,7 @@ _logs.setup_logging()
 
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
-_PLATFORM = f"python {platform.python_version()}; httpx {httpx.__version__}"
+_PLATFORM = f"python {platform.python_version()}; httpx2 {httpx2.__version__}"
 
 _R = TypeVar("_R", bound=pydantic.BaseModel)
 _T = TypeVar("_T")
@@ -145,7 +145,7 @@ class ClientSettings:
     ``copy()``/``with_options()`` make a client from a changed copy of them."""
 
     api_key: str | None
-    base_url: httpx.URL
+    base_url: httpx2.URL
     timeout: TimeoutTypes
     max_retries: int
     default_headers: Mapping[str, str]
@@ -157,7 +157,7 @@ class ClientSettings:
         cls,
         *,
         api_key: str | None,
-        base_url: str | httpx.URL | None,
+        base_url: str | httpx2.URL | None,
         timeout: TimeoutTypes,
         max_retries: int,
         default_headers: Mapping[str, str] | None,
@@ -176,7 +176,7 @@ class ClientSettings:
             raise ValueError("max_retries must be 0 or more")
         return cls(
             api_key=api_key,
-            base_url=httpx.URL(str(base_url)),
+            base_url=httpx2.URL(str(base_url)),
             timeout=timeout,
             max_retries=max_retries,
             default_headers=dict(default_headers or {}),
@@ -188,7 +188,7 @@ class ClientSettings:
         self,
         *,
         api_key: str | None,
-        base_url: str | httpx.URL | None,
+        base_url: str | httpx2.URL | None,
         timeout: TimeoutTypes | NotGiven,
         max_retries: int | NotGiven,
         default_headers: Mapping[str, str] | None,
@@ -237,7 +237,7 @@ class BaseClient:
         return self._settings.api_key
 
     @property
-    def base_url(self) -> httpx.URL:
+    def base_url(self) -> httpx2.URL:
         return self._settings.base_url
 
     @property
@@ -303,8 +303,8 @@ class BaseRequester:
         idempotency_key: str,
         retries_taken: int,
         stream: bool,
-    ) -> httpx.Headers:
-        headers = httpx.Headers(
+    ) -> httpx2.Headers:
+        headers = httpx2.Headers(
             {
                 "Accept": "text/event-stream" if stream else "application/json",
                 "Content-Type": "application/json",
@@ -339,17 +339,17 @@ class BaseRequester:
                 return value
         return f"{PACKAGE}-{uuid.uuid4()}"
 
-    def _timeouts(self, options: CallOptions) -> tuple[httpx.Timeout, float | None]:
-        """The httpx timeout of one attempt, and its total limit (None: no total)."""
+    def _timeouts(self, options: CallOptions) -> tuple[httpx2.Timeout, float | None]:
+        """The httpx2 timeout of one attempt, and its total limit (None: no total)."""
         timeout = (
             self.settings.timeout if isinstance(options.timeout, NotGiven) else options.timeout
         )
-        if isinstance(timeout, httpx.Timeout):
+        if isinstance(timeout, httpx2.Timeout):
             return timeout, None
         if timeout is None:
-            return httpx.Timeout(None), None
+            return httpx2.Timeout(None), None
         seconds = float(timeout)
-        return httpx.Timeout(seconds, connect=min(DEFAULT_CONNECT_TIMEOUT, seconds)), seconds
+        return httpx2.Timeout(seconds, connect=min(DEFAULT_CONNECT_TIMEOUT, seconds)), seconds
 
     def _max_retries(self, options: CallOptions) -> int:
         if isinstance(options.max_retries, NotGiven):
@@ -367,7 +367,7 @@ class BaseRequester:
         return redact_text(text, secrets_of(None, self._api_key))
 
     def _status_error(
-        self, op: OperationSpec[Any, Any, Any], response: httpx.Response, content: bytes
+        self, op: OperationSpec[Any, Any, Any], response: httpx2.Response, content: bytes
     ) -> APIStatusError:
         text = content.decode("utf-8", errors="replace")
         decoded: Any = None
@@ -406,7 +406,7 @@ class BaseRequester:
         )
 
     def _parse(
-        self, op: OperationSpec[_R, Any, Any], response: httpx.Response, content: bytes
+        self, op: OperationSpec[_R, Any, Any], response: httpx2.Response, content: bytes
     ) -> _R:
         try:
             return op.response.model_validate_json(content)
@@ -433,7 +433,7 @@ class BaseRequester:
             raise redact_error(error, secrets) from (None if leaks else exc)
 
     def parse_answer(
-        self, op: OperationSpec[_R, Any, Any], response: httpx.Response, content: bytes | None
+        self, op: OperationSpec[_R, Any, Any], response: httpx2.Response, content: bytes | None
     ) -> _R:
         """The response model of a whole body, carrying the request id as ``_request_id``."""
         result = self._parse(op, response, content or b"")
@@ -441,13 +441,13 @@ class BaseRequester:
         object.__setattr__(result, "_request_id", request_id_of(response))
         return result
 
-    def secrets(self, request: httpx.Request | None) -> tuple[str, ...]:
+    def secrets(self, request: httpx2.Request | None) -> tuple[str, ...]:
         """The credentials of a request, to keep out of errors and logs."""
         return secrets_of(request, self._api_key)
 
     # --- logging (``<PREFIX>_LOG=info|debug``; see ._logs) ---------------------------------
 
-    def _log_request(self, request: httpx.Request, retries_taken: int, max_retries: int) -> None:
+    def _log_request(self, request: httpx2.Request, retries_taken: int, max_retries: int) -> None:
         if log.isEnabledFor(logging.DEBUG):
             secrets = self.secrets(request)
             log.debug(
@@ -460,7 +460,7 @@ class BaseRequester:
             )
 
     def _log_response(
-        self, request: httpx.Request, response: httpx.Response, started: float
+        self, request: httpx2.Request, response: httpx2.Response, started: float
     ) -> None:
         if log.isEnabledFor(logging.INFO):
             request_id = request_id_of(response)
@@ -474,7 +474,7 @@ class BaseRequester:
                 f" (request id {request_id})" if request_id else "",
             )
 
-    def _log_failure(self, request: httpx.Request, error: APIError, started: float) -> None:
+    def _log_failure(self, request: httpx2.Request, error: APIError, started: float) -> None:
         if log.isEnabledFor(logging.INFO):
             secrets = self.secrets(request)
             log.info(
@@ -493,7 +493,7 @@ class BaseRequester:
         return error
 
     def _log_retry(
-        self, request: httpx.Request, retries_taken: int, delay: float, why: str
+        self, request: httpx2.Request, retries_taken: int, delay: float, why: str
     ) -> None:
         secrets = self.secrets(request)
         log.info(
@@ -506,11 +506,11 @@ class BaseRequester:
         )
 
     @staticmethod
-    def _delay(retries_taken: int, response: httpx.Response | None) -> float:
+    def _delay(retries_taken: int, response: httpx2.Response | None) -> float:
         return _retry.retry_delay(retries_taken, response.headers if response is not None else None)
 
     @staticmethod
-    def _retryable(response: httpx.Response) -> bool:
+    def _retryable(response: httpx2.Response) -> bool:
         return _retry.should_retry_status(response.status_code, response.headers)
 
 

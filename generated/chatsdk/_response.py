@@ -15,7 +15,7 @@ import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, Generic, TypeVar
 
-import httpx
+import httpx2
 
 from ._errors import APIError
 from ._faults import redact_error, request_id_of, transport_error
@@ -30,13 +30,13 @@ class RawResponse(Generic[_P]):
 
     def __init__(
         self,
-        response: httpx.Response,
+        response: httpx2.Response,
         content: bytes | None,
         parse: Callable[[], _P],
         retries_taken: int,
     ) -> None:
         self.http_response = response
-        """The httpx response; read its body from :attr:`content` (streams: from :meth:`parse`)."""
+        """The httpx2 response; read its body from :attr:`content` (streams: from :meth:`parse`)."""
         self.content = content
         """The body's bytes (None for a stream, whose body :meth:`parse` reads)."""
         self.retries_taken = retries_taken
@@ -49,7 +49,7 @@ class RawResponse(Generic[_P]):
         return self.http_response.status_code
 
     @property
-    def headers(self) -> httpx.Headers:
+    def headers(self) -> httpx2.Headers:
         return self.http_response.headers
 
     @property
@@ -76,15 +76,15 @@ class _Streaming(Generic[_P]):
 
     def __init__(
         self,
-        response: httpx.Response,
-        parser: Callable[[httpx.Response, bytes | None], _P],
+        response: httpx2.Response,
+        parser: Callable[[httpx2.Response, bytes | None], _P],
         *,
         streamed: bool,
         retries_taken: int,
         secrets: tuple[str, ...],
     ) -> None:
         self.http_response = response
-        """The httpx response, its body not read yet."""
+        """The httpx2 response, its body not read yet."""
         self.retries_taken = retries_taken
         """How many attempts failed before this one."""
         self._parser = parser
@@ -99,7 +99,7 @@ class _Streaming(Generic[_P]):
         return self.http_response.status_code
 
     @property
-    def headers(self) -> httpx.Headers:
+    def headers(self) -> httpx2.Headers:
         return self.http_response.headers
 
     @property
@@ -144,7 +144,7 @@ class StreamingResponse(_Streaming[_P]):
         self._check_readable()
         try:
             return self.http_response.read()
-        except (httpx.TransportError, httpx.DecodingError) as exc:
+        except (httpx2.TransportError, httpx2.DecodingError) as exc:
             raise self._error(exc) from exc
 
     def text(self) -> str:
@@ -161,7 +161,7 @@ class StreamingResponse(_Streaming[_P]):
         self._iterating()
         try:
             yield from self.http_response.iter_bytes(chunk_size)
-        except (httpx.TransportError, httpx.DecodingError) as exc:
+        except (httpx2.TransportError, httpx2.DecodingError) as exc:
             raise self._error(exc) from exc
 
     def iter_text(self, chunk_size: int | None = None) -> Iterator[str]:
@@ -169,7 +169,7 @@ class StreamingResponse(_Streaming[_P]):
         self._iterating()
         try:
             yield from self.http_response.iter_text(chunk_size)
-        except (httpx.TransportError, httpx.DecodingError) as exc:
+        except (httpx2.TransportError, httpx2.DecodingError) as exc:
             raise self._error(exc) from exc
 
     def iter_lines(self) -> Iterator[str]:
@@ -177,7 +177,7 @@ class StreamingResponse(_Streaming[_P]):
         self._iterating()
         try:
             yield from self.http_response.iter_lines()
-        except (httpx.TransportError, httpx.DecodingError) as exc:
+        except (httpx2.TransportError, httpx2.DecodingError) as exc:
             raise self._error(exc) from exc
 
     def parse(self) -> _P:
@@ -204,7 +204,7 @@ class AsyncStreamingResponse(_Streaming[_P]):
         self._check_readable()
         try:
             return await self.http_response.aread()
-        except (httpx.TransportError, httpx.DecodingError) as exc:
+        except (httpx2.TransportError, httpx2.DecodingError) as exc:
             raise self._error(exc) from exc
 
     async def text(self) -> str:
@@ -222,7 +222,7 @@ class AsyncStreamingResponse(_Streaming[_P]):
         try:
             async for chunk in self.http_response.aiter_bytes(chunk_size):
                 yield chunk
-        except (httpx.TransportError, httpx.DecodingError) as exc:
+        except (httpx2.TransportError, httpx2.DecodingError) as exc:
             raise self._error(exc) from exc
 
     async def iter_text(self, chunk_size: int | None = None) -> AsyncIterator[str]:
@@ -231,7 +231,7 @@ class AsyncStreamingResponse(_Streaming[_P]):
         try:
             async for text in self.http_response.aiter_text(chunk_size):
                 yield text
-        except (httpx.TransportError, httpx.DecodingError) as exc:
+        except (httpx2.TransportError, httpx2.DecodingError) as exc:
             raise self._error(exc) from exc
 
     async def iter_lines(self) -> AsyncIterator[str]:
@@ -240,7 +240,7 @@ class AsyncStreamingResponse(_Streaming[_P]):
         try:
             async for line in self.http_response.aiter_lines():
                 yield line
-        except (httpx.TransportError, httpx.DecodingError) as exc:
+        except (httpx2.TransportError, httpx2.DecodingError) as exc:
             raise self._error(exc) from exc
 
     async def parse(self) -> _P:

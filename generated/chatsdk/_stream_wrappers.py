@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-import httpx
+import httpx2
 import pydantic
 
 from ._accumulate import Accumulator
@@ -53,7 +53,7 @@ class AccumulatingStream(Generic[_T, _F]):
         self._all_texts: list[str] = []
 
     @property
-    def response(self) -> httpx.Response:
+    def response(self) -> httpx2.Response:
         """The HTTP response being read."""
         return self._stream.response
 
@@ -128,7 +128,7 @@ class AsyncAccumulatingStream(Generic[_T, _F]):
         self._all_texts: list[str] = []
 
     @property
-    def response(self) -> httpx.Response:
+    def response(self) -> httpx2.Response:
         """The HTTP response being read."""
         return self._stream.response
 

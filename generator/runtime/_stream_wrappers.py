@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-import httpx
+import httpx2
 import pydantic
 
 from ._accumulate import Accumulator
@@ -52,7 +52,7 @@ class AccumulatingStream(Generic[_T, _F]):
         self._all_texts: list[str] = []
 
     @property
-    def response(self) -> httpx.Response:
+    def response(self) -> httpx2.Response:
         """The HTTP response being read."""
         return self._stream.response
 
@@ -127,7 +127,7 @@ class AsyncAccumulatingStream(Generic[_T, _F]):
         self._all_texts: list[str] = []
 
     @property
-    def response(self) -> httpx.Response:
+    def response(self) -> httpx2.Response:
         """The HTTP response being read."""
         return self._stream.response
 

@@ -13,9 +13,9 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
-import httpx
+import httpx2
 import pydantic
 
 from . import _retry
@@ -59,7 +59,7 @@ class SyncRequester(BaseRequester):
     """Sends the calls of one blocking client: retries, timeouts, errors, parsing."""
 
     def __init__(
-        self, settings: ClientSettings, sdk_version: str, http: httpx.Client, owns_http: bool
+        self, settings: ClientSettings, sdk_version: str, http: httpx2.Client, owns_http: bool
     ) -> None:
         super().__init__(settings, sdk_version)
         self.http = http
@@ -75,7 +75,7 @@ class SyncRequester(BaseRequester):
         body: Mapping[str, Any],
         options: CallOptions,
         stream: bool,
-    ) -> Iterator[tuple[httpx.Request, int, int]]:
+    ) -> Iterator[tuple[httpx2.Request, int, int]]:
         """The attempts of one call: (request, retries taken, retries allowed)."""
         self._check_auth(op, options)
         key = self._idempotency_key(options)
@@ -99,7 +99,7 @@ class SyncRequester(BaseRequester):
         body: Mapping[str, Any],
         options: CallOptions,
         stream: bool,
-        ready: Callable[[httpx.Request, httpx.Response, int, float], _X],
+        ready: Callable[[httpx2.Request, httpx2.Response, int, float], _X],
     ) -> _X:
         """Send until an attempt answers 2xx and ``ready(request, response, retries taken,
         start)`` returns; a connection failure (in ``ready`` too) or a retryable status is
@@ -108,7 +108,7 @@ class SyncRequester(BaseRequester):
             for request, retries_taken, max_retries in self._send(op, body, options, stream):
                 self._log_request(request, retries_taken, max_retries)
                 started = time.monotonic()
-                response: httpx.Response | None = None
+                response: httpx2.Response | None = None
                 try:
                     content: bytes | None = None  # the body of an error status
                     try:
@@ -119,7 +119,7 @@ class SyncRequester(BaseRequester):
                                 content = response.read()
                             finally:
                                 response.close()
-                    except (httpx.TransportError, httpx.DecodingError) as exc:
+                    except (httpx2.TransportError, httpx2.DecodingError) as exc:
                         raise transport_error(exc, request) from exc
                     if content is not None:
                         if retries_taken < max_retries and self._retryable(response):
@@ -158,7 +158,7 @@ class SyncRequester(BaseRequester):
         _, total = self._timeouts(options)
 
         def read_all(
-            request: httpx.Request, response: httpx.Response, retries_taken: int, started: float
+            request: httpx2.Request, response: httpx2.Response, retries_taken: int, started: float
         ) -> RawResponse[_R]:
             try:
                 chunks: list[bytes] = []
@@ -168,7 +168,7 @@ class SyncRequester(BaseRequester):
                         raise APITimeoutError(
                             timeout_message(request, total, "whole request"), request=request
                         )
-            except (httpx.TransportError, httpx.DecodingError) as exc:
+            except (httpx2.TransportError, httpx2.DecodingError) as exc:
                 raise transport_error(exc, request) from exc
             finally:
                 response.close()
@@ -191,7 +191,7 @@ class SyncRequester(BaseRequester):
         spec = require_stream(op)
 
         def first_event(
-            request: httpx.Request, response: httpx.Response, retries_taken: int, started: float
+            request: httpx2.Request, response: httpx2.Response, retries_taken: int, started: float
         ) -> RawResponse[Stream[_T]]:
             events = iter_items(response, spec, strict=self.strict, secrets=self.secrets(request))
             try:
@@ -245,15 +245,15 @@ class SyncRequester(BaseRequester):
         spec: Any,
     ) -> Any:
         def head(
-            request: httpx.Request, response: httpx.Response, retries_taken: int, started: float
+            request: httpx2.Request, response: httpx2.Response, retries_taken: int, started: float
         ) -> StreamingResponse[Any]:
             secrets = self.secrets(request)
 
-            def events(response: httpx.Response, content: bytes | None) -> Stream[Any]:
+            def events(response: httpx2.Response, content: bytes | None) -> Stream[Any]:
                 items = iter_items(response, spec, strict=self.strict, secrets=secrets)
                 return Stream(response, items)
 
-            parser: Callable[[httpx.Response, bytes | None], Any] = (
+            parser: Callable[[httpx2.Response, bytes | None], Any] = (
                 functools.partial(self.parse_answer, op) if spec is None else events
             )
 
@@ -281,12 +281,12 @@ class SyncAPIClient(BaseClient):
         self,
         *,
         api_key: str | None = None,
-        base_url: str | httpx.URL | None = None,
+        base_url: str | httpx2.URL | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = _retry.DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
-        http_client: httpx.Client | None = None,
+        http_client: httpx2.Client | None = None,
         strict_response_validation: bool = False,
     ) -> None:
         self._settings = ClientSettings.resolve(
@@ -298,7 +298,13 @@ class SyncAPIClient(BaseClient):
             default_query=default_query,
             strict_response_validation=strict_response_validation,
         )
-        http = http_client if http_client is not None else httpx.Client()
+        given = cast("object", http_client)  # a caller may pass anything
+        if given is not None and not isinstance(given, httpx2.Client):
+            raise TypeError(
+                f"http_client must be an httpx2.Client, not {type(given).__module__}."
+                f"{type(given).__qualname__} (the client runs on httpx2)"
+            )
+        http = http_client if http_client is not None else httpx2.Client()
         self._requester = self._requester_class(
             self._settings, self.sdk_version, http, http_client is None
         )
@@ -307,20 +313,20 @@ class SyncAPIClient(BaseClient):
         self,
         *,
         api_key: str | None = None,
-        base_url: str | httpx.URL | None = None,
+        base_url: str | httpx2.URL | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         set_default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         set_default_query: Mapping[str, object] | None = None,
-        http_client: httpx.Client | None = None,
+        http_client: httpx2.Client | None = None,
         strict_response_validation: bool | NotGiven = NOT_GIVEN,
     ) -> Self:
         """A client with the given settings changed and the others as here.
 
         ``default_headers``/``default_query`` are added to this client's (``set_default_…``
-        replace them). The copy shares this client's ``httpx.Client`` (its connections), as
+        replace them). The copy shares this client's ``httpx2.Client`` (its connections), as
         openai's and anthropic's do, unless ``http_client`` is given; either way closing the
         copy does not close it.
         """
@@ -343,7 +349,7 @@ class SyncAPIClient(BaseClient):
     """``client.with_options(timeout=5).messages.create(...)``: :meth:`copy`, for one call."""
 
     def close(self) -> None:
-        """Close the connections (unless the httpx client was passed in)."""
+        """Close the connections (unless the httpx2 client was passed in)."""
         self._requester.close()
 
     @property

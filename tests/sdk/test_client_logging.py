@@ -81,12 +81,12 @@ def test_no_credential_in_the_logs_sent_or_echoed(caplog: pytest.LogCaptureFixtu
 
 SCRIPT = textwrap.dedent(
     """
-    import httpx
+    import httpx2
     from chatsdk import Client, AuthenticationError
 
     body = {"error": {"message": "key %s is not valid"}}
-    http = httpx.Client(transport=httpx.MockTransport(
-        lambda request: httpx.Response(401, json=body, headers={"x-request-id": "req_9"})
+    http = httpx2.Client(transport=httpx2.MockTransport(
+        lambda request: httpx2.Response(401, json=body, headers={"x-request-id": "req_9"})
     ))
     client = Client(api_key="%s", base_url="http://api.test", http_client=http)
     try:

@@ -8,7 +8,7 @@ import asyncio
 import json
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from mock_api import (
     API_KEY,
@@ -96,7 +96,7 @@ def test_set_default_headers_and_query_replace_instead_of_merging() -> None:
 def test_a_copy_shares_the_http_client_and_closing_it_leaves_the_original_open() -> None:
     api = MockAPI(json_response(200, CHAT_BODY))
     client = Client(api_key="k", base_url="http://api.test")
-    http = httpx.Client(transport=httpx.MockTransport(api.handler))
+    http = httpx2.Client(transport=httpx2.MockTransport(api.handler))
     copied = client.with_options(timeout=3)
     copied.close()
     assert not client.is_closed  # the copy shares the original's connections, not owns them
@@ -173,7 +173,7 @@ def test_async_results_carry_the_request_id() -> None:
 
 def test_streaming_response_gives_headers_before_the_body_is_read() -> None:
     body = Body([json.dumps(MESSAGE_BODY).encode()])
-    api = MockAPI(httpx.Response(200, stream=body, headers={"x-request-id": "req_s"}))
+    api = MockAPI(httpx2.Response(200, stream=body, headers={"x-request-id": "req_s"}))
     client = sync_client(api)
     manager = client.messages.with_streaming_response.create(**ASK)
     assert api.requests == []  # sent when the block is entered
@@ -193,7 +193,7 @@ def test_streaming_response_gives_headers_before_the_body_is_read() -> None:
 def test_streaming_response_body_read_by_the_caller(how: str) -> None:
     text = json.dumps(MESSAGE_BODY, indent=1)
     chunks = [text[:50].encode(), text[50:].encode()]
-    client = sync_client(MockAPI(httpx.Response(200, stream=Body(chunks))))
+    client = sync_client(MockAPI(httpx2.Response(200, stream=Body(chunks))))
     with client.messages.with_streaming_response.create(**ASK) as response:
         got: Any = getattr(response, how)()
         if how.startswith("iter_"):
@@ -247,7 +247,7 @@ def test_async_streaming_response_plain_and_stream() -> None:
     async def run() -> None:
         body = Body([json.dumps(CHAT_BODY).encode()])
         api = MockAPI(
-            httpx.Response(200, stream=body, headers={"x-request-id": "r1"}),
+            httpx2.Response(200, stream=body, headers={"x-request-id": "r1"}),
             sse_response(MESSAGE_SSE),
         )
         client = async_client(api)

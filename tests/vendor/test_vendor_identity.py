@@ -21,7 +21,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from click.testing import CliRunner
 
@@ -131,17 +131,17 @@ def imported(packages: dict[str, Path], name: str) -> ModuleType:
 
 class Recorder:
     def __init__(self) -> None:
-        self.requests: list[httpx.Request] = []
+        self.requests: list[httpx2.Request] = []
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
         request.read()
         self.requests.append(request)
-        return httpx.Response(200, json={"id": "w1", "name": "spanner"})
+        return httpx2.Response(200, json={"id": "w1", "name": "spanner"})
 
 
 def recorded_client(package: ModuleType, **kwargs: Any) -> tuple[Any, Recorder]:
     recorder = Recorder()
-    http = httpx.Client(transport=httpx.MockTransport(recorder))
+    http = httpx2.Client(transport=httpx2.MockTransport(recorder))
     return package.Client(http_client=http, max_retries=0, **kwargs), recorder
 
 
@@ -339,9 +339,9 @@ def test_chatsdk_keeps_its_names() -> None:
 
 
 LOGGED = """
-import httpx, acme_prefixed
-http = httpx.Client(transport=httpx.MockTransport(
-    lambda request: httpx.Response(200, json={"id": "w1", "name": "n"})
+import httpx2, acme_prefixed
+http = httpx2.Client(transport=httpx2.MockTransport(
+    lambda request: httpx2.Response(200, json={"id": "w1", "name": "n"})
 ))
 acme_prefixed.Client(api_key="sk-vendor-secret-1", http_client=http).widgets.create(name="n")
 """
@@ -369,13 +369,13 @@ def test_the_log_switch_is_the_prefixs_variable(
 
 def test_vendor_clients_have_the_peers_conveniences(packages: dict[str, Path]) -> None:
     acme = imported(packages, "acme")
-    answers: list[httpx.Request] = []
+    answers: list[httpx2.Request] = []
 
-    def answer(request: httpx.Request) -> httpx.Response:
+    def answer(request: httpx2.Request) -> httpx2.Response:
         answers.append(request)
-        return httpx.Response(200, json={"id": "w1", "name": "n"}, headers={"x-request-id": "r5"})
+        return httpx2.Response(200, json={"id": "w1", "name": "n"}, headers={"x-request-id": "r5"})
 
-    http = httpx.Client(transport=httpx.MockTransport(answer))
+    http = httpx2.Client(transport=httpx2.MockTransport(answer))
     client = acme.Client(api_key="k", http_client=http)
     public = {name for name in dir(client) if not name.startswith("_")}
     assert not public & {"request", "request_raw", "request_stream", "stream_manager"}

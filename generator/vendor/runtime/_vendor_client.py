@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import IO, Any, ClassVar, TypeVar, cast
 from urllib.parse import quote, urlencode
 
-import httpx
+import httpx2
 import pydantic
 
 from ._async_client import AsyncAPIClient, AsyncRequester
@@ -131,7 +131,7 @@ def _form_field(value: object) -> str:
 
 
 def _encode(op: OperationSpec[Any, Any, Any], body: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``httpx.Client.build_request`` arguments that carry ``body``."""
+    """The ``httpx2.Client.build_request`` arguments that carry ``body``."""
     kind = _kind(op)
     if kind == "none":
         return {}
@@ -147,7 +147,7 @@ def _encode(op: OperationSpec[Any, Any, Any], body: Mapping[str, Any]) -> dict[s
         return {"content": urlencode(fields).encode()}
     if kind == "multipart":
         # Every field is a part; a plain one is (None, text), so the body is multipart even
-        # without a file (httpx would otherwise send a URL-encoded form).
+        # without a file (httpx2 would otherwise send a URL-encoded form).
         parts: list[tuple[str, Any]] = []
         for name, value in body.items():
             for item in cast("list[object]", value if isinstance(value, list) else [value]):
@@ -175,25 +175,25 @@ class _VendorCalls:
 
     @staticmethod
     def _rebuild(
-        http: httpx.Client | httpx.AsyncClient,
+        http: httpx2.Client | httpx2.AsyncClient,
         op: OperationSpec[Any, Any, Any],
         body: Mapping[str, Any],
-        request: httpx.Request,
-    ) -> httpx.Request:
+        request: httpx2.Request,
+    ) -> httpx2.Request:
         """``request`` (built by the base client for a JSON body) with ``op``'s encoding."""
         kind = _kind(op)
         returns = op.returns if isinstance(op, VendorOperationSpec) else "json"
-        # A query written into the path (Anthropic's `/v1/messages?beta=true`): httpx drops
+        # A query written into the path (Anthropic's `/v1/messages?beta=true`): httpx2 drops
         # it when the call has query parameters of its own, so it is merged back, theirs last.
         fixed_query = op.path.partition("?")[2]
         if kind == "json" and returns == "json" and not fixed_query:
             return request
         url = request.url
         if fixed_query:
-            url = url.copy_with(params=httpx.QueryParams(fixed_query).merge(url.params))
-        headers = httpx.Headers(request.headers)
+            url = url.copy_with(params=httpx2.QueryParams(fixed_query).merge(url.params))
+        headers = httpx2.Headers(request.headers)
         headers.pop("Content-Length", None)
-        headers.pop("Content-Type", None)  # multipart: httpx adds it with the boundary
+        headers.pop("Content-Type", None)  # multipart: httpx2 adds it with the boundary
         if kind in _CONTENT_TYPES:
             headers["Content-Type"] = _CONTENT_TYPES[kind]
         if returns == "binary":
@@ -203,7 +203,7 @@ class _VendorCalls:
         return rebuilt
 
     def _answer(
-        self, op: OperationSpec[_R, Any, Any], response: httpx.Response, content: bytes
+        self, op: OperationSpec[_R, Any, Any], response: httpx2.Response, content: bytes
     ) -> _R | None:
         """The answer of a binary or untyped operation; None: parse it as a model."""
         returns = op.returns if isinstance(op, VendorOperationSpec) else "json"
@@ -228,13 +228,13 @@ class VendorSyncRequester(_VendorCalls, SyncRequester):
         body: Mapping[str, Any],
         options: CallOptions,
         stream: bool,
-    ) -> Iterator[tuple[httpx.Request, int, int]]:
+    ) -> Iterator[tuple[httpx2.Request, int, int]]:
         json_body: Mapping[str, Any] = body if _kind(op) == "json" else {}
         for request, retries_taken, max_retries in super()._send(op, json_body, options, stream):
             yield self._rebuild(self.http, op, body, request), retries_taken, max_retries
 
     def _parse(
-        self, op: OperationSpec[_R, Any, Any], response: httpx.Response, content: bytes
+        self, op: OperationSpec[_R, Any, Any], response: httpx2.Response, content: bytes
     ) -> _R:
         answer = self._answer(op, response, content)
         return answer if answer is not None else super()._parse(op, response, content)
@@ -249,13 +249,13 @@ class VendorAsyncRequester(_VendorCalls, AsyncRequester):
         body: Mapping[str, Any],
         options: CallOptions,
         stream: bool,
-    ) -> Iterator[tuple[httpx.Request, int, int]]:
+    ) -> Iterator[tuple[httpx2.Request, int, int]]:
         json_body: Mapping[str, Any] = body if _kind(op) == "json" else {}
         for request, retries_taken, max_retries in super()._send(op, json_body, options, stream):
             yield self._rebuild(self.http, op, body, request), retries_taken, max_retries
 
     def _parse(
-        self, op: OperationSpec[_R, Any, Any], response: httpx.Response, content: bytes
+        self, op: OperationSpec[_R, Any, Any], response: httpx2.Response, content: bytes
     ) -> _R:
         answer = self._answer(op, response, content)
         return answer if answer is not None else super()._parse(op, response, content)
