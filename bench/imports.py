@@ -109,7 +109,7 @@ def chatsdk_figure(repeats: int) -> Figure:
         "| statement | time |",
         "| --- | --- |",
         f"| `import chatsdk` (the clients load on first use, PEP 562) | {ours.show('s')} |",
-        "| `import chatsdk; chatsdk.Client` (httpx, pydantic, every model: what `import openai`"
+        "| `import chatsdk; chatsdk.Client` (httpx2, pydantic, every model: what `import openai`"
         f" loads too) | {client.show('s')} |",
         "| `import chatsdk.chat_completions, chatsdk.messages, chatsdk.sessions` |"
         f" {stats['chatsdk models'].show('s')} |",

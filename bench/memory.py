@@ -3,7 +3,7 @@
 The body is made on the fly (never held whole): chat chunks shaped like the recorded ones,
 each carrying one text fragment taken in turn from the fragments of the recorded streams,
 cut into 16 KiB transport reads at arbitrary byte positions. It goes through
-``ChatCompletionsStream`` (decode, parse, accumulate) over an ``httpx.Response`` whose body is
+``ChatCompletionsStream`` (decode, parse, accumulate) over an ``httpx2.Response`` whose body is
 that generator, then ``get_final_completion()``.
 
 Run in a child process (``python -m bench.memory MB``) so the figure is that process's own:
@@ -80,7 +80,7 @@ def _status(field: str) -> int:
 
 def _stream(total_bytes: int) -> tuple[int, int, int]:
     """Stream a body of about ``total_bytes``: (chunks, bytes, accumulated text bytes)."""
-    import httpx
+    import httpx2
 
     from chatsdk import _operations
     from chatsdk._client import ChatCompletionsStream
@@ -95,7 +95,7 @@ def _stream(total_bytes: int) -> tuple[int, int, int]:
             counted[0] += len(chunk)
             yield chunk
 
-    response = httpx.Response(200, content=reads())
+    response = httpx2.Response(200, content=reads())
     stream = ChatCompletionsStream(Stream(response, iter_items(response, spec)), spec.accumulator())
     chunks = sum(1 for _ in stream)
     final = stream.get_final_completion()

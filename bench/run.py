@@ -102,7 +102,10 @@ def versions() -> list[tuple[str, str]]:
         ("sdkforge (this repository)", f"{version('sdkforge')} at {git_describe()}"),
         ("chatsdk (generated/)", version("chatsdk")),
         ("pydantic / pydantic-core", f"{version('pydantic')} / {version('pydantic-core')}"),
-        ("httpx (ours) / httpx2 (openai, anthropic)", f"{version('httpx')} / {version('httpx2')}"),
+        (
+            "httpx2 (ours, openai, anthropic) / httpx (the plain peer)",
+            f"{version('httpx2')} / {version('httpx')}",
+        ),
         ("openai", version("openai")),
         ("anthropic", version("anthropic")),
         ("ruff", version("ruff")),

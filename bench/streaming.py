@@ -1,8 +1,8 @@
 """SSE decode + parse + accumulate, per event, on the recorded streams: ours and the vendors' SDKs.
 
 Every side gets the same bytes, one transport chunk per SSE event (as a server flushes them),
-in an ``httpx.Response`` (ours) or an ``httpx2.Response`` (openai, anthropic) built over an
-iterator of those chunks: the figure is the stream machinery alone, no sockets, no request.
+in an ``httpx2.Response`` (the HTTP stack of ours and of openai and anthropic alike) built over
+an iterator of those chunks: the figure is the stream machinery alone, no sockets, no request.
 
 Ours is what ``client.chat.completions.stream(...)`` / ``client.messages.stream(...)`` run
 once the response is open: ``iter_items`` (decoder, JSON, the typed event) under the
@@ -38,7 +38,7 @@ from bench.common import (
 )
 
 _SAMPLE = 0.1  # seconds a sample lasts: short, so the rounds interleave finely
-_DECODE = "SSE decode (httpx body iteration + `SSEDecoder`)"
+_DECODE = "SSE decode (httpx2 body iteration + `SSEDecoder`)"
 _PARSE = "+ JSON and typed event (`iter_items`)"
 _ALL = "+ accumulation and the final object"
 
@@ -84,7 +84,7 @@ def _ours_stages(
     bodies: list[list[bytes]], spec: Any, make_stream: Callable[..., Any]
 ) -> dict[str, Callable[[], int]]:
     """Ours cut at each stage: decode only; + JSON and typed events; + accumulation."""
-    import httpx
+    import httpx2
 
     from chatsdk._sse import SSEDecoder
     from chatsdk._streaming import Stream, iter_items
@@ -92,7 +92,7 @@ def _ours_stages(
     def decode() -> int:
         n = 0
         for chunks in bodies:
-            response = httpx.Response(200, content=iter(chunks))
+            response = httpx2.Response(200, content=iter(chunks))
             decoder = SSEDecoder()
             for chunk in response.iter_bytes():
                 n += len(decoder.feed(chunk))
@@ -102,7 +102,7 @@ def _ours_stages(
     def parse() -> int:
         n = 0
         for chunks in bodies:
-            response = httpx.Response(200, content=iter(chunks))
+            response = httpx2.Response(200, content=iter(chunks))
             for _ in iter_items(response, spec):
                 n += 1
         return n
@@ -110,7 +110,7 @@ def _ours_stages(
     def accumulate() -> int:
         n = 0
         for chunks in bodies:
-            response = httpx.Response(200, content=iter(chunks))
+            response = httpx2.Response(200, content=iter(chunks))
             stream = make_stream(Stream(response, iter_items(response, spec)), spec.accumulator())
             for _ in stream:
                 n += 1

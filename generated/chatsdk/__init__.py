@@ -4,7 +4,7 @@
 ``chatsdk.Client`` and ``chatsdk.AsyncClient`` call the APIs; models live in ``chatsdk.chat_completions``, ``chatsdk.messages``, ``chatsdk.sessions``, ``chatsdk.shared``.
 Every exception is an ``APIError`` subclass exported here.
 
-Importing ``chatsdk`` is cheap: the clients (and httpx and pydantic with them) load on first use.
+Importing ``chatsdk`` is cheap: the clients (and httpx2 and pydantic with them) load on first use.
 """
 
 from __future__ import annotations
@@ -34,10 +34,10 @@ from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._base_client import RawResponse
     from ._client import AsyncClient, Client
     from ._lenient import MissingFieldError, ValidationIssue
     from ._models import UnknownTag, UnknownVariant
+    from ._response import AsyncStreamingResponse, RawResponse, StreamingResponse
     from ._streaming import AsyncStream, Stream
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
     "APITimeoutError",
     "AsyncClient",
     "AsyncStream",
+    "AsyncStreamingResponse",
     "AuthenticationError",
     "ChatSDKError",
     "Client",
@@ -65,17 +66,20 @@ __all__ = [
     "ServerError",
     "Stream",
     "StreamError",
+    "StreamingResponse",
     "UnknownTag",
     "UnknownVariant",
     "ValidationIssue",
     "__version__",
 ]
 
-# Loaded on first access (PEP 562), so that ``import chatsdk`` does not import httpx.
+# Loaded on first access (PEP 562), so that ``import chatsdk`` does not import httpx2.
 _LAZY = {
     "AsyncClient": "._client",
     "Client": "._client",
-    "RawResponse": "._base_client",
+    "RawResponse": "._response",
+    "StreamingResponse": "._response",
+    "AsyncStreamingResponse": "._response",
     "MissingFieldError": "._lenient",
     "ValidationIssue": "._lenient",
     "UnknownTag": "._models",

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ._constants import PackageError
 
 if TYPE_CHECKING:
-    import httpx
+    import httpx2
 
 __all__ = [
     "APIConnectionError",
@@ -64,8 +64,8 @@ class APIError(PackageError):
     status_code: int | None
     body: Any
     request_id: str | None
-    request: httpx.Request | None
-    response: httpx.Response | None
+    request: httpx2.Request | None
+    response: httpx2.Response | None
 
     def __init__(
         self,
@@ -74,8 +74,8 @@ class APIError(PackageError):
         status_code: int | None = None,
         body: Any = None,
         request_id: str | None = None,
-        request: httpx.Request | None = None,
-        response: httpx.Response | None = None,
+        request: httpx2.Request | None = None,
+        response: httpx2.Response | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message

@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, cast
 
-import httpx
+import httpx2
 import pydantic
 
 from ._errors import (
@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 
-def request_id_of(response: httpx.Response | None, body: Any = None) -> str | None:
+def request_id_of(response: httpx2.Response | None, body: Any = None) -> str | None:
     """The request id from ``x-request-id`` / ``request-id``, else the body's ``request_id``."""
     if response is not None:
         for name in ("x-request-id", "request-id"):
@@ -61,8 +61,8 @@ SENSITIVE_HEADERS = frozenset(
 """Request headers whose values are credentials: masked in the ``repr`` of an error's request."""
 
 
-class RedactedHeaders(httpx.Headers):
-    """Request headers whose ``repr`` masks every credential (httpx masks only
+class RedactedHeaders(httpx2.Headers):
+    """Request headers whose ``repr`` masks every credential (httpx2 masks only
     ``authorization``); the values themselves stay readable by name."""
 
     def __repr__(self) -> str:
@@ -73,7 +73,7 @@ class RedactedHeaders(httpx.Headers):
         return f"Headers({items!r})"
 
 
-def secrets_of(request: httpx.Request | None, *keys: str | None) -> tuple[str, ...]:
+def secrets_of(request: httpx2.Request | None, *keys: str | None) -> tuple[str, ...]:
     """The credentials of a call: ``keys`` and the values of the request's credential headers
     (a ``Bearer`` token also on its own), longest first so that none is left half-replaced."""
     found = {key for key in keys if key}
@@ -146,11 +146,11 @@ def redact_error(error: APIError, secrets: tuple[str, ...]) -> APIError:
     return error
 
 
-_TIMEOUT_PHASES: dict[type[httpx.TimeoutException], str] = {
-    httpx.ConnectTimeout: "connect",
-    httpx.ReadTimeout: "read",
-    httpx.WriteTimeout: "write",
-    httpx.PoolTimeout: "pool",
+_TIMEOUT_PHASES: dict[type[httpx2.TimeoutException], str] = {
+    httpx2.ConnectTimeout: "connect",
+    httpx2.ReadTimeout: "read",
+    httpx2.WriteTimeout: "write",
+    httpx2.PoolTimeout: "pool",
 }
 
 
@@ -159,21 +159,21 @@ def seconds_text(seconds: float) -> str:
     return f"{seconds:g}"
 
 
-def timeout_message(request: httpx.Request | None, limit: float | None, phase: str) -> str:
+def timeout_message(request: httpx2.Request | None, limit: float | None, phase: str) -> str:
     """``timed out after 600 s: POST https://…/v1/messages (read)``."""
     after = f" after {seconds_text(limit)} s" if limit is not None else ""
     where = f": {request.method} {request.url}" if request is not None else ""
     return f"timed out{after}{where} ({phase})"
 
 
-def transport_error(exc: Exception, request: httpx.Request | None = None) -> APIError:
-    """The SDK error for an httpx failure to connect, send or read."""
-    if isinstance(exc, httpx.TimeoutException):
+def transport_error(exc: Exception, request: httpx2.Request | None = None) -> APIError:
+    """The SDK error for an httpx2 failure to connect, send or read."""
+    if isinstance(exc, httpx2.TimeoutException):
         phase = _TIMEOUT_PHASES.get(type(exc), "read")
         limits: object = request.extensions.get("timeout") if request is not None else None
         limit = cast("dict[str, object]", limits).get(phase) if isinstance(limits, dict) else None
         seconds = float(limit) if isinstance(limit, (int, float)) else None
         return APITimeoutError(timeout_message(request, seconds, phase), request=request)
-    if isinstance(exc, httpx.DecodingError):
+    if isinstance(exc, httpx2.DecodingError):
         return APIResponseValidationError(f"response body could not be decoded: {exc}")
     return APIConnectionError(f"connection error: {type(exc).__name__}: {exc}", request=request)

@@ -65,6 +65,8 @@ class SDKModel(BaseModel):
 
     # The tag property of the tagged union this model is a variant of (set by tagged_union).
     __sdk_tag__: ClassVar[str | None] = None
+    _request_id: ClassVar[str | None] = None
+    """The server's id of the request this object answered (set on the client's results)."""
 
     @classmethod
     def from_json(cls: type[_M], data: str | bytes | bytearray) -> _M:

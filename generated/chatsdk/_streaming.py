@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-import httpx
+import httpx2
 import pydantic
 
 from ._accumulate import Accumulator, ClassRule
@@ -105,7 +105,7 @@ class StreamSpec(Generic[_T, _F]):
         return Accumulator(self.rules, self.final, self.final_set, strict=strict)
 
     def decode(
-        self, sse: ServerSentEvent, response: httpx.Response | None = None, *, strict: bool = True
+        self, sse: ServerSentEvent, response: httpx2.Response | None = None, *, strict: bool = True
     ) -> Any:
         """The typed item of one event, or ``_SKIP`` / ``_DONE``; raises on an error event.
 
@@ -180,7 +180,7 @@ class StreamSpec(Generic[_T, _F]):
                 return None
         return item
 
-    def _stream_error(self, payload: Any, response: httpx.Response | None) -> StreamError:
+    def _stream_error(self, payload: Any, response: httpx2.Response | None) -> StreamError:
         body: Any = payload
         if self.error_model is not None:
             try:
@@ -219,7 +219,7 @@ def _event_name(sse: ServerSentEvent) -> str:
 
 
 def _incomplete(
-    response: httpx.Response, spec: StreamSpec[Any, Any], events: int
+    response: httpx2.Response, spec: StreamSpec[Any, Any], events: int
 ) -> APIStreamIncompleteError:
     request = _request_of(response)
     where = f": {request.method} {request.url}" if request is not None else ""
@@ -232,7 +232,17 @@ def _incomplete(
     )
 
 
-def _request_of(response: httpx.Response) -> httpx.Request | None:
+def _identity(response: httpx2.Response) -> bool:
+    """Whether the body is still to be read and sent as is (no ``Content-Encoding``): then its
+    raw chunks are its decoded bytes, and reading them skips httpx2's per-chunk decoding layer.
+    (A body read already is served from memory by ``iter_bytes``.)"""
+    if response.is_stream_consumed:
+        return False
+    encoding = response.headers.get("content-encoding")
+    return encoding is None or encoding.strip().lower() in ("", "identity")
+
+
+def _request_of(response: httpx2.Response) -> httpx2.Request | None:
     try:
         return response.request
     except RuntimeError:  # a response built by hand, never sent
@@ -240,7 +250,7 @@ def _request_of(response: httpx.Response) -> httpx.Request | None:
 
 
 def iter_items(
-    response: httpx.Response,
+    response: httpx2.Response,
     spec: StreamSpec[_T, Any],
     *,
     strict: bool = True,
@@ -256,7 +266,7 @@ def iter_items(
     ended = spec.end is None
     count = 0
     try:
-        for chunk in response.iter_bytes():
+        for chunk in response.iter_raw() if _identity(response) else response.iter_bytes():
             for sse in decoder.feed(chunk):
                 item = spec.decode(sse, response, strict=strict)
                 if item is _DONE:
@@ -277,7 +287,7 @@ def iter_items(
                 yield item
         if not ended:
             raise _incomplete(response, spec, count)
-    except (httpx.TransportError, httpx.DecodingError) as exc:
+    except (httpx2.TransportError, httpx2.DecodingError) as exc:
         raise redact_error(transport_error(exc, _request_of(response)), secrets) from exc
     except APIError as exc:
         redact_error(exc, secrets)
@@ -287,7 +297,7 @@ def iter_items(
 
 
 async def aiter_items(
-    response: httpx.Response,
+    response: httpx2.Response,
     spec: StreamSpec[_T, Any],
     *,
     strict: bool = True,
@@ -299,7 +309,8 @@ async def aiter_items(
     ended = spec.end is None
     count = 0
     try:
-        async for chunk in response.aiter_bytes():
+        chunks = response.aiter_raw() if _identity(response) else response.aiter_bytes()
+        async for chunk in chunks:
             for sse in decoder.feed(chunk):
                 item = spec.decode(sse, response, strict=strict)
                 if item is _DONE:
@@ -320,7 +331,7 @@ async def aiter_items(
                 yield item
         if not ended:
             raise _incomplete(response, spec, count)
-    except (httpx.TransportError, httpx.DecodingError) as exc:
+    except (httpx2.TransportError, httpx2.DecodingError) as exc:
         raise redact_error(transport_error(exc, _request_of(response)), secrets) from exc
     except APIError as exc:
         redact_error(exc, secrets)
@@ -336,7 +347,7 @@ class Stream(Generic[_T]):
     the block is left: ``with client.messages.create(..., stream=True) as events: ...``.
     """
 
-    def __init__(self, response: httpx.Response, events: Iterator[_T]) -> None:
+    def __init__(self, response: httpx2.Response, events: Iterator[_T]) -> None:
         self.response = response
         """The HTTP response; its body is being read as the stream is iterated."""
         self._events = events
@@ -374,7 +385,7 @@ class Stream(Generic[_T]):
 class AsyncStream(Generic[_T]):
     """The typed events of one streamed response, for ``async for`` and ``async with``."""
 
-    def __init__(self, response: httpx.Response, events: AsyncIterator[_T]) -> None:
+    def __init__(self, response: httpx2.Response, events: AsyncIterator[_T]) -> None:
         self.response = response
         """The HTTP response; its body is being read as the stream is iterated."""
         self._events = events

@@ -2,7 +2,7 @@
 
 A generated resource method validates its arguments into the operation's request model,
 takes the wire form of it, and hands it here with the operation's :class:`OperationSpec`.
-This module sends it with httpx (authentication per the schema's security scheme, default
+This module sends it with httpx2 (authentication per the schema's security scheme, default
 headers, a User-Agent naming the SDK version, an ``Idempotency-Key`` shared by every attempt
 of one call), retries what is worth retrying (see :mod:`._retry`), enforces the
 timeout, and turns the answer into the response model, a typed stream, or an
@@ -10,7 +10,7 @@ timeout, and turns the answer into the response model, a typed stream, or an
 
 Timeouts: a number is the limit, in seconds, for one attempt of a non-streamed call (its
 connect phase is limited to 5 s of it); for a stream it limits each wait for the next bytes.
-An ``httpx.Timeout`` sets every phase exactly. The default is 600 s.
+An ``httpx2.Timeout`` sets every phase exactly. The default is 600 s.
 
 The API key is never logged, never part of a repr, and removed from error messages.
 
@@ -24,15 +24,16 @@ import json
 import logging
 import os
 import platform
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, cast
+from typing import Any, ClassVar, Generic, Protocol, TypeVar, cast
 
-import httpx
+import httpx2
 import pydantic
 
-from . import _retry
+from . import _logs, _retry
 from ._constants import (
     API_KEY_ENV,
     BASE_URL_ENV,
@@ -53,30 +54,30 @@ from ._errors import (
     excerpt,
     status_error_class,
 )
-from ._faults import redact_error, redact_text, request_id_of, secrets_of
+from ._faults import RedactedHeaders, redact_error, redact_text, request_id_of, secrets_of
 from ._lenient import lenient_json
 from ._streaming import StreamSpec
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = [
     "API_KEY_ENV",
     "BASE_URL_ENV",
     "DEFAULT_CONNECT_TIMEOUT",
     "DEFAULT_TIMEOUT",
+    "BaseClient",
+    "BaseRequester",
     "CallOptions",
+    "ClientSettings",
     "OperationSpec",
-    "RawResponse",
     "build_body",
 ]
 
 log = logging.getLogger(LOGGER_NAME)
+_logs.setup_logging()
 
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
-_PLATFORM = f"python {platform.python_version()}; httpx {httpx.__version__}"
+_PLATFORM = f"python {platform.python_version()}; httpx2 {httpx2.__version__}"
 
 _R = TypeVar("_R", bound=pydantic.BaseModel)
 _T = TypeVar("_T")
@@ -128,52 +129,6 @@ def build_body(
     return body
 
 
-class RawResponse(Generic[_P]):
-    """An HTTP answer before parsing: status, headers, request id, and :meth:`parse`."""
-
-    def __init__(
-        self,
-        response: httpx.Response,
-        content: bytes | None,
-        parse: Callable[[], _P],
-        retries_taken: int,
-    ) -> None:
-        self.http_response = response
-        """The httpx response; read its body from :attr:`content` (streams: from :meth:`parse`)."""
-        self.content = content
-        """The body's bytes (None for a stream, whose body :meth:`parse` reads)."""
-        self.retries_taken = retries_taken
-        """How many attempts failed before this one."""
-        self._parse = parse
-        self._parsed: list[_P] = []
-
-    @property
-    def status_code(self) -> int:
-        return self.http_response.status_code
-
-    @property
-    def headers(self) -> httpx.Headers:
-        return self.http_response.headers
-
-    @property
-    def request_id(self) -> str | None:
-        """The server's id of this request (``x-request-id`` or ``request-id``)."""
-        return request_id_of(self.http_response)
-
-    @property
-    def text(self) -> str:
-        return (self.content or b"").decode("utf-8", errors="replace")
-
-    def parse(self) -> _P:
-        """The response model (or, for a stream, the :class:`~._streaming.Stream`); parsed once."""
-        if not self._parsed:
-            self._parsed.append(self._parse())
-        return self._parsed[0]
-
-    def __repr__(self) -> str:
-        return f"<RawResponse [{self.status_code}] request_id={self.request_id!r}>"
-
-
 class CloseableStream(Protocol):
     def close(self) -> None: ...
 
@@ -182,23 +137,32 @@ class AsyncCloseableStream(Protocol):
     async def close(self) -> None: ...
 
 
-class BaseClient:
-    """Configuration and the request/response logic shared by the sync and async clients."""
+@dataclass(frozen=True)
+class ClientSettings:
+    """Every setting of one client, resolved (the environment read, the base URL parsed).
 
-    sdk_version: ClassVar[str] = "0"
-    """Named in the User-Agent; the generated clients set it to the package's ``__version__``."""
+    ``copy()``/``with_options()`` make a client from a changed copy of them."""
 
-    def __init__(
-        self,
+    api_key: str | None
+    base_url: httpx2.URL
+    timeout: TimeoutTypes
+    max_retries: int
+    default_headers: Mapping[str, str]
+    default_query: Mapping[str, object]
+    strict_response_validation: bool
+
+    @classmethod
+    def resolve(
+        cls,
         *,
         api_key: str | None,
-        base_url: str | httpx.URL | None,
+        base_url: str | httpx2.URL | None,
         timeout: TimeoutTypes,
         max_retries: int,
         default_headers: Mapping[str, str] | None,
         default_query: Mapping[str, object] | None,
-        strict_response_validation: bool = False,
-    ) -> None:
+        strict_response_validation: bool,
+    ) -> ClientSettings:
         if api_key is None:
             api_key = os.environ.get(API_KEY_ENV) or None
         if base_url is None:
@@ -209,29 +173,117 @@ class BaseClient:
             raise PackageError(NO_BASE_URL)
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
-        self._api_key = api_key
-        self.base_url = httpx.URL(str(base_url))
-        self.timeout: TimeoutTypes = timeout
-        self.max_retries = max_retries
-        self._default_headers = dict(default_headers or {})
-        self._default_query = dict(default_query or {})
-        self.strict_response_validation = strict_response_validation
-        """Raise on an answer that does not match its schema, instead of keeping it with its
-        ``validation_errors`` (see ``_lenient.py``)."""
+        return cls(
+            api_key=api_key,
+            base_url=httpx2.URL(str(base_url)),
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=dict(default_headers or {}),
+            default_query=dict(default_query or {}),
+            strict_response_validation=strict_response_validation,
+        )
+
+    def changed(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str | httpx2.URL | None,
+        timeout: TimeoutTypes | NotGiven,
+        max_retries: int | NotGiven,
+        default_headers: Mapping[str, str] | None,
+        set_default_headers: Mapping[str, str] | None,
+        default_query: Mapping[str, object] | None,
+        set_default_query: Mapping[str, object] | None,
+        strict_response_validation: bool | NotGiven,
+    ) -> dict[str, Any]:
+        """The keyword arguments of a client like this one with what is given changed:
+        ``default_headers``/``default_query`` are merged over these, ``set_…`` replace them."""
+        if default_headers is not None and set_default_headers is not None:
+            raise ValueError("pass default_headers= or set_default_headers=, not both")
+        if default_query is not None and set_default_query is not None:
+            raise ValueError("pass default_query= or set_default_query=, not both")
+        headers = dict(self.default_headers) if set_default_headers is None else {}
+        headers.update(default_headers or set_default_headers or {})
+        query = dict(self.default_query) if set_default_query is None else {}
+        query.update(default_query or set_default_query or {})
+        return {
+            "api_key": api_key if api_key is not None else self.api_key,
+            "base_url": base_url if base_url is not None else self.base_url,
+            "timeout": self.timeout if isinstance(timeout, NotGiven) else timeout,
+            "max_retries": self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
+            "default_headers": headers,
+            "default_query": query,
+            "strict_response_validation": (
+                self.strict_response_validation
+                if isinstance(strict_response_validation, NotGiven)
+                else strict_response_validation
+            ),
+        }
+
+
+class BaseClient:
+    """The settings every client shows, read-only; :mod:`._sync_client` and
+    :mod:`._async_client` add ``copy()``, ``close()`` and the requester that sends."""
+
+    sdk_version: ClassVar[str] = "0"
+    """Named in the User-Agent; the generated clients set it to the package's ``__version__``."""
+
+    _settings: ClientSettings
 
     @property
     def api_key(self) -> str | None:
         """The API key in use (from the argument or the ``<PREFIX>_API_KEY`` environment variable)."""
-        return self._api_key
+        return self._settings.api_key
+
+    @property
+    def base_url(self) -> httpx2.URL:
+        return self._settings.base_url
+
+    @property
+    def timeout(self) -> TimeoutTypes:
+        return self._settings.timeout
+
+    @property
+    def max_retries(self) -> int:
+        return self._settings.max_retries
+
+    @property
+    def default_headers(self) -> Mapping[str, str]:
+        """The headers sent with every request (credentials aside)."""
+        return dict(self._settings.default_headers)
+
+    @property
+    def default_query(self) -> Mapping[str, object]:
+        return dict(self._settings.default_query)
+
+    @property
+    def strict_response_validation(self) -> bool:
+        """Raise on an answer that does not match its schema, instead of keeping it with its
+        ``validation_errors`` (see ``_lenient.py``)."""
+        return self._settings.strict_response_validation
 
     def __repr__(self) -> str:
-        key = "<set>" if self._api_key else None
+        key = "<set>" if self._settings.api_key else None
         return f"{type(self).__name__}(base_url={str(self.base_url)!r}, api_key={key})"
+
+
+class BaseRequester:
+    """How one client builds requests and reads answers, shared by the sync and async
+    requesters. A client holds one and hands it to its resources, whose methods call it;
+    it is no part of the client's public surface."""
+
+    def __init__(self, settings: ClientSettings, sdk_version: str) -> None:
+        self.settings = settings
+        self.user_agent = f"{USER_AGENT_PRODUCT}/{sdk_version} ({_PLATFORM})"
+        self._api_key = settings.api_key
+        self._default_headers = settings.default_headers
+        self._default_query = settings.default_query
+        self.strict = settings.strict_response_validation
 
     # --- building requests ---------------------------------------------------------------
 
     def _url(self, path: str) -> str:
-        return str(self.base_url).rstrip("/") + "/" + path.lstrip("/")
+        return str(self.settings.base_url).rstrip("/") + "/" + path.lstrip("/")
 
     def _auth_headers(self, security: tuple[str, ...]) -> dict[str, str]:
         if not self._api_key:
@@ -250,12 +302,12 @@ class BaseClient:
         idempotency_key: str,
         retries_taken: int,
         stream: bool,
-    ) -> httpx.Headers:
-        headers = httpx.Headers(
+    ) -> httpx2.Headers:
+        headers = httpx2.Headers(
             {
                 "Accept": "text/event-stream" if stream else "application/json",
                 "Content-Type": "application/json",
-                "User-Agent": f"{USER_AGENT_PRODUCT}/{self.sdk_version} ({_PLATFORM})",
+                "User-Agent": self.user_agent,
                 "Idempotency-Key": idempotency_key,
                 RETRY_COUNT_HEADER: str(retries_taken),
             }
@@ -286,19 +338,21 @@ class BaseClient:
                 return value
         return f"{PACKAGE}-{uuid.uuid4()}"
 
-    def _timeouts(self, options: CallOptions) -> tuple[httpx.Timeout, float | None]:
-        """The httpx timeout of one attempt, and its total limit (None: no total)."""
-        timeout = self.timeout if isinstance(options.timeout, NotGiven) else options.timeout
-        if isinstance(timeout, httpx.Timeout):
+    def _timeouts(self, options: CallOptions) -> tuple[httpx2.Timeout, float | None]:
+        """The httpx2 timeout of one attempt, and its total limit (None: no total)."""
+        timeout = (
+            self.settings.timeout if isinstance(options.timeout, NotGiven) else options.timeout
+        )
+        if isinstance(timeout, httpx2.Timeout):
             return timeout, None
         if timeout is None:
-            return httpx.Timeout(None), None
+            return httpx2.Timeout(None), None
         seconds = float(timeout)
-        return httpx.Timeout(seconds, connect=min(DEFAULT_CONNECT_TIMEOUT, seconds)), seconds
+        return httpx2.Timeout(seconds, connect=min(DEFAULT_CONNECT_TIMEOUT, seconds)), seconds
 
     def _max_retries(self, options: CallOptions) -> int:
         if isinstance(options.max_retries, NotGiven):
-            return self.max_retries
+            return self.settings.max_retries
         if options.max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
         return options.max_retries
@@ -312,7 +366,7 @@ class BaseClient:
         return redact_text(text, secrets_of(None, self._api_key))
 
     def _status_error(
-        self, op: OperationSpec[Any, Any, Any], response: httpx.Response, content: bytes
+        self, op: OperationSpec[Any, Any, Any], response: httpx2.Response, content: bytes
     ) -> APIStatusError:
         text = content.decode("utf-8", errors="replace")
         decoded: Any = None
@@ -351,7 +405,7 @@ class BaseClient:
         )
 
     def _parse(
-        self, op: OperationSpec[_R, Any, Any], response: httpx.Response, content: bytes
+        self, op: OperationSpec[_R, Any, Any], response: httpx2.Response, content: bytes
     ) -> _R:
         try:
             return op.response.model_validate_json(content)
@@ -361,11 +415,7 @@ class BaseClient:
             if errors and errors[0].get("type") == "json_invalid":
                 what = "is not JSON"
             else:
-                kept = (
-                    None
-                    if self.strict_response_validation
-                    else lenient_json(op.response, content, exc)
-                )
+                kept = None if self.strict else lenient_json(op.response, content, exc)
                 if kept is not None:
                     return cast("_R", kept)
                 what = f"is not a valid {op.response.__name__}: {errors}"
@@ -381,6 +431,59 @@ class BaseClient:
             leaks = redact_text(str(exc), secrets) != str(exc)  # pydantic quotes the input
             raise redact_error(error, secrets) from (None if leaks else exc)
 
+    def parse_answer(
+        self, op: OperationSpec[_R, Any, Any], response: httpx2.Response, content: bytes | None
+    ) -> _R:
+        """The response model of a whole body, carrying the request id as ``_request_id``."""
+        result = self._parse(op, response, content or b"")
+        # a class variable of the models, not a field: never serialised, compared or validated
+        object.__setattr__(result, "_request_id", request_id_of(response))
+        return result
+
+    def secrets(self, request: httpx2.Request | None) -> tuple[str, ...]:
+        """The credentials of a request, to keep out of errors and logs."""
+        return secrets_of(request, self._api_key)
+
+    # --- logging (``<PREFIX>_LOG=info|debug``; see ._logs) ---------------------------------
+
+    def _log_request(self, request: httpx2.Request, retries_taken: int, max_retries: int) -> None:
+        if log.isEnabledFor(logging.DEBUG):
+            secrets = self.secrets(request)
+            log.debug(
+                "request: %s %s (attempt %d of %d) headers=%s",
+                request.method,
+                redact_text(str(request.url), secrets),
+                retries_taken + 1,
+                max_retries + 1,
+                redact_text(repr(RedactedHeaders(request.headers)), secrets),
+            )
+
+    def _log_response(
+        self, request: httpx2.Request, response: httpx2.Response, started: float
+    ) -> None:
+        if log.isEnabledFor(logging.INFO):
+            request_id = request_id_of(response)
+            log.info(
+                "response: %s %s -> %d %s in %.3f s%s",
+                request.method,
+                redact_text(str(request.url), self.secrets(request)),
+                response.status_code,
+                response.reason_phrase,
+                time.monotonic() - started,
+                f" (request id {request_id})" if request_id else "",
+            )
+
+    def _log_failure(self, request: httpx2.Request, error: APIError, started: float) -> None:
+        if log.isEnabledFor(logging.INFO):
+            secrets = self.secrets(request)
+            log.info(
+                "failed: %s %s after %.3f s: %s",
+                request.method,
+                redact_text(str(request.url), secrets),
+                time.monotonic() - started,
+                redact_text(str(error), secrets),
+            )
+
     @staticmethod
     def _attempted(error: _E, retries_taken: int) -> _E:
         """``error``, its message saying how many attempts the call made when it made several."""
@@ -389,23 +492,24 @@ class BaseClient:
         return error
 
     def _log_retry(
-        self, request: httpx.Request, retries_taken: int, delay: float, why: str
+        self, request: httpx2.Request, retries_taken: int, delay: float, why: str
     ) -> None:
+        secrets = self.secrets(request)
         log.info(
             "retrying %s %s in %.2f s (retry %d) after %s",
             request.method,
-            self._redact(str(request.url)),
+            redact_text(str(request.url), secrets),
             delay,
             retries_taken + 1,
-            self._redact(why),
+            redact_text(why, secrets),
         )
 
     @staticmethod
-    def _delay(retries_taken: int, response: httpx.Response | None) -> float:
+    def _delay(retries_taken: int, response: httpx2.Response | None) -> float:
         return _retry.retry_delay(retries_taken, response.headers if response is not None else None)
 
     @staticmethod
-    def _retryable(response: httpx.Response) -> bool:
+    def _retryable(response: httpx2.Response) -> bool:
         return _retry.should_retry_status(response.status_code, response.headers)
 
 

@@ -14,10 +14,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-import httpx
+import httpx2
 import pydantic
 
 from ._accumulate import Accumulator
+from ._constants import PackageError
 from ._streaming import AsyncStream, Stream
 
 if TYPE_CHECKING:
@@ -40,16 +41,18 @@ class AccumulatingStream(Generic[_T, _F]):
     """A :class:`Stream` that also builds the final object as its events go by.
 
     Iterate it for the typed events, or read :attr:`text_stream` for just the text; either
-    way :meth:`get_final` then returns the object the non-streamed call would have returned.
+    way :meth:`get_final` then returns the object the non-streamed call would have returned,
+    and :meth:`get_final_text` its text.
     """
 
     def __init__(self, stream: Stream[_T], accumulator: Accumulator[_F]) -> None:
         self._stream = stream
         self._accumulator = accumulator
         self._texts: list[str] = []
+        self._all_texts: list[str] = []
 
     @property
-    def response(self) -> httpx.Response:
+    def response(self) -> httpx2.Response:
         """The HTTP response being read."""
         return self._stream.response
 
@@ -63,7 +66,9 @@ class AccumulatingStream(Generic[_T, _F]):
 
     def __next__(self) -> _T:
         event = next(self._stream)
-        self._texts = self._accumulator.add(event)
+        self._texts = texts = self._accumulator.add(event)
+        if texts:
+            self._all_texts.extend(texts)
         return event
 
     @property
@@ -85,6 +90,16 @@ class AccumulatingStream(Generic[_T, _F]):
         """Read the rest of the stream and return the accumulated object."""
         self.until_done()
         return self._accumulator.final()
+
+    def get_final_text(self) -> str:
+        """Read the rest of the stream and return its text: every fragment of
+        :attr:`text_stream` joined (the first choice's, where there are several).
+
+        Raises the package's error when the answer has no text at all (only tool calls, say);
+        :meth:`get_final` then has what it has.
+        """
+        self.until_done()
+        return _joined(self._all_texts)
 
     def close(self) -> None:
         """Stop reading and release the connection."""
@@ -109,9 +124,10 @@ class AsyncAccumulatingStream(Generic[_T, _F]):
         self._stream = stream
         self._accumulator = accumulator
         self._texts: list[str] = []
+        self._all_texts: list[str] = []
 
     @property
-    def response(self) -> httpx.Response:
+    def response(self) -> httpx2.Response:
         """The HTTP response being read."""
         return self._stream.response
 
@@ -125,7 +141,9 @@ class AsyncAccumulatingStream(Generic[_T, _F]):
 
     async def __anext__(self) -> _T:
         event = await self._stream.__anext__()
-        self._texts = self._accumulator.add(event)
+        self._texts = texts = self._accumulator.add(event)
+        if texts:
+            self._all_texts.extend(texts)
         return event
 
     @property
@@ -149,6 +167,12 @@ class AsyncAccumulatingStream(Generic[_T, _F]):
         await self.until_done()
         return self._accumulator.final()
 
+    async def get_final_text(self) -> str:
+        """Read the rest of the stream and return its text (see
+        :meth:`AccumulatingStream.get_final_text`)."""
+        await self.until_done()
+        return _joined(self._all_texts)
+
     async def close(self) -> None:
         """Stop reading and release the connection."""
         await self._stream.close()
@@ -163,6 +187,12 @@ class AsyncAccumulatingStream(Generic[_T, _F]):
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+
+def _joined(texts: list[str]) -> str:
+    if not texts:
+        raise PackageError("get_final_text(): the answer has no text; get_final() has what it has")
+    return "".join(texts)
 
 
 class _Closeable(Protocol):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-import httpx
+import httpx2
 import pydantic
 
 from ._accumulate import Accumulator, ClassRule
@@ -104,7 +104,7 @@ class StreamSpec(Generic[_T, _F]):
         return Accumulator(self.rules, self.final, self.final_set, strict=strict)
 
     def decode(
-        self, sse: ServerSentEvent, response: httpx.Response | None = None, *, strict: bool = True
+        self, sse: ServerSentEvent, response: httpx2.Response | None = None, *, strict: bool = True
     ) -> Any:
         """The typed item of one event, or ``_SKIP`` / ``_DONE``; raises on an error event.
 
@@ -179,7 +179,7 @@ class StreamSpec(Generic[_T, _F]):
                 return None
         return item
 
-    def _stream_error(self, payload: Any, response: httpx.Response | None) -> StreamError:
+    def _stream_error(self, payload: Any, response: httpx2.Response | None) -> StreamError:
         body: Any = payload
         if self.error_model is not None:
             try:
@@ -218,7 +218,7 @@ def _event_name(sse: ServerSentEvent) -> str:
 
 
 def _incomplete(
-    response: httpx.Response, spec: StreamSpec[Any, Any], events: int
+    response: httpx2.Response, spec: StreamSpec[Any, Any], events: int
 ) -> APIStreamIncompleteError:
     request = _request_of(response)
     where = f": {request.method} {request.url}" if request is not None else ""
@@ -231,7 +231,17 @@ def _incomplete(
     )
 
 
-def _request_of(response: httpx.Response) -> httpx.Request | None:
+def _identity(response: httpx2.Response) -> bool:
+    """Whether the body is still to be read and sent as is (no ``Content-Encoding``): then its
+    raw chunks are its decoded bytes, and reading them skips httpx2's per-chunk decoding layer.
+    (A body read already is served from memory by ``iter_bytes``.)"""
+    if response.is_stream_consumed:
+        return False
+    encoding = response.headers.get("content-encoding")
+    return encoding is None or encoding.strip().lower() in ("", "identity")
+
+
+def _request_of(response: httpx2.Response) -> httpx2.Request | None:
     try:
         return response.request
     except RuntimeError:  # a response built by hand, never sent
@@ -239,7 +249,7 @@ def _request_of(response: httpx.Response) -> httpx.Request | None:
 
 
 def iter_items(
-    response: httpx.Response,
+    response: httpx2.Response,
     spec: StreamSpec[_T, Any],
     *,
     strict: bool = True,
@@ -255,7 +265,7 @@ def iter_items(
     ended = spec.end is None
     count = 0
     try:
-        for chunk in response.iter_bytes():
+        for chunk in response.iter_raw() if _identity(response) else response.iter_bytes():
             for sse in decoder.feed(chunk):
                 item = spec.decode(sse, response, strict=strict)
                 if item is _DONE:
@@ -276,7 +286,7 @@ def iter_items(
                 yield item
         if not ended:
             raise _incomplete(response, spec, count)
-    except (httpx.TransportError, httpx.DecodingError) as exc:
+    except (httpx2.TransportError, httpx2.DecodingError) as exc:
         raise redact_error(transport_error(exc, _request_of(response)), secrets) from exc
     except APIError as exc:
         redact_error(exc, secrets)
@@ -286,7 +296,7 @@ def iter_items(
 
 
 async def aiter_items(
-    response: httpx.Response,
+    response: httpx2.Response,
     spec: StreamSpec[_T, Any],
     *,
     strict: bool = True,
@@ -298,7 +308,8 @@ async def aiter_items(
     ended = spec.end is None
     count = 0
     try:
-        async for chunk in response.aiter_bytes():
+        chunks = response.aiter_raw() if _identity(response) else response.aiter_bytes()
+        async for chunk in chunks:
             for sse in decoder.feed(chunk):
                 item = spec.decode(sse, response, strict=strict)
                 if item is _DONE:
@@ -319,7 +330,7 @@ async def aiter_items(
                 yield item
         if not ended:
             raise _incomplete(response, spec, count)
-    except (httpx.TransportError, httpx.DecodingError) as exc:
+    except (httpx2.TransportError, httpx2.DecodingError) as exc:
         raise redact_error(transport_error(exc, _request_of(response)), secrets) from exc
     except APIError as exc:
         redact_error(exc, secrets)
@@ -335,7 +346,7 @@ class Stream(Generic[_T]):
     the block is left: ``with client.messages.create(..., stream=True) as events: ...``.
     """
 
-    def __init__(self, response: httpx.Response, events: Iterator[_T]) -> None:
+    def __init__(self, response: httpx2.Response, events: Iterator[_T]) -> None:
         self.response = response
         """The HTTP response; its body is being read as the stream is iterated."""
         self._events = events
@@ -373,7 +384,7 @@ class Stream(Generic[_T]):
 class AsyncStream(Generic[_T]):
     """The typed events of one streamed response, for ``async for`` and ``async with``."""
 
-    def __init__(self, response: httpx.Response, events: AsyncIterator[_T]) -> None:
+    def __init__(self, response: httpx2.Response, events: AsyncIterator[_T]) -> None:
         self.response = response
         """The HTTP response; its body is being read as the stream is iterated."""
         self._events = events

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final, Literal, Union
 
 if TYPE_CHECKING:
-    import httpx
+    import httpx2
 
 __all__ = [
     "NOT_GIVEN",
@@ -53,8 +53,8 @@ Query = Mapping[str, object]
 Body = Mapping[str, object]
 
 # A float is a total limit in seconds for one attempt (connecting within at most 5 s of it);
-# an ``httpx.Timeout`` sets each phase exactly; None waits forever.
-TimeoutTypes = Union[float, "httpx.Timeout", None]
+# an ``httpx2.Timeout`` sets each phase exactly; None waits forever.
+TimeoutTypes = Union[float, "httpx2.Timeout", None]
 
 
 def given(value: object) -> bool:

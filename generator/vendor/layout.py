@@ -80,6 +80,15 @@ class ResourceFile:
         return self.path.rsplit("/", 1)[0] + f"/{self.raw_module}.py"
 
     @property
+    def streaming_module(self) -> str:
+        """The sibling module of its streaming-response classes: ``_completions_streaming``."""
+        return self.raw_module.removesuffix("_raw") + "_streaming"
+
+    @property
+    def streaming_path(self) -> str:
+        return self.path.rsplit("/", 1)[0] + f"/{self.streaming_module}.py"
+
+    @property
     def init_path(self) -> str | None:
         """The ``__init__.py`` re-exporting a resource that has sub-resources."""
         if not self.resource.children:
@@ -399,7 +408,10 @@ class VendorLayout:
             if file.init_path is not None:
                 files[f"{name}/{file.init_path}"] = init.render(**values)
             if file.resource.operations:
-                files[f"{name}/{file.raw_path}"] = raw.render(**values, specs=specs(file.resource))
+                for path, streaming in ((file.raw_path, False), (file.streaming_path, True)):
+                    files[f"{name}/{path}"] = raw.render(
+                        **values, specs=specs(file.resource), streaming=streaming
+                    )
         files.update(self.models(env, package))
         return files
 

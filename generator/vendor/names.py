@@ -193,7 +193,8 @@ def name_operations(paths: dict[str, Any]) -> None:
         parts = dotted.split(".")
         resources.update(".".join(parts[: i + 1]) for i in range(len(parts)))
     for (dotted, word), keys in taken.items():
-        clash = len(keys) > 1 or f"{dotted}.{word}" in resources or word == "with_raw_response"
+        reserved = word in ("with_raw_response", "with_streaming_response")
+        clash = len(keys) > 1 or f"{dotted}.{word}" in resources or reserved
         for path, method in keys:
             op = paths[path][method]
             op["x-sdk-resource"] = dotted

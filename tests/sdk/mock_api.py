@@ -1,6 +1,6 @@
-"""A scripted in-memory API for client tests: ``httpx.MockTransport`` answering from a list.
+"""A scripted in-memory API for client tests: ``httpx2.MockTransport`` answering from a list.
 
-Each answer is an ``httpx.Response``, an exception to raise, or a callable taking the request.
+Each answer is an ``httpx2.Response``, an exception to raise, or a callable taking the request.
 Streamed bodies come from :class:`Body`, which can pause, break after some bytes, and records
 whether the client closed it.
 """
@@ -14,15 +14,15 @@ from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "real"
 API_KEY = "sk-test-7f3a9c2e51"
 
-Answer = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
+Answer = httpx2.Response | Exception | Callable[[httpx2.Request], httpx2.Response]
 
 
-class Body(httpx.SyncByteStream, httpx.AsyncByteStream):
+class Body(httpx2.SyncByteStream, httpx2.AsyncByteStream):
     """A response body sent in ``chunks``, then ``error`` raised (if any); ``pause`` seconds
     between chunks. ``closed`` says whether the client closed it."""
 
@@ -65,28 +65,28 @@ class MockAPI:
 
     def __init__(self, *answers: Answer) -> None:
         self.answers = list(answers)
-        self.requests: list[httpx.Request] = []
+        self.requests: list[httpx2.Request] = []
 
-    def _next(self, request: httpx.Request) -> httpx.Response:
+    def _next(self, request: httpx2.Request) -> httpx2.Response:
         self.requests.append(request)
         answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
         if isinstance(answer, Exception):
             raise answer
-        if isinstance(answer, httpx.Response):
+        if isinstance(answer, httpx2.Response):
             return answer
         return answer(request)
 
-    def handler(self, request: httpx.Request) -> httpx.Response:
+    def handler(self, request: httpx2.Request) -> httpx2.Response:
         return self._next(request)
 
-    async def async_handler(self, request: httpx.Request) -> httpx.Response:
+    async def async_handler(self, request: httpx2.Request) -> httpx2.Response:
         return self._next(request)
 
     def bodies(self) -> list[Any]:
         return [json.loads(r.content) for r in self.requests]
 
     @property
-    def last(self) -> httpx.Request:
+    def last(self) -> httpx2.Request:
         return self.requests[-1]
 
 
@@ -95,8 +95,10 @@ def sync_client(api: MockAPI, **options: Any) -> Any:
 
     options.setdefault("api_key", API_KEY)
     options.setdefault("base_url", "http://api.test")
-    client = Client(http_client=httpx.Client(transport=httpx.MockTransport(api.handler)), **options)
-    client._sleep = lambda seconds: sleeps(client).append(seconds)
+    client = Client(
+        http_client=httpx2.Client(transport=httpx2.MockTransport(api.handler)), **options
+    )
+    client._requester._sleep = lambda seconds: sleeps(client).append(seconds)
     return client
 
 
@@ -106,13 +108,13 @@ def async_client(api: MockAPI, **options: Any) -> Any:
     options.setdefault("api_key", API_KEY)
     options.setdefault("base_url", "http://api.test")
     client = AsyncClient(
-        http_client=httpx.AsyncClient(transport=httpx.MockTransport(api.async_handler)), **options
+        http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(api.async_handler)), **options
     )
 
     async def record(seconds: float) -> None:
         sleeps(client).append(seconds)
 
-    client._sleep = record
+    client._requester._sleep = record
     return client
 
 
@@ -121,17 +123,17 @@ def sleeps(client: Any) -> list[float]:
     return client.__dict__.setdefault("_test_sleeps", [])
 
 
-def json_response(status: int, body: Any, **headers: str) -> httpx.Response:
-    return httpx.Response(status, json=body, headers=headers)
+def json_response(status: int, body: Any, **headers: str) -> httpx2.Response:
+    return httpx2.Response(status, json=body, headers=headers)
 
 
 def fixture(path: str) -> bytes:
     return (FIXTURES / path).read_bytes()
 
 
-def sse_response(raw: bytes | Body, **headers: str) -> httpx.Response:
+def sse_response(raw: bytes | Body, **headers: str) -> httpx2.Response:
     stream = raw if isinstance(raw, Body) else Body([raw])
-    return httpx.Response(
+    return httpx2.Response(
         200, stream=stream, headers={"content-type": "text/event-stream", **headers}
     )
 

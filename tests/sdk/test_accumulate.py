@@ -12,7 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pydantic_core
 import pytest
 
@@ -47,8 +47,8 @@ SESSIONS = ops.CHAT_SESSION.stream
 assert CHAT is not None and MESSAGES is not None and SESSIONS is not None
 
 
-def response_of(raw: bytes) -> httpx.Response:
-    return httpx.Response(200, content=raw, request=httpx.Request("POST", "http://api.test/x"))
+def response_of(raw: bytes) -> httpx2.Response:
+    return httpx2.Response(200, content=raw, request=httpx2.Request("POST", "http://api.test/x"))
 
 
 def events_of(spec: StreamSpec[Any, Any], raw: bytes) -> list[Any]:

@@ -8,7 +8,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-import httpx
+import httpx2
 import pytest
 from mock_api import (
     API_KEY,
@@ -166,7 +166,7 @@ def test_waiting_for_a_retry_does_not_block_the_event_loop() -> None:
         client = AsyncClient(
             base_url="http://api.test",
             api_key="k",
-            http_client=httpx.AsyncClient(transport=httpx.MockTransport(api.async_handler)),
+            http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(api.async_handler)),
         )
         ticks = 0
 
@@ -190,7 +190,7 @@ def test_waiting_for_a_retry_does_not_block_the_event_loop() -> None:
 
 def test_total_timeout_is_exact_for_async_calls() -> None:
     body = Body([b'{"id": "x", ', b'"object": "chat.completion", '] * 10, pause=0.1)
-    api = MockAPI(httpx.Response(200, stream=body))
+    api = MockAPI(httpx2.Response(200, stream=body))
 
     async def main() -> float:
         start = time.monotonic()
@@ -207,7 +207,7 @@ def test_stream_retried_before_first_event_but_not_after() -> None:
     stream = fixture("openai/chat_completion_streams/test_parse_pydantic_tool.sse")
     cut = stream.index(b"\n\n")
     api = MockAPI(
-        sse_response(Body([stream[:cut]], error=httpx.ReadError("reset"))),
+        sse_response(Body([stream[:cut]], error=httpx2.ReadError("reset"))),
         lambda request: sse_response(stream),
     )
 
@@ -220,7 +220,7 @@ def test_stream_retried_before_first_event_but_not_after() -> None:
     assert run(first) == stream.count(b"data: {")
     assert len(api.requests) == 2
 
-    api2 = MockAPI(sse_response(Body([stream[: cut + 2]], error=httpx.ReadError("reset"))))
+    api2 = MockAPI(sse_response(Body([stream[: cut + 2]], error=httpx2.ReadError("reset"))))
 
     async def second() -> list[Any]:
         events = await async_client(api2).chat.completions.create(

@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 
-import httpx
+import httpx2
 import pytest
 from mock_api import (
     API_KEY,
@@ -92,7 +92,9 @@ def test_status_maps_to_error_class(status: int, error_class: type[APIStatusErro
 def test_real_error_bodies_parse_into_the_family_model(path: object) -> None:
     raw = path.read_bytes()  # type: ignore[attr-defined]
     status = 429 if "_429" in path.name else 400  # type: ignore[attr-defined]
-    api = MockAPI(httpx.Response(status, content=raw, headers={"content-type": "application/json"}))
+    api = MockAPI(
+        httpx2.Response(status, content=raw, headers={"content-type": "application/json"})
+    )
     with pytest.raises(APIStatusError) as caught:
         sync_client(api, max_retries=0).messages.create(
             model="m", system="s", messages=[Message.user("hi")]
@@ -130,7 +132,7 @@ def test_unexpected_json_error_body_is_kept_raw() -> None:
 
 def test_non_json_error_body_quotes_a_bounded_excerpt() -> None:
     page = "<html><body>" + "Bad gateway " * 500 + "</body></html>"
-    api = MockAPI(httpx.Response(502, text=page, headers={"content-type": "text/html"}))
+    api = MockAPI(httpx2.Response(502, text=page, headers={"content-type": "text/html"}))
     with pytest.raises(ServerError) as caught:
         sync_client(api, max_retries=0).chat.completions.create(model="m", messages=HI)
     message = str(caught.value)
@@ -140,7 +142,7 @@ def test_non_json_error_body_quotes_a_bounded_excerpt() -> None:
 
 
 def test_non_json_success_body_is_a_validation_error_with_excerpt() -> None:
-    api = MockAPI(httpx.Response(200, text="upstream said: OK", headers={"x-request-id": "r"}))
+    api = MockAPI(httpx2.Response(200, text="upstream said: OK", headers={"x-request-id": "r"}))
     with pytest.raises(APIResponseValidationError) as caught:
         sync_client(api).chat.completions.create(model="m", messages=HI)
     assert "is not JSON" in str(caught.value) and "upstream said: OK" in str(caught.value)
@@ -161,7 +163,7 @@ def test_success_body_that_is_not_a_json_object_is_an_error_even_when_lenient() 
 
 
 def test_connection_failure_is_an_api_connection_error() -> None:
-    api = MockAPI(httpx.ConnectError("refused"))
+    api = MockAPI(httpx2.ConnectError("refused"))
     with pytest.raises(APIConnectionError) as caught:
         sync_client(api, max_retries=0).chat.completions.create(model="m", messages=HI)
     assert not isinstance(caught.value, APITimeoutError)
@@ -169,13 +171,13 @@ def test_connection_failure_is_an_api_connection_error() -> None:
 
 
 def test_timeout_is_an_api_timeout_error_naming_the_limit_and_the_url() -> None:
-    api = MockAPI(httpx.ReadTimeout("slow"))
+    api = MockAPI(httpx2.ReadTimeout("slow"))
     with pytest.raises(APITimeoutError) as caught:
         sync_client(api, max_retries=0).messages.create(
             model="m", system="s", messages=[Message.user("x")]
         )
     assert str(caught.value) == "timed out after 600 s: POST http://api.test/v1/messages (read)"
-    api = MockAPI(httpx.ConnectTimeout("slow"))
+    api = MockAPI(httpx2.ConnectTimeout("slow"))
     with pytest.raises(APITimeoutError) as caught:
         sync_client(api, max_retries=0).chat.completions.create(model="m", messages=HI, timeout=30)
     assert str(caught.value) == (
@@ -184,7 +186,7 @@ def test_timeout_is_an_api_timeout_error_naming_the_limit_and_the_url() -> None:
 
 
 def test_async_timeout_names_the_limit_and_the_url() -> None:
-    api = MockAPI(httpx.ReadTimeout("slow"))
+    api = MockAPI(httpx2.ReadTimeout("slow"))
 
     async def call() -> None:
         async with async_client(api, max_retries=0, timeout=2.5) as client:
@@ -207,7 +209,7 @@ def test_an_exhausted_retry_says_how_many_attempts_were_made(streamed: bool) -> 
     assert str(caught.value).endswith("(after 3 attempts)")
     assert caught.value.args == (str(caught.value),)
     assert len(api.requests) == 3
-    api = MockAPI(httpx.ConnectError("refused"))
+    api = MockAPI(httpx2.ConnectError("refused"))
     with pytest.raises(APIConnectionError, match=r"refused \(after 2 attempts\)$"):
         sync_client(api, max_retries=1).chat.completions.create(
             model="m", messages=HI, stream=streamed
@@ -263,7 +265,7 @@ def test_total_timeout_cuts_a_slow_body() -> None:
     body = Body(
         [b'{"id": "x", ', b'"object": ', b'"chat.completion", ', b'"created": 1}'], pause=0.15
     )
-    api = MockAPI(httpx.Response(200, stream=body))
+    api = MockAPI(httpx2.Response(200, stream=body))
     with pytest.raises(APITimeoutError) as caught:
         sync_client(api, max_retries=0).chat.completions.create(model="m", messages=HI, timeout=0.2)
     assert str(caught.value) == (
@@ -319,7 +321,7 @@ def test_api_key_never_in_messages_bodies_or_logs(caplog: pytest.LogCaptureFixtu
     }
     api = MockAPI(
         json_response(503, echo),
-        httpx.Response(401, text=f"denied for key {API_KEY}"),
+        httpx2.Response(401, text=f"denied for key {API_KEY}"),
     )
     client = sync_client(api, max_retries=1)
     with (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import email.utils
 import time
 
-import httpx
+import httpx2
 import pytest
 from mock_api import (
     CHAT_BODY,
@@ -78,7 +78,9 @@ def test_max_retries_per_client_and_per_call() -> None:
 
 
 def test_idempotency_key_is_reused_across_the_retries_of_one_call() -> None:
-    api = MockAPI(json_response(500, ERROR), httpx.ConnectError("x"), json_response(200, CHAT_BODY))
+    api = MockAPI(
+        json_response(500, ERROR), httpx2.ConnectError("x"), json_response(200, CHAT_BODY)
+    )
     client = sync_client(api)
     client.chat.completions.create(model="m", messages=HI)
     keys = {r.headers["idempotency-key"] for r in api.requests}
@@ -157,20 +159,20 @@ def test_retry_after_parsing(headers: dict[str, str], expected: float | None) ->
 
 def test_connection_errors_and_timeouts_are_retried() -> None:
     api = MockAPI(
-        httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), json_response(200, CHAT_BODY)
+        httpx2.ConnectError("refused"), httpx2.ReadTimeout("slow"), json_response(200, CHAT_BODY)
     )
     client = sync_client(api)
     client.chat.completions.create(model="m", messages=HI)
     assert len(api.requests) == 3
-    api = MockAPI(httpx.ConnectTimeout("never"))
+    api = MockAPI(httpx2.ConnectTimeout("never"))
     with pytest.raises(APITimeoutError):
         sync_client(api, max_retries=1).chat.completions.create(model="m", messages=HI)
     assert len(api.requests) == 2
 
 
 def test_a_body_cut_off_mid_way_is_retried() -> None:
-    broken = httpx.Response(
-        200, stream=Body([b'{"id": "chat'], error=httpx.RemoteProtocolError("peer closed"))
+    broken = httpx2.Response(
+        200, stream=Body([b'{"id": "chat'], error=httpx2.RemoteProtocolError("peer closed"))
     )
     api = MockAPI(broken, json_response(200, CHAT_BODY))
     result = sync_client(api).chat.completions.create(model="m", messages=HI)
@@ -184,7 +186,7 @@ def test_a_stream_is_retried_before_its_first_event() -> None:
     cut = STREAM.index(b"\n\n") - 10  # the first event never completes
     api = MockAPI(
         json_response(503, ERROR),
-        sse_response(Body([STREAM[:cut]], error=httpx.ReadError("reset"))),
+        sse_response(Body([STREAM[:cut]], error=httpx2.ReadError("reset"))),
         lambda request: sse_response(STREAM),
     )
     client = sync_client(api)
@@ -199,7 +201,7 @@ def test_a_stream_is_not_retried_after_its_first_event() -> None:
     first_event_end = STREAM.index(b"\n\n") + 2
     body = Body(
         [STREAM[:first_event_end], STREAM[first_event_end : first_event_end + 30]],
-        error=httpx.ReadError("reset"),
+        error=httpx2.ReadError("reset"),
     )
     api = MockAPI(sse_response(body), lambda request: sse_response(STREAM))
     client = sync_client(api)

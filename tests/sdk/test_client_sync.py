@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-import httpx
+import httpx2
 import pydantic
 import pytest
 from mock_api import (
@@ -167,7 +167,7 @@ def test_base_url_and_key_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("CHATSDK_BASE_URL", "http://env.test/prefix/")
     monkeypatch.setenv("CHATSDK_API_KEY", "sk-from-env")
     api = MockAPI(json_response(200, CHAT_BODY))
-    client = Client(http_client=httpx.Client(transport=httpx.MockTransport(api.handler)))
+    client = Client(http_client=httpx2.Client(transport=httpx2.MockTransport(api.handler)))
     client.chat.completions.create(model="m", messages=HI)
     assert str(api.last.url) == "http://env.test/prefix/v1/chat/completions"
     assert api.last.headers["authorization"] == "Bearer sk-from-env"
@@ -183,7 +183,7 @@ def test_no_api_key_sends_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CHATSDK_API_KEY", raising=False)
     api = MockAPI(json_response(200, CHAT_BODY))
     client = Client(
-        base_url="http://x", http_client=httpx.Client(transport=httpx.MockTransport(api.handler))
+        base_url="http://x", http_client=httpx2.Client(transport=httpx2.MockTransport(api.handler))
     )
     with pytest.raises(chatsdk.ChatSDKError, match="CHATSDK_API_KEY"):
         client.chat.completions.create(model="m", messages=HI)
@@ -207,7 +207,7 @@ def test_timeouts_default_and_per_call() -> None:
         "write": 2.0,
         "pool": 2.0,
     }
-    client.chat.completions.create(model="m", messages=HI, timeout=httpx.Timeout(9, connect=1))
+    client.chat.completions.create(model="m", messages=HI, timeout=httpx2.Timeout(9, connect=1))
     assert api.last.extensions["timeout"] == {
         "connect": 1.0,
         "read": 9.0,
@@ -342,7 +342,7 @@ def test_client_context_manager_closes_its_http_client() -> None:
     with Client(base_url="http://x", api_key="k") as client:
         assert not client.is_closed
     assert client.is_closed
-    shared = httpx.Client()
+    shared = httpx2.Client()
     with Client(base_url="http://x", api_key="k", http_client=shared):
         pass
     assert not shared.is_closed  # not ours to close
@@ -383,7 +383,7 @@ def test_import_chatsdk_loads_neither_httpx_nor_pydantic() -> None:
     code = (
         "import sys, chatsdk; "
         "assert chatsdk.APIError and chatsdk.NOT_GIVEN is not None; "
-        "print(sorted(m for m in ('httpx', 'pydantic', 'chatsdk._client') if m in sys.modules))"
+        "print(sorted(m for m in ('httpx2', 'pydantic', 'chatsdk._client') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -7,7 +7,7 @@ import asyncio
 import traceback
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from mock_api import API_KEY, MockAPI, async_client, json_response, sse_response, sync_client
 
@@ -84,7 +84,7 @@ def test_every_credential_header_is_masked_and_its_value_redacted(header: str, v
 
 
 def test_a_connection_error_masks_the_request_headers() -> None:
-    api = MockAPI(httpx.ConnectError("refused"))
+    api = MockAPI(httpx2.ConnectError("refused"))
     with pytest.raises(APIConnectionError) as caught:
         sync_client(api, max_retries=0).messages.create(**ASK)
     assert_clean(caught.value, API_KEY)

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from chatsdk import StreamError
@@ -67,7 +67,7 @@ def test_a_valid_chunk_carrying_an_error_still_raises() -> None:
     assert CHAT is not None and CHAT.error_property == "error"
     bad = {**CHUNK, "error": {"message": "server melted", "type": "server_error"}}
     raw = f"data: {json.dumps(CHUNK)}\n\ndata: {json.dumps(bad)}\n\ndata: [DONE]\n\n".encode()
-    items = iter_items(httpx.Response(200, content=raw), CHAT)
+    items = iter_items(httpx2.Response(200, content=raw), CHAT)
     assert next(items).choices[0].delta.content == "a"
     with pytest.raises(StreamError, match="server melted"):
         next(items)
@@ -103,7 +103,7 @@ def test_a_snapshot_mid_stream_changes_nothing_of_the_result() -> None:
     """Snapshots parse partial tool input as far as it goes, without touching the box."""
     assert MESSAGES is not None
     path = FIXTURES / "anthropic" / "message_streams" / "incomplete_partial_json_response.sse"
-    events = list(iter_items(httpx.Response(200, content=path.read_bytes()), MESSAGES))
+    events = list(iter_items(httpx2.Response(200, content=path.read_bytes()), MESSAGES))
     plain, watched = MESSAGES.accumulator(), MESSAGES.accumulator()
     snapshots = []
     for event in events:

@@ -11,10 +11,12 @@ from chatsdk import (
     APIError,
     AsyncClient,
     AsyncStream,
+    AsyncStreamingResponse,
     Client,
     RateLimitError,
     RawResponse,
     Stream,
+    StreamingResponse,
 )
 from chatsdk.chat_completions import ChatCompletionChunk, ChatCompletionResponse, ChatMessage
 from chatsdk.messages import ChatResponse, Message, MessageStreamEvent, ThinkingConfig
@@ -91,3 +93,34 @@ async def async_calls(client: AsyncClient) -> None:
     except APIError:
         pass
     print(response)
+
+
+def parity_sync(client: Client) -> None:
+    copied: Client = client.with_options(timeout=5, default_headers={"x": "1"})
+    copied = client.copy(api_key="k", set_default_query={"q": "1"}, http_client=None)
+    with copied.messages.with_streaming_response.create(
+        model="m", system="s", messages=[Message.user("hi")]
+    ) as response:
+        head: StreamingResponse[ChatResponse] = response
+        lines: list[str] = list(head.iter_lines())
+        message: ChatResponse = response.parse()
+    with client.messages.with_streaming_response.create(
+        model="m", system="s", messages=[Message.user("hi")], stream=True
+    ) as streamed:
+        events: Stream[MessageStreamEvent] = streamed.parse()
+    with client.messages.stream(model="m", system="s", messages=[Message.user("hi")]) as s:
+        text: str = s.get_final_text()
+    del lines, message, events, text
+
+
+async def parity_async(client: AsyncClient) -> None:
+    copied: AsyncClient = client.with_options(max_retries=0)
+    async with copied.chat.completions.with_streaming_response.create(
+        model="m", messages=[ChatMessage.user("hi")]
+    ) as response:
+        head: AsyncStreamingResponse[ChatCompletionResponse] = response
+        chunks: list[bytes] = [chunk async for chunk in head.iter_bytes()]
+        result: ChatCompletionResponse = await response.parse()
+    async with client.messages.stream(model="m", system="s", messages=[Message.user("hi")]) as s:
+        text: str = await s.get_final_text()
+    del chunks, result, text

@@ -1,6 +1,6 @@
 """The clients generated from the vendors' documents send what the documents say.
 
-Each call goes through an ``httpx.MockTransport`` that records the request and answers with a
+Each call goes through an ``httpx2.MockTransport`` that records the request and answers with a
 recorded body or stream from tests/fixtures/real: the method and path (parameters filled in
 and percent-encoded), the query, the authentication header, the body's encoding (JSON,
 multipart, none) and the typed answer (a model, a stream of events, bytes).
@@ -15,12 +15,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from vendor_packages import generated_package
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "real"
-Handler = Callable[[httpx.Request], httpx.Response]
+Handler = Callable[[httpx2.Request], httpx2.Response]
 
 
 def client_module(vendor: str) -> ModuleType:
@@ -32,22 +32,22 @@ class Recorder:
     """A transport that keeps every request and answers with ``answer(request)``."""
 
     def __init__(self, answer: Handler) -> None:
-        self.requests: list[httpx.Request] = []
+        self.requests: list[httpx2.Request] = []
         self.answer = answer
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
         request.read()
         self.requests.append(request)
         return self.answer(request)
 
     @property
-    def last(self) -> httpx.Request:
+    def last(self) -> httpx2.Request:
         return self.requests[-1]
 
 
 def make_client(vendor: str, answer: Handler) -> tuple[Any, Recorder]:
     recorder = Recorder(answer)
-    http = httpx.Client(transport=httpx.MockTransport(recorder))
+    http = httpx2.Client(transport=httpx2.MockTransport(recorder))
     client = client_module(vendor).Client(
         api_key="sk-test", base_url="https://api.test/v1", http_client=http, max_retries=0
     )
@@ -55,11 +55,11 @@ def make_client(vendor: str, answer: Handler) -> tuple[Any, Recorder]:
 
 
 def json_answer(body: Any, status: int = 200) -> Handler:
-    return lambda request: httpx.Response(status, json=body)
+    return lambda request: httpx2.Response(status, json=body)
 
 
 def sse_answer(path: Path) -> Handler:
-    return lambda request: httpx.Response(
+    return lambda request: httpx2.Response(
         200, content=path.read_bytes(), headers={"content-type": "text/event-stream"}
     )
 
@@ -170,7 +170,7 @@ def test_openai_file_upload_is_multipart_and_download_is_bytes() -> None:
     raw = bytes(range(256))
     client, seen = make_client(
         "openai",
-        lambda request: httpx.Response(200, content=raw, headers={"content-type": "audio/mpeg"}),
+        lambda request: httpx2.Response(200, content=raw, headers={"content-type": "audio/mpeg"}),
     )
     speech = client.audio.speech.create(model="tts-1", input="hi", voice="alloy")
     assert type(speech).__name__ == "BinaryResponse"
@@ -247,14 +247,16 @@ def test_anthropic_beta_flavour_keeps_its_query_string(message_body: dict[str, A
 
 def test_every_operation_is_a_method() -> None:
     """Each OperationSpec is defined in its resource's module and called there and in the
-    raw-response module beside it."""
+    raw- and streaming-response modules beside it."""
     for vendor, count in (("openai", 271), ("anthropic", 106)):
         generated = generated_package(vendor)
         spec_class = __import__(f"{generated.package}._vendor_client", fromlist=["x"])
         prefix = f"{generated.package}/resources/"
         found = 0
         for path, source in generated.files.items():
-            if not path.startswith(prefix) or path.endswith(("_raw.py", "__init__.py")):
+            if not path.startswith(prefix) or path.endswith(
+                ("_raw.py", "_streaming.py", "__init__.py")
+            ):
                 continue
             module = __import__(path[:-3].replace("/", "."), fromlist=["x"])
             specs = [
@@ -264,8 +266,12 @@ def test_every_operation_is_a_method() -> None:
             ]
             found += len(specs)
             folder, stem = path[: -len(".py")].rsplit("/", 1)
-            raw = generated.files[f"{folder}/_{stem.removeprefix('_')}_raw.py"] if specs else ""
+            sibling = f"{folder}/_{stem.removeprefix('_')}"
+            raw = generated.files[f"{sibling}_raw.py"] if specs else ""
+            streaming = generated.files[f"{sibling}_streaming.py"] if specs else ""
             for name in specs:
                 assert re.search(rf"request(_stream)?\(\s*{name}\b", source), (path, name)
                 assert re.search(rf"request(_stream)?_raw\(\s*{name}\b", raw), (path, name)
+                call = rf"streaming(_stream)?_response\(\s*{name}\b"
+                assert re.search(call, streaming), (path, name)
         assert found == count, vendor

@@ -12,14 +12,16 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import os
 import re
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from click.testing import CliRunner
 
@@ -129,17 +131,17 @@ def imported(packages: dict[str, Path], name: str) -> ModuleType:
 
 class Recorder:
     def __init__(self) -> None:
-        self.requests: list[httpx.Request] = []
+        self.requests: list[httpx2.Request] = []
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
         request.read()
         self.requests.append(request)
-        return httpx.Response(200, json={"id": "w1", "name": "spanner"})
+        return httpx2.Response(200, json={"id": "w1", "name": "spanner"})
 
 
 def recorded_client(package: ModuleType, **kwargs: Any) -> tuple[Any, Recorder]:
     recorder = Recorder()
-    http = httpx.Client(transport=httpx.MockTransport(recorder))
+    http = httpx2.Client(transport=httpx2.MockTransport(recorder))
     return package.Client(http_client=http, max_retries=0, **kwargs), recorder
 
 
@@ -334,3 +336,56 @@ def test_chatsdk_keeps_its_names() -> None:
     assert _constants.RETRY_COUNT_HEADER == "X-Chatsdk-Retry-Count"
     assert chatsdk.ChatSDKError is _constants.PackageError
     assert issubclass(chatsdk.APIError, chatsdk.ChatSDKError)
+
+
+LOGGED = """
+import httpx2, acme_prefixed
+http = httpx2.Client(transport=httpx2.MockTransport(
+    lambda request: httpx2.Response(200, json={"id": "w1", "name": "n"})
+))
+acme_prefixed.Client(api_key="sk-vendor-secret-1", http_client=http).widgets.create(name="n")
+"""
+
+
+@pytest.mark.parametrize(("variable", "logs"), [("ACMEP_LOG", True), ("ACME_PREFIXED_LOG", False)])
+def test_the_log_switch_is_the_prefixs_variable(
+    packages: dict[str, Path], variable: str, logs: bool
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_LOG")}
+    env[variable] = "debug"
+    env["PYTHONPATH"] = str(packages["acme_prefixed"])
+    result = subprocess.run(
+        [sys.executable, "-c", LOGGED], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    if logs:
+        assert "acme_prefixed" in result.stderr
+        assert f"request: POST {SERVER}/widgets (attempt 1 of 3)" in result.stderr
+        assert f"response: POST {SERVER}/widgets -> 200 OK" in result.stderr
+        assert "sk-vendor-secret-1" not in result.stderr
+    else:
+        assert result.stderr == ""
+
+
+def test_vendor_clients_have_the_peers_conveniences(packages: dict[str, Path]) -> None:
+    acme = imported(packages, "acme")
+    answers: list[httpx2.Request] = []
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        answers.append(request)
+        return httpx2.Response(200, json={"id": "w1", "name": "n"}, headers={"x-request-id": "r5"})
+
+    http = httpx2.Client(transport=httpx2.MockTransport(answer))
+    client = acme.Client(api_key="k", http_client=http)
+    public = {name for name in dir(client) if not name.startswith("_")}
+    assert not public & {"request", "request_raw", "request_stream", "stream_manager"}
+    widget = client.widgets.create(name="n")
+    assert widget._request_id == "r5"
+    copied = client.with_options(api_key="k2", default_headers={"x-extra": "1"})
+    copied.widgets.create(name="n")
+    assert answers[-1].headers["authorization"] == "Bearer k2"
+    assert answers[-1].headers["x-extra"] == "1"
+    with client.widgets.with_streaming_response.create(name="n") as response:
+        assert response.request_id == "r5"
+        assert response.json() == {"id": "w1", "name": "n"}
+        assert response.parse().name == "n"

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
+import httpx2
 import pydantic
 import pytest
 import roundtrip_support as rt
@@ -113,7 +113,7 @@ def test_response_side_keeps_what_it_does_not_know(case: rt.Injection) -> None:
 @pytest.mark.parametrize("case", params("streams"))
 def test_stream_adds_up_to_the_response(case: rt.StreamCase) -> None:
     spec = case.operation.stream
-    response = httpx.Response(200, content=case.body.encode())
+    response = httpx2.Response(200, content=case.body.encode())
     accumulator = spec.accumulator()
     for event in iter_items(response, spec):
         accumulator.add(event)

@@ -3,8 +3,8 @@
 Copied only into packages generated with ``sdkforge generate --spec``: path parameters
 (``/threads/{thread_id}``), query and header parameters, bodies sent as multipart forms,
 URL-encoded forms, raw bytes or nothing, and answers that are bytes or untyped JSON. The
-clients here subclass the ones in ``_sync_client`` and ``_async_client`` and change only how a request's body is
-encoded and how an answer is read; retries, errors and streams are theirs.
+requesters here subclass the ones in ``_sync_client`` and ``_async_client`` and change only how a
+request's body is encoded and how an answer is read; retries, errors and streams are theirs.
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ import functools
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import IO, Any, cast
+from typing import IO, Any, ClassVar, TypeVar, cast
 from urllib.parse import quote, urlencode
 
-import httpx
+import httpx2
 import pydantic
 
 from ._accumulate import ClassRule
-from ._async_client import AsyncAPIClient
-from ._base_client import _F, _R, _T, CallOptions, OperationSpec
-from ._sync_client import SyncAPIClient
+from ._async_client import AsyncAPIClient, AsyncRequester
+from ._base_client import CallOptions, OperationSpec
+from ._sync_client import SyncAPIClient, SyncRequester
 from ._types import NotGiven
 
 __all__ = [
@@ -31,11 +31,18 @@ __all__ = [
     "JSONResponse",
     "LazyRules",
     "VendorAsyncClient",
+    "VendorAsyncRequester",
     "VendorOperationSpec",
     "VendorSyncClient",
+    "VendorSyncRequester",
     "form_body",
     "with_params",
 ]
+
+
+_R = TypeVar("_R", bound=pydantic.BaseModel)
+_T = TypeVar("_T")
+_F = TypeVar("_F", bound=pydantic.BaseModel)
 
 
 class BinaryResponse(pydantic.BaseModel):
@@ -43,6 +50,7 @@ class BinaryResponse(pydantic.BaseModel):
 
     content: bytes
     content_type: str | None = None
+    _request_id: ClassVar[str | None] = None
 
     @property
     def text(self) -> str:
@@ -51,6 +59,8 @@ class BinaryResponse(pydantic.BaseModel):
 
 class JSONResponse(pydantic.RootModel[Any]):
     """A JSON answer the document gives no object schema for; ``root`` holds the value."""
+
+    _request_id: ClassVar[str | None] = None
 
 
 class LazyRules(Mapping[type, ClassRule]):
@@ -152,7 +162,7 @@ def _form_field(value: object) -> str:
 
 
 def _encode(op: OperationSpec[Any, Any, Any], body: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``httpx.Client.build_request`` arguments that carry ``body``."""
+    """The ``httpx2.Client.build_request`` arguments that carry ``body``."""
     kind = _kind(op)
     if kind == "none":
         return {}
@@ -168,7 +178,7 @@ def _encode(op: OperationSpec[Any, Any, Any], body: Mapping[str, Any]) -> dict[s
         return {"content": urlencode(fields).encode()}
     if kind == "multipart":
         # Every field is a part; a plain one is (None, text), so the body is multipart even
-        # without a file (httpx would otherwise send a URL-encoded form).
+        # without a file (httpx2 would otherwise send a URL-encoded form).
         parts: list[tuple[str, Any]] = []
         for name, value in body.items():
             for item in cast("list[object]", value if isinstance(value, list) else [value]):
@@ -196,25 +206,25 @@ class _VendorCalls:
 
     @staticmethod
     def _rebuild(
-        http: httpx.Client | httpx.AsyncClient,
+        http: httpx2.Client | httpx2.AsyncClient,
         op: OperationSpec[Any, Any, Any],
         body: Mapping[str, Any],
-        request: httpx.Request,
-    ) -> httpx.Request:
+        request: httpx2.Request,
+    ) -> httpx2.Request:
         """``request`` (built by the base client for a JSON body) with ``op``'s encoding."""
         kind = _kind(op)
         returns = op.returns if isinstance(op, VendorOperationSpec) else "json"
-        # A query written into the path (Anthropic's `/v1/messages?beta=true`): httpx drops
+        # A query written into the path (Anthropic's `/v1/messages?beta=true`): httpx2 drops
         # it when the call has query parameters of its own, so it is merged back, theirs last.
         fixed_query = op.path.partition("?")[2]
         if kind == "json" and returns == "json" and not fixed_query:
             return request
         url = request.url
         if fixed_query:
-            url = url.copy_with(params=httpx.QueryParams(fixed_query).merge(url.params))
-        headers = httpx.Headers(request.headers)
+            url = url.copy_with(params=httpx2.QueryParams(fixed_query).merge(url.params))
+        headers = httpx2.Headers(request.headers)
         headers.pop("Content-Length", None)
-        headers.pop("Content-Type", None)  # multipart: httpx adds it with the boundary
+        headers.pop("Content-Type", None)  # multipart: httpx2 adds it with the boundary
         if kind in _CONTENT_TYPES:
             headers["Content-Type"] = _CONTENT_TYPES[kind]
         if returns == "binary":
@@ -224,7 +234,7 @@ class _VendorCalls:
         return rebuilt
 
     def _answer(
-        self, op: OperationSpec[_R, Any, Any], response: httpx.Response, content: bytes
+        self, op: OperationSpec[_R, Any, Any], response: httpx2.Response, content: bytes
     ) -> _R | None:
         """The answer of a binary or untyped operation; None: parse it as a model."""
         returns = op.returns if isinstance(op, VendorOperationSpec) else "json"
@@ -240,8 +250,8 @@ class _VendorCalls:
         return None
 
 
-class VendorSyncClient(_VendorCalls, SyncAPIClient):
-    """The blocking client machinery, with the encodings of :class:`VendorOperationSpec`."""
+class VendorSyncRequester(_VendorCalls, SyncRequester):
+    """The blocking requester, with the encodings of :class:`VendorOperationSpec`."""
 
     def _send(
         self,
@@ -249,20 +259,20 @@ class VendorSyncClient(_VendorCalls, SyncAPIClient):
         body: Mapping[str, Any],
         options: CallOptions,
         stream: bool,
-    ) -> Iterator[tuple[httpx.Request, int, int]]:
-        json_body = body if _kind(op) == "json" else {}
+    ) -> Iterator[tuple[httpx2.Request, int, int]]:
+        json_body: Mapping[str, Any] = body if _kind(op) == "json" else {}
         for request, retries_taken, max_retries in super()._send(op, json_body, options, stream):
-            yield self._rebuild(self._http, op, body, request), retries_taken, max_retries
+            yield self._rebuild(self.http, op, body, request), retries_taken, max_retries
 
     def _parse(
-        self, op: OperationSpec[_R, Any, Any], response: httpx.Response, content: bytes
+        self, op: OperationSpec[_R, Any, Any], response: httpx2.Response, content: bytes
     ) -> _R:
         answer = self._answer(op, response, content)
         return answer if answer is not None else super()._parse(op, response, content)
 
 
-class VendorAsyncClient(_VendorCalls, AsyncAPIClient):
-    """The asyncio client machinery, with the encodings of :class:`VendorOperationSpec`."""
+class VendorAsyncRequester(_VendorCalls, AsyncRequester):
+    """The asyncio requester, with the encodings of :class:`VendorOperationSpec`."""
 
     def _send(
         self,
@@ -270,13 +280,25 @@ class VendorAsyncClient(_VendorCalls, AsyncAPIClient):
         body: Mapping[str, Any],
         options: CallOptions,
         stream: bool,
-    ) -> Iterator[tuple[httpx.Request, int, int]]:
-        json_body = body if _kind(op) == "json" else {}
+    ) -> Iterator[tuple[httpx2.Request, int, int]]:
+        json_body: Mapping[str, Any] = body if _kind(op) == "json" else {}
         for request, retries_taken, max_retries in super()._send(op, json_body, options, stream):
-            yield self._rebuild(self._http, op, body, request), retries_taken, max_retries
+            yield self._rebuild(self.http, op, body, request), retries_taken, max_retries
 
     def _parse(
-        self, op: OperationSpec[_R, Any, Any], response: httpx.Response, content: bytes
+        self, op: OperationSpec[_R, Any, Any], response: httpx2.Response, content: bytes
     ) -> _R:
         answer = self._answer(op, response, content)
         return answer if answer is not None else super()._parse(op, response, content)
+
+
+class VendorSyncClient(SyncAPIClient):
+    """The blocking client machinery, sending through a :class:`VendorSyncRequester`."""
+
+    _requester_class = VendorSyncRequester
+
+
+class VendorAsyncClient(AsyncAPIClient):
+    """The asyncio client machinery, sending through a :class:`VendorAsyncRequester`."""
+
+    _requester_class = VendorAsyncRequester
