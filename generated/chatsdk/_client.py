@@ -2668,10 +2668,10 @@ class AsyncChatCompletions:
     ) -> AsyncStreamManager[AsyncChatCompletionsStream]:
         """Stream ``create`` and fold its events as they arrive.
 
-        ``with client.chat.completions.stream(...) as s:`` sends the request; iterate ``s``
-        for the typed events or ``s.text_stream`` for the text, then ``s.get_final_completion()``
-        gives the object the non-streamed call returns. Leaving the block closes the
-        connection.
+        ``async with client.chat.completions.stream(...) as s:`` sends the request; iterate
+        ``s`` with ``async for`` for the typed events, or ``s.text_stream`` for the text,
+        then ``await s.get_final_completion()`` gives the object the non-streamed call returns.
+        Leaving the block closes the connection.
 
         Create a chat completion
 
@@ -3227,10 +3227,10 @@ class AsyncMessages:
     ) -> AsyncStreamManager[AsyncMessagesStream]:
         """Stream ``create`` and fold its events as they arrive.
 
-        ``with client.messages.stream(...) as s:`` sends the request; iterate ``s``
-        for the typed events or ``s.text_stream`` for the text, then ``s.get_final_message()``
-        gives the object the non-streamed call returns. Leaving the block closes the
-        connection.
+        ``async with client.messages.stream(...) as s:`` sends the request; iterate
+        ``s`` with ``async for`` for the typed events, or ``s.text_stream`` for the text,
+        then ``await s.get_final_message()`` gives the object the non-streamed call returns.
+        Leaving the block closes the connection.
 
         Create a message
 
@@ -3693,10 +3693,10 @@ class AsyncSessions:
     ) -> AsyncStreamManager[AsyncSessionsStream]:
         """Stream ``chat`` and fold its events as they arrive.
 
-        ``with client.sessions.stream(...) as s:`` sends the request; iterate ``s``
-        for the typed events or ``s.text_stream`` for the text, then ``s.get_final_response()``
-        gives the object the non-streamed call returns. Leaving the block closes the
-        connection.
+        ``async with client.sessions.stream(...) as s:`` sends the request; iterate
+        ``s`` with ``async for`` for the typed events, or ``s.text_stream`` for the text,
+        then ``await s.get_final_response()`` gives the object the non-streamed call returns.
+        Leaving the block closes the connection.
 
         Chat within a session
 

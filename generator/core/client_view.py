@@ -222,6 +222,16 @@ class ClientView:
             "",
             *intro,
         ]
+        async_helper = [
+            f"Stream ``{op.method}`` and fold its events as they arrive.",
+            "",
+            f"``async with client.{op.resource}.stream(...) as s:`` sends the request; iterate",
+            "``s`` with ``async for`` for the typed events, or ``s.text_stream`` for the text,",
+            f"then ``await s.{final}()`` gives the object the non-streamed call returns.",
+            "Leaving the block closes the connection.",
+            "",
+            *intro,
+        ]
         resource_class = "".join(pascal(part) for part in op.resource.split("."))
         return dataclasses.replace(
             op,
@@ -232,6 +242,7 @@ class ClientView:
             params=params,
             docstring="\n".join(intro + args + stream_arg + raises),
             stream_docstring="\n".join(helper + args + raises),
+            async_stream_docstring="\n".join(async_helper + args + raises),
             stream_class=(
                 f"{resource_class}Stream"
                 if op.stream is not None and op.stream.final_ref is not None

@@ -359,6 +359,7 @@ class Operation:
     docstring: str = ""  # summary, description and one line per parameter
     stream_class: str | None = None  # "MessagesStream": the accumulating stream of .stream()
     stream_docstring: str = ""  # of the .stream() helper
+    async_stream_docstring: str = ""  # of the async client's .stream() helper
     # Vendor documents (generator/vendor/): parameters outside the body, other encodings.
     path_params: tuple[OperationParam, ...] = ()  # "/threads/{thread_id}"
     query_params: tuple[OperationParam, ...] = ()

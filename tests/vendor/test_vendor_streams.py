@@ -3,7 +3,7 @@
 The OpenAI package is generated with ``openai-responses`` and ``openai-chat-completions``, the
 Anthropic one with ``anthropic-messages`` (tests/vendor/vendor_packages.py). Every recorded
 stream in tests/fixtures/real goes through the generated client's ``.stream()`` over an
-``httpx.MockTransport``: its ``text_stream`` is the concatenation of the text deltas, its
+``httpx2.MockTransport``: its ``text_stream`` is the concatenation of the text deltas, its
 final object validates, and says what the deltas spell. A stream with a non-streamed twin (a
 recorded body of the same name) adds up to an object of the twin's structure, equal to it
 where the model said the same thing (ids and timings aside).
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2 as httpx
 import pytest
 from vendor_packages import generated_package
 
