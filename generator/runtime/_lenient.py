@@ -42,6 +42,8 @@ __all__ = [
     "ValidationIssue",
     "lenient",
     "lenient_json",
+    "model_class",
+    "model_target",
     "register_union",
     "union_tags",
     "validation_errors",
@@ -137,6 +139,26 @@ def lenient_json(target: Any, content: bytes | str, error: ValidationError) -> A
 def _issue(prefix: tuple[str | int, ...], error: Any) -> ValidationIssue:
     loc = tuple(cast("tuple[str | int, ...]", error.get("loc", ())))
     return ValidationIssue(prefix + loc, str(error.get("type", "")), str(error.get("msg", "")))
+
+
+def model_target(annotation: Any, *, items: bool) -> Any:
+    """The model class or tagged union a field typed ``annotation`` holds (its list's items
+    when ``items``), through ``X | None``; None when it holds no model. For
+    :func:`model_class`, which the accumulators use to find the rules of a decoded value."""
+    for option in _options(annotation):
+        inner = get_item(option) if items else option
+        if inner is not None and (_is_model_class(inner) or _union_info(inner) is not None):
+            return inner
+    return None
+
+
+def _union_info(target: Any) -> Any:
+    return _UNIONS.get(id(getattr(target, "__sdk_union__", target)))
+
+
+def model_class(target: Any, data: Any) -> type[BaseModel] | None:
+    """The model class ``data`` is read as: ``target`` itself, or a union's variant by tag."""
+    return _model_class(target, data)
 
 
 def _model_class(target: Any, data: Any) -> type[BaseModel] | None:

@@ -1,7 +1,7 @@
 """The quick ways through a stream give exactly what the long ways give.
 
-``StreamSpec.decode`` parses an ordinary event's JSON straight into its type and leaves
-everything else to the long way; accumulated text is joined in blocks; a snapshot is built
+``StreamSpec.parse`` parses each event's bytes once, into the JSON the accumulator folds and
+the typed event validated from it; accumulated text is joined in blocks; a snapshot is built
 without copying the accumulation first. Each has to be invisible except in time and memory.
 """
 
@@ -16,9 +16,9 @@ import pytest
 
 from chatsdk import StreamError
 from chatsdk import _operations as ops
-from chatsdk._accumulate import _BLOCK, _Text
+from chatsdk._fold import BLOCK, Text
 from chatsdk._sse import ServerSentEvent, SSEDecoder
-from chatsdk._streaming import StreamSpec, iter_items
+from chatsdk._streaming import _SKIP, StreamSpec, iter_items
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "real"
 CHAT = ops.CREATE_CHAT_COMPLETION.stream
@@ -39,18 +39,84 @@ def sse_events(raw: bytes) -> list[ServerSentEvent]:
 @pytest.mark.parametrize(
     ("spec", "path"), STREAMS, ids=[p.relative_to(FIXTURES).as_posix() for _, p in STREAMS]
 )
-def test_the_one_step_parse_equals_the_long_way(spec: StreamSpec[Any, Any], path: Path) -> None:
-    named = spec.framing == "named-events"
+def test_the_one_parse_gives_the_typed_event_and_the_json_it_came_from(
+    spec: StreamSpec[Any, Any], path: Path
+) -> None:
     taken = 0
     for sse in sse_events(path.read_bytes()):
-        quick = spec._fast(sse, named)
-        if quick is None:
-            continue  # terminator, ping, error event: the long way decides
+        try:
+            item, payload = spec.parse(sse)
+        except StreamError:
+            continue  # the error event: raised as the long way always did
+        if payload is None:
+            continue  # terminator or ping
         taken += 1
         slow = spec.adapter.validate_python(json.loads(sse.data))
-        assert type(quick) is type(slow)
-        assert quick.to_dict() == slow.to_dict() == json.loads(sse.data)
+        assert payload == json.loads(sse.data)
+        assert type(item) is type(slow)
+        assert item.to_dict() == slow.to_dict() == json.loads(sse.data)
     assert taken > 0 or path.name == "error_event_overloaded.sse"  # its only event is the error
+
+
+@pytest.mark.parametrize("strict", [True, False])
+@pytest.mark.parametrize(
+    ("spec", "path"), STREAMS, ids=[p.relative_to(FIXTURES).as_posix() for _, p in STREAMS]
+)
+def test_folding_the_decoded_json_equals_folding_the_typed_events(
+    spec: StreamSpec[Any, Any], path: Path, strict: bool
+) -> None:
+    """The accumulator folds the JSON each event was parsed from; folding each typed event's
+    ``to_dict()`` instead (what it gets for an event it did not see decoded) is the same."""
+    from_json, from_events = spec.accumulator(strict=strict), spec.accumulator(strict=strict)
+    texts: tuple[list[str], list[str]] = ([], [])
+    try:
+        for event in iter_items(httpx2.Response(200, content=path.read_bytes()), spec):
+            texts[0].extend(from_json.add(event))  # the JSON handed off by iter_items
+            texts[1].extend(from_events.add(event, event.to_dict()))
+    except StreamError:
+        assert path.name == "error_event_overloaded.sse"
+    assert from_json.snapshot() == from_events.snapshot()
+    assert texts[0] == texts[1]
+    if from_json.snapshot():
+        assert from_json.final().to_dict() == from_events.final().to_dict()
+
+
+def test_two_streams_read_in_turn_each_fold_their_own_events() -> None:
+    assert MESSAGES is not None
+    root = FIXTURES / "anthropic" / "message_streams"
+    paths = [root / "tool_use_response.sse", root / "basic_response.sse"]
+    alone = []
+    for path in paths:
+        acc = MESSAGES.accumulator()
+        for event in iter_items(httpx2.Response(200, content=path.read_bytes()), MESSAGES):
+            acc.add(event)
+        alone.append(acc.final().to_dict())
+    streams = [iter_items(httpx2.Response(200, content=p.read_bytes()), MESSAGES) for p in paths]
+    accs = [MESSAGES.accumulator(), MESSAGES.accumulator()]
+    pending = [next(s) for s in streams]  # both decoded before either is folded
+    done = [False, False]
+    while not all(done):
+        for i, stream in enumerate(streams):
+            if done[i]:
+                continue
+            accs[i].add(pending[i])
+            try:
+                pending[i] = next(stream)
+            except StopIteration:
+                done[i] = True
+    assert [a.final().to_dict() for a in accs] == alone
+
+
+def test_the_box_keeps_no_container_of_the_event() -> None:
+    """What a merge keeps is copied: changing the event afterwards changes nothing."""
+    assert CHAT is not None
+    chunk = {**CHUNK, "extra": {"tags": ["a"]}}
+    raw = f"data: {json.dumps(chunk)}\n\ndata: [DONE]\n\n".encode()
+    acc = CHAT.accumulator()
+    for event in iter_items(httpx2.Response(200, content=raw), CHAT):
+        acc.add(event)
+        event.extra["tags"].append("changed")  # an unknown field, kept as sent
+    assert acc.snapshot()["extra"] == {"tags": ["a"]}
 
 
 CHUNK = {
@@ -76,27 +142,40 @@ def test_a_valid_chunk_carrying_an_error_still_raises() -> None:
 def test_a_chunk_with_a_null_error_is_an_ordinary_chunk() -> None:
     assert CHAT is not None
     sse = ServerSentEvent(data=json.dumps({**CHUNK, "error": None}))
-    item = CHAT._fast(sse, named=False)
-    assert item is not None and item.to_dict()["error"] is None
+    item, payload = CHAT.parse(sse)
+    assert item.to_dict()["error"] is None and payload["error"] is None
 
 
-def test_named_events_the_schema_skips_or_raises_take_the_long_way() -> None:
+def test_named_events_the_schema_skips_raise_or_names_inside_the_payload() -> None:
     assert MESSAGES is not None
     ping = ServerSentEvent(data='{"type": "ping"}', event="ping")
-    error = ServerSentEvent(data='{"type": "error", "error": {}}', event="error")
+    unnamed_ping = ServerSentEvent(data='{"type": "ping"}')
+    error = ServerSentEvent(data='{"type": "error", "error": {"message": "x"}}', event="error")
     unnamed = ServerSentEvent(data='{"type": "message_stop"}')
-    for sse in (ping, error, unnamed):
-        assert MESSAGES._fast(sse, named=True) is None
+    assert MESSAGES.parse(ping) == MESSAGES.parse(unnamed_ping) == (_SKIP, None)
+    with pytest.raises(StreamError, match="x"):
+        MESSAGES.parse(error)
+    item, payload = MESSAGES.parse(unnamed)
+    assert type(item).__name__ == "MessageStopEvent" and payload == {"type": "message_stop"}
+
+
+def test_a_payload_the_fast_parser_refuses_is_still_read_as_json_reads_it() -> None:
+    """A lone surrogate escape is JSON to ``json`` (the text keeps the surrogate)."""
+    assert CHAT is not None
+    data = json.dumps({**CHUNK, "extra": "\\ud800"}).replace("\\\\", "\\")
+    assert json.loads(data)["extra"] == "\ud800"
+    _, payload = CHAT.parse(ServerSentEvent(data=data))
+    assert payload == json.loads(data)
 
 
 def test_accumulated_text_is_the_fragments_joined_and_holds_few_objects() -> None:
     fragments = [f"w{i % 97} " for i in range(20_000)]
-    text = _Text("start:")
+    text = Text("start:")
     for fragment in fragments:
         text.append(fragment)
     assert str(text) == "start:" + "".join(fragments)
-    assert len(text.parts) < _BLOCK
-    assert len(text.blocks) <= (len(fragments) // _BLOCK).bit_length() + 1
+    assert len(text.parts) < BLOCK
+    assert len(text.blocks) <= (len(fragments) // BLOCK).bit_length() + 1
 
 
 def test_a_snapshot_mid_stream_changes_nothing_of_the_result() -> None:

@@ -1,0 +1,594 @@
+# The box is untyped JSON (dicts and lists narrowed from ``Any`` by isinstance), so its
+# element types are unknown by nature; mypy --strict still checks this module in full.
+# pyright: reportUnknownMemberType=false, reportUnknownVariableType=false, reportUnknownArgumentType=false
+"""The ``x-sdk-accumulate`` rules, compiled into one folding function per event class.
+
+:class:`FieldRule` and :class:`ClassRule` are what the generator prints for each annotated
+class (see :mod:`._accumulate` for what each strategy does). The first time an event class
+is folded, its rules become closures with every choice made once: which strategy each field
+takes, which fields an event places at their own path, which class (and so which rules) a
+nested object has, from the declared field types and a tagged union's tag. The closures fold
+the event's decoded JSON, the dict its bytes parsed to, into the box: the typed event is not
+read, so it costs nothing to fold an event nobody iterates, and nothing is re-serialised.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeGuard
+
+import pydantic
+import pydantic_core
+
+from ._errors import APIResponseValidationError, excerpt
+from ._lenient import model_class, model_target
+
+__all__ = ["ClassRule", "FieldRule", "compiled", "hand_off", "handed"]
+
+
+# Bookkeeping kept inside the snapshot's dicts and removed before the final object is built.
+HIDDEN = "\x00"
+_KEY = "\x00key"
+PARTIAL = "\x00partial-json:"
+ROOT = "root"
+
+
+BLOCK = 64  # fragments joined at a time by Text
+
+
+class Text:
+    """A string built by ``concat``, fragment by fragment.
+
+    Appending to a ``str`` would copy the whole text for every fragment of a long stream, and
+    keeping every fragment would cost about 60 bytes per fragment (a 4-byte token is a 53-byte
+    object plus its list slot). So fragments are joined in blocks of ``BLOCK``, and a block
+    merges with the last one while that is no longer than it: block sizes keep halving, every
+    character is copied O(log n) times, and memory stays close to the text's own size.
+    """
+
+    __slots__ = ("blocks", "parts")
+
+    def __init__(self, *parts: str) -> None:
+        self.blocks: list[str] = []
+        self.parts = [p for p in parts if p]
+
+    def append(self, part: str) -> None:
+        parts = self.parts
+        parts.append(part)
+        if len(parts) >= BLOCK:
+            block = "".join(parts)
+            parts.clear()
+            blocks = self.blocks
+            while blocks and len(blocks[-1]) <= len(block):
+                block = blocks.pop() + block
+            blocks.append(block)
+
+    def __str__(self) -> str:
+        return "".join(self.blocks + self.parts)
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """How one field of an event is folded into the snapshot."""
+
+    strategy: str
+    attr: str = ""  # the Python attribute holding the field's parsed model(s), for nested rules
+    into: str = ""  # key written in the target object; "" is the field's own wire name
+    at: str | None = None  # absolute place in the snapshot ("" is the root), for event fields
+    key: str = "index"  # merge-by-index: the field that says which item a fragment extends
+    identity: str = ""  # merge-by-index: the field that identifies an item without a key
+    keep_key: bool = True  # merge-by-index: whether the key field is written to the item
+    text: bool = False  # concat: the fragments are the stream's text (``text_stream``)
+
+
+@dataclass(frozen=True)
+class ClassRule:
+    """The rules of one generated class, by wire name, and its whole-object rules."""
+
+    fields: Mapping[str, FieldRule] = field(default_factory=lambda: {})
+    default: str = "replace"  # strategy of fields without a rule when the object is merged
+    whole: FieldRule | None = None  # the event itself goes here (``strategy`` + ``at``)
+    finish: str | None = None  # the partial JSON under this path is complete
+    init: Mapping[str, Any] | None = None  # starting value of a target this object creates
+
+
+@functools.lru_cache(maxsize=256)
+def _template(path: str) -> tuple[tuple[bool, str], ...]:
+    """``/content/{index}`` → ((False, "content"), (True, "index")): literal or variable."""
+    parts = [p for p in path.split("/") if p]
+    return tuple(
+        (True, p[1:-1]) if p.startswith("{") and p.endswith("}") else (False, p) for p in parts
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _variables(path: str) -> frozenset[str]:
+    """The variable names of a path template: ``/content/{index}`` → {"index"}."""
+    return frozenset(name for is_var, name in _template(path) if is_var)
+
+
+def is_list(value: object) -> TypeGuard[list[Any]]:
+    return isinstance(value, list)
+
+
+def is_dict(value: object) -> TypeGuard[dict[Any, Any]]:
+    return isinstance(value, dict)
+
+
+# The holders below are the snapshot's dicts nearly always: they are tested first, with
+# ``isinstance`` inline, because these run several times for every field of every event.
+
+
+def _get(holder: object, key: str | int) -> Any:
+    if isinstance(holder, dict):
+        return holder.get(key)
+    if isinstance(holder, list):
+        return holder[key] if isinstance(key, int) and 0 <= key < len(holder) else None
+    return None
+
+
+def _has(holder: object, key: str | int) -> bool:
+    if isinstance(holder, dict):
+        return key in holder
+    if isinstance(holder, list):
+        return isinstance(key, int) and 0 <= key < len(holder) and holder[key] is not None
+    return False
+
+
+def _put(holder: object, key: str | int, value: Any) -> None:
+    if isinstance(holder, dict):
+        holder[key] = value
+    elif isinstance(holder, list):
+        if not isinstance(key, int) or key < 0:
+            raise ValueError(f"list position {key!r}")
+        if key >= len(holder):
+            holder.extend([None] * (key + 1 - len(holder)))
+        holder[key] = value
+
+
+# The folding functions, built once per rules table and class (see :class:`_Compiled`).
+# A merge folds one decoded object into its target dict; an apply folds one value into
+# ``holder[key]``; an event fold folds one whole event into the box.
+_Merge = Callable[[dict[str, Any], dict[str, Any], list[str], bool], None]
+_ApplyFn = Callable[[Any, "str | int", Any, list[str], bool], None]
+_EventFold = Callable[[dict[str, Any], dict[str, Any], list[str]], None]
+_Kind = Callable[[Any], "type | None"]  # the class a decoded value is read as, for its rules
+
+_SKIP_FIELD: Any = object()
+
+_handoff = threading.local()
+
+
+def hand_off(item: object, payload: Any) -> None:
+    """Record the decoded JSON ``item`` was validated from, for the accumulator that folds it.
+
+    The stream's iterator calls this for each event it yields; :meth:`Accumulator.add` folds
+    the payload when it is given that same item (checked by identity), else the item's
+    ``to_dict()``. The hand-off is per thread and between a yield and the next step of the
+    same iteration, so nothing can come in between.
+    """
+    _handoff.item = item
+    _handoff.payload = payload
+
+
+def handed(event: object) -> Any:
+    if getattr(_handoff, "item", None) is event:
+        payload = _handoff.payload
+        _handoff.item = _handoff.payload = None
+        return payload
+    return None
+
+
+def _own(value: Any) -> Any:
+    """A container about to be kept in the box: copied, since the box grows it in place."""
+    return copy_json(value) if isinstance(value, (dict, list)) else value
+
+
+class _Compiled:
+    """The folding functions of one rules table: a merge per class, a fold per event class.
+
+    Each is a closure built the first time its class is seen, with its rules looked up and
+    its field strategies chosen once; the nested classes of a merged object come from the
+    declared field types (a tagged union's variant by its tag), as validation would read
+    them, so no typed object is needed to fold an event.
+    """
+
+    def __init__(self, rules: Mapping[type, ClassRule]) -> None:
+        self.rules = rules
+        self.merges: dict[type | None, _Merge] = {}
+        self.events: dict[type, _EventFold | None] = {}
+
+    # --- per class -------------------------------------------------------------------
+
+    def event(self, cls: type) -> _EventFold | None:
+        try:
+            return self.events[cls]
+        except KeyError:
+            pass
+        rules = self.rules.get(cls)
+        fold = None
+        if rules is not None and issubclass(cls, pydantic.BaseModel):
+            fold = self._event(cls, rules)
+        self.events[cls] = fold
+        return fold
+
+    def merge(self, cls: type | None) -> _Merge:
+        merge = self.merges.get(cls)
+        if merge is None:
+            merge = self.merges[cls] = self._merge(cls)
+        return merge
+
+    def start(self, cls: type | None) -> dict[str, Any]:
+        rules = self.rules.get(cls) if cls is not None else None
+        init = rules.init if rules is not None else None
+        return copy_json(dict(init)) if init else {}
+
+    def _event(self, cls: type, rules: ClassRule) -> _EventFold:
+        steps: list[Callable[[dict[str, Any], dict[str, Any], list[str]], None]] = []
+        if rules.finish is not None:
+            finish = _template(rules.finish)
+
+            def finishing(box: dict[str, Any], data: dict[str, Any], texts: list[str]) -> None:
+                holder, key = _slot(box, _resolve(finish, data))
+                target = _get(holder, key)
+                if is_dict(target):
+                    _complete_partial_json(target, strict=True)
+
+            steps.append(finishing)
+        if rules.whole is not None:
+            whole = rules.whole
+            at = _template(whole.at or "")
+            used = _variables(whole.at or "")
+            apply = self._apply(whole, lambda _value: cls)
+
+            def folding(box: dict[str, Any], data: dict[str, Any], texts: list[str]) -> None:
+                value = {k: v for k, v in data.items() if k not in used} if used else data
+                holder, key = _slot(box, _resolve(at, data))
+                _apply_or_null(apply, whole.strategy, holder, key, value, texts)
+
+            steps.append(folding)
+        placed = [
+            (wire, _template(rule.at), rule.strategy, self._apply(rule, self._kind(cls, rule)))
+            for wire, rule in rules.fields.items()
+            if rule.at is not None
+        ]
+        if placed:
+
+            def placing(box: dict[str, Any], data: dict[str, Any], texts: list[str]) -> None:
+                for wire, at, strategy, apply in placed:
+                    if wire in data:
+                        holder, key = _slot(box, _resolve(at, data))
+                        _apply_or_null(apply, strategy, holder, key, data[wire], texts)
+
+            steps.append(placing)
+        if len(steps) == 1:
+            return steps[0]
+
+        def fold(box: dict[str, Any], data: dict[str, Any], texts: list[str]) -> None:
+            for step in steps:
+                step(box, data, texts)
+
+        return fold
+
+    def _merge(self, cls: type | None) -> _Merge:
+        rules = self.rules.get(cls) if cls is not None else None
+        if rules is None or cls is None:
+            return _replace_all
+        ops: dict[str, Any] = {}
+        for wire, rule in rules.fields.items():
+            if rule.at is not None or rule.strategy == "ignore":
+                ops[wire] = _SKIP_FIELD  # placed at its own path by the event's fold
+            else:
+                ops[wire] = (
+                    rule.into or wire,
+                    rule.strategy,
+                    self._apply(rule, self._kind(cls, rule)),
+                )
+        ignore_others = rules.default == "ignore"
+
+        def merge(
+            target: dict[str, Any], data: dict[str, Any], texts: list[str], primary: bool
+        ) -> None:
+            for wire, value in data.items():
+                op = ops.get(wire)
+                if op is None:
+                    if ignore_others:
+                        continue
+                    if value is None:
+                        target.setdefault(wire, None)  # a None keeps what is there
+                    elif isinstance(value, (dict, list)):
+                        target[wire] = copy_json(value)  # the box grows what it keeps in place
+                    else:
+                        target[wire] = value
+                elif op is not _SKIP_FIELD:
+                    into, strategy, apply = op
+                    if value is None:
+                        if strategy != "partial-json":
+                            target.setdefault(into, None)
+                    else:
+                        apply(target, into, value, texts, primary)
+
+        return merge
+
+    def _kind(self, cls: type, rule: FieldRule) -> _Kind:
+        """Which class a value of ``rule``'s field is read as (for merges: whose rules fold it)."""
+        if not rule.attr or rule.strategy not in ("merge", "merge-by-index"):
+            return _no_kind
+        if not issubclass(cls, pydantic.BaseModel):
+            return _no_kind
+        if not cls.__pydantic_complete__:  # built so far only as part of another schema
+            cls.model_rebuild()  # its annotations are resolved here
+        info = cls.model_fields.get(rule.attr)
+        if info is None:
+            return _no_kind
+        target = model_target(info.annotation, items=rule.strategy == "merge-by-index")
+        if target is None:
+            return _no_kind
+        if isinstance(target, type) and issubclass(target, pydantic.BaseModel):
+            return lambda _value: target
+        return lambda value: model_class(target, value)
+
+    # --- per strategy ----------------------------------------------------------------
+
+    def _apply(self, rule: FieldRule, kind: _Kind) -> _ApplyFn:
+        """``value`` (never None) folded into ``holder[key]`` by ``rule``'s strategy."""
+        strategy = rule.strategy
+        if strategy == "ignore":
+            return _ignore
+        if strategy == "concat":
+            return _concat(rule.text)
+        if strategy == "append":
+            return _append
+        if strategy == "merge":
+            return self._merge_into(kind)
+        if strategy == "merge-by-index":
+            return self._merge_by_index(rule, kind)
+        if strategy == "partial-json":
+            return _partial_json
+        return _replace
+
+    def _merge_into(self, kind: _Kind) -> _ApplyFn:
+        merges = self.merges
+
+        def apply(holder: Any, key: str | int, value: Any, texts: list[str], primary: bool) -> None:
+            if not isinstance(value, dict):
+                _put(holder, key, _own(value))
+                return
+            cls = kind(value)
+            current = holder.get(key) if isinstance(holder, dict) else _get(holder, key)
+            if isinstance(current, dict):
+                target = current
+            else:
+                target = self.start(cls)
+                _put(holder, key, target)
+            merge = merges.get(cls)
+            if merge is None:
+                merge = self.merge(cls)
+            merge(target, value, texts, primary)
+
+        return apply
+
+    def _merge_by_index(self, rule: FieldRule, kind: _Kind) -> _ApplyFn:
+        index, identity, keep_key = rule.key, rule.identity, rule.keep_key
+
+        def apply(holder: Any, key: str | int, value: Any, texts: list[str], primary: bool) -> None:
+            if not isinstance(value, list):
+                _put(holder, key, _own(value))
+                return
+            current = _get(holder, key)
+            if isinstance(current, list):
+                items: list[Any] = current
+            else:
+                items = []
+                _put(holder, key, items)
+            for fragment in value:
+                if not isinstance(fragment, dict):
+                    items.append(_own(fragment))
+                    continue
+                cls = kind(fragment)
+                position: int | None = None
+                at: Any = fragment.get(index)
+                keyed = isinstance(at, int) and not isinstance(at, bool)
+                if keyed:
+                    for i, existing in enumerate(items):
+                        if _item_key(existing, index) == at:
+                            position = i
+                            break
+                elif identity and fragment.get(identity) is not None:
+                    wanted = fragment[identity]
+                    position = next(
+                        (i for i, e in enumerate(items) if _get(e, identity) == wanted), None
+                    )
+                elif items:
+                    position = len(items) - 1  # no key and no identity: it continues the latest
+                if position is None:
+                    target: dict[str, Any] = self.start(cls)
+                    if keyed:
+                        target[_KEY] = at
+                        position = next(
+                            (i for i, e in enumerate(items) if (_item_key(e, index) or 0) > at),
+                            len(items),
+                        )
+                    else:
+                        position = len(items)
+                    items.insert(position, target)
+                else:
+                    existing = items[position]
+                    if isinstance(existing, dict):
+                        target = existing
+                    else:
+                        target = items[position] = {}
+                data = fragment if keep_key else {k: v for k, v in fragment.items() if k != index}
+                first = primary and (at == 0 if keyed else position == 0)
+                self.merge(cls)(target, data, texts, first)
+
+        return apply
+
+
+def _no_kind(_value: Any) -> type | None:
+    return None
+
+
+def _replace_all(
+    target: dict[str, Any], data: dict[str, Any], texts: list[str], primary: bool
+) -> None:
+    """The merge of an object whose class has no rules: every field replaced."""
+    for wire, value in data.items():
+        if value is None:
+            target.setdefault(wire, None)
+        elif isinstance(value, (dict, list)):
+            target[wire] = copy_json(value)
+        else:
+            target[wire] = value
+
+
+def _apply_or_null(
+    apply: _ApplyFn, strategy: str, holder: Any, key: str | int, value: Any, texts: list[str]
+) -> None:
+    """An event's own field (or the event itself) folded at its place; a None only fills a gap."""
+    if value is None:
+        if strategy not in ("ignore", "partial-json") and not _has(holder, key):
+            _put(holder, key, None)
+        return
+    apply(holder, key, value, texts, True)
+
+
+def _ignore(holder: Any, key: str | int, value: Any, texts: list[str], primary: bool) -> None:
+    return
+
+
+def _replace(holder: Any, key: str | int, value: Any, texts: list[str], primary: bool) -> None:
+    _put(holder, key, _own(value))
+
+
+def _concat(text: bool) -> _ApplyFn:
+    def apply(holder: Any, key: str | int, value: Any, texts: list[str], primary: bool) -> None:
+        if not isinstance(value, str):
+            _put(holder, key, _own(value))
+            return
+        if isinstance(holder, dict):
+            current = holder.get(key)
+            if isinstance(current, Text):
+                current.append(value)
+            else:
+                holder[key] = Text(current if isinstance(current, str) else "", value)
+        else:
+            current = _get(holder, key)
+            if isinstance(current, Text):
+                current.append(value)
+            else:
+                _put(holder, key, Text(current if isinstance(current, str) else "", value))
+        if text and primary and value:
+            texts.append(value)
+
+    return apply
+
+
+def _append(holder: Any, key: str | int, value: Any, texts: list[str], primary: bool) -> None:
+    current = _get(holder, key)
+    items: list[Any] = current if isinstance(current, list) else []
+    if isinstance(value, list):
+        items.extend(value)
+    else:
+        items.append(value)
+    _put(holder, key, items)
+
+
+def _partial_json(holder: Any, key: str | int, value: Any, texts: list[str], primary: bool) -> None:
+    if not (isinstance(value, str) and is_dict(holder)):
+        _put(holder, key, _own(value))
+        return
+    buffer_key = PARTIAL + str(key)
+    buffer = holder.get(buffer_key)
+    if isinstance(buffer, Text):
+        buffer.append(value)
+    else:
+        holder[buffer_key] = Text(value)
+
+
+def _resolve(template: tuple[tuple[bool, str], ...], data: Mapping[str, Any]) -> list[str | int]:
+    segments: list[str | int] = [ROOT]
+    for is_var, name in template:
+        if not is_var:
+            segments.append(int(name) if name.isdigit() else name)
+            continue
+        value = data.get(name)
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise APIResponseValidationError(
+                f"stream event has no usable {name!r} to place it by: "
+                f"{excerpt(json.dumps(data, default=str))}"
+            )
+        segments.append(value)
+    return segments
+
+
+def _slot(box: dict[str, Any], segments: list[str | int]) -> tuple[Any, str | int]:
+    """The container of the last segment, creating the containers on the way."""
+    node: Any = box
+    for segment, following in itertools.pairwise(segments):
+        child: Any = _get(node, segment)
+        if not (is_dict(child) or is_list(child)):
+            child = [] if isinstance(following, int) else {}
+            _put(node, segment, child)
+        node = child
+    return node, segments[-1]
+
+
+_TABLES: dict[int, _Compiled] = {}
+
+
+def compiled(rules: Mapping[type, ClassRule]) -> _Compiled:
+    """The folding functions of ``rules``, built once per table (tables live as long as their
+    package's ``_operations`` module; the entry keeps its table alive, so the id stays its own)."""
+    table = _TABLES.get(id(rules))
+    if table is None or table.rules is not rules:
+        table = _TABLES[id(rules)] = _Compiled(rules)
+    return table
+
+
+def _item_key(item: Any, key: str) -> int | None:
+    if not isinstance(item, dict):
+        return None
+    value = item[_KEY] if _KEY in item else item.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def parse_json(text: str, strict: bool) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        if strict:
+            raise
+    try:
+        return pydantic_core.from_json(text, allow_partial=True)
+    except ValueError as exc:
+        raise APIResponseValidationError(
+            f"streamed JSON does not parse: {exc}: {excerpt(text)}"
+        ) from exc
+
+
+def _complete_partial_json(target: dict[Any, Any], strict: bool) -> None:
+    for buffer_key in [k for k in target if isinstance(k, str) and k.startswith(PARTIAL)]:
+        text = str(target[buffer_key])
+        if not text.strip():
+            del target[buffer_key]  # nothing arrived: keep the block's starting value
+            continue
+        try:
+            target[buffer_key[len(PARTIAL) :]] = parse_json(text, strict)
+        except ValueError:
+            continue  # not complete JSON yet; the end of the stream parses it leniently
+        del target[buffer_key]
+
+
+def copy_json(value: Any) -> Any:
+    """A copy of JSON data (dicts, lists, scalars): ``copy.deepcopy`` without its bookkeeping."""
+    if is_dict(value):
+        return {k: copy_json(v) for k, v in value.items()}
+    if is_list(value):
+        return [copy_json(v) for v in value]
+    return value
