@@ -21,7 +21,7 @@ from typing import Any, Literal, overload
 
 import httpx
 
-from . import _operations
+from . import _helpers, _operations
 from . import chat_completions as _chat_completions
 from . import messages as _messages
 from . import sessions as _sessions
@@ -296,8 +296,11 @@ class ChatCompletionsWithRawResponse:
         return self._client.request_raw(_operations.CREATE_CHAT_COMPLETION, body, options)
 
 
-class ChatCompletions:
+class ChatCompletions(_helpers.SyncHelpers[_chat_completions.ChatCompletionResponse]):
     """``client.chat.completions``."""
+
+    _sdk_dialect = "chat"
+    _sdk_native = True
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
@@ -791,8 +794,11 @@ class MessagesWithRawResponse:
         return self._client.request_raw(_operations.CREATE_MESSAGE, body, options)
 
 
-class Messages:
+class Messages(_helpers.SyncHelpers[_messages.ChatResponse]):
     """``client.messages``."""
+
+    _sdk_dialect = "messages"
+    _sdk_native = True
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
@@ -1649,8 +1655,11 @@ class AsyncChatCompletionsWithRawResponse:
         return await self._client.request_raw(_operations.CREATE_CHAT_COMPLETION, body, options)
 
 
-class AsyncChatCompletions:
+class AsyncChatCompletions(_helpers.AsyncHelpers[_chat_completions.ChatCompletionResponse]):
     """``client.chat.completions``."""
+
+    _sdk_dialect = "chat"
+    _sdk_native = True
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
@@ -2152,8 +2161,11 @@ class AsyncMessagesWithRawResponse:
         return await self._client.request_raw(_operations.CREATE_MESSAGE, body, options)
 
 
-class AsyncMessages:
+class AsyncMessages(_helpers.AsyncHelpers[_messages.ChatResponse]):
     """``client.messages``."""
+
+    _sdk_dialect = "messages"
+    _sdk_native = True
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
