@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from ._lenient import MissingFieldError, ValidationIssue
     from ._models import UnknownTag, UnknownVariant
     from ._streaming import AsyncStream, Stream
+    from ._structured import ParsedResponse
+    from ._tool_runner import FunctionTool, ToolRunResult, Turn, function_tool
 
 __all__ = [
     "NOT_GIVEN",
@@ -56,6 +58,7 @@ __all__ = [
     "ChatSDKError",
     "Client",
     "ConflictError",
+    "FunctionTool",
     "InvalidRequestError",
     "MaxTurnsExceededError",
     "MissingFieldError",
@@ -63,16 +66,20 @@ __all__ = [
     "NotGiven",
     "OutputValidationError",
     "OverloadedError",
+    "ParsedResponse",
     "PermissionDeniedError",
     "RateLimitError",
     "RawResponse",
     "ServerError",
     "Stream",
     "StreamError",
+    "ToolRunResult",
+    "Turn",
     "UnknownTag",
     "UnknownVariant",
     "ValidationIssue",
     "__version__",
+    "function_tool",
 ]
 
 # Loaded on first access (PEP 562), so that ``import chatsdk`` does not import httpx.
@@ -86,6 +93,11 @@ _LAZY = {
     "UnknownVariant": "._models",
     "AsyncStream": "._streaming",
     "Stream": "._streaming",
+    "ParsedResponse": "._structured",
+    "FunctionTool": "._tool_runner",
+    "ToolRunResult": "._tool_runner",
+    "Turn": "._tool_runner",
+    "function_tool": "._tool_runner",
 }
 
 

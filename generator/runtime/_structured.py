@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar, cast
 
 import pydantic
 
@@ -94,40 +94,46 @@ def strict_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _make_strict(node: Any) -> None:
-    if isinstance(node, list):
-        for item in node:
-            _make_strict(item)
-        return
-    if not isinstance(node, dict):
-        return
-    if node.get("default", 0) is None:
+def _obj(value: object) -> dict[str, Any]:
+    """``value`` when it is a JSON object (the same dict, for editing), else an empty one."""
+    return cast("dict[str, Any]", value) if isinstance(value, dict) else {}
+
+
+def _items(value: object) -> list[Any]:
+    return list(cast("list[Any]", value)) if isinstance(value, (list, tuple)) else []
+
+
+def _make_strict(value: object) -> None:
+    for item in _items(value):
+        _make_strict(item)
+    node = _obj(value)
+    if "default" in node and node["default"] is None:
         del node["default"]
     props = node.get("properties")
-    if isinstance(props, dict):
-        required = set(node.get("required", ()))
-        for key, sub in props.items():
-            if key not in required and isinstance(sub, dict) and not _nullable(sub):
-                props[key] = {"anyOf": [sub, {"type": "null"}]}
-        node["required"] = list(props)
+    if props is not None:
+        fields = _obj(props)
+        required = set(_items(node.get("required")))
+        for key, sub in fields.items():
+            if key not in required and _obj(sub) and not _nullable(sub):
+                fields[key] = {"anyOf": [sub, {"type": "null"}]}
+        node["required"] = list(fields)
     if (props is not None or node.get("type") == "object") and node.get(
         "additionalProperties", True
     ) is True:
         node["additionalProperties"] = False
-    for key, value in node.items():
+    for key, sub in node.items():
         if key in ("properties", "$defs", "definitions", "patternProperties"):
-            if isinstance(value, dict):
-                for sub in value.values():
-                    _make_strict(sub)
+            for item in _obj(sub).values():
+                _make_strict(item)
         elif key in ("items", "anyOf", "oneOf", "allOf", "prefixItems", "additionalProperties"):
-            _make_strict(value)
+            _make_strict(sub)
 
 
-def _nullable(schema: Mapping[str, Any]) -> bool:
-    kind = schema.get("type")
-    if kind == "null" or (isinstance(kind, list) and "null" in kind):
+def _nullable(schema: object) -> bool:
+    kind = _obj(schema).get("type")
+    if kind == "null" or "null" in _items(kind):
         return True
-    return any(isinstance(s, dict) and _nullable(s) for s in schema.get("anyOf", ()))
+    return any(_nullable(s) for s in _items(_obj(schema).get("anyOf")))
 
 
 class _Invalid(Exception):
@@ -181,8 +187,8 @@ class Schema:
         except ImportError:  # pragma: no cover - optional dependency
             self._validator: Any = None
         else:
-            cls = jsonschema.validators.validator_for(schema)
-            self._validator = cls(schema)
+            module: Any = jsonschema
+            self._validator = module.validators.validator_for(schema)(schema)
 
     def issues(self, value: Any) -> list[OutputIssue]:
         if self._validator is None:  # pragma: no cover - optional dependency
@@ -191,7 +197,7 @@ class Schema:
         return [OutputIssue(_pointer(e.absolute_path), e.message) for e in errors]
 
 
-def output_format(spec: Any) -> OutputFormat[Any]:
+def output_format(spec: object) -> OutputFormat[Any]:
     """Resolve what a caller passed as ``response_format``."""
     if isinstance(spec, type) and issubclass(spec, pydantic.BaseModel):
         schema = strict_schema(spec.model_json_schema())
@@ -202,15 +208,17 @@ def output_format(spec: Any) -> OutputFormat[Any]:
     if not isinstance(spec, Mapping):
         raise TypeError(
             "response_format takes a pydantic model class, a {name, schema} format, "
-            f"a json_schema format or a JSON Schema, not {type(spec).__name__}"
+            f"a json_schema format or a JSON Schema, not {spec!r}"
         )
-    if spec.get("type") == "json_schema" and isinstance(spec.get("json_schema"), Mapping):
-        spec = spec["json_schema"]
-    if isinstance(spec.get("schema"), Mapping) and "name" in spec:
-        name, schema = str(spec["name"]), spec["schema"]
-        description = spec.get("description")
+    given = _obj(dict(cast("Mapping[str, Any]", spec)))
+    if given.get("type") == "json_schema" and isinstance(given.get("json_schema"), Mapping):
+        given = _obj(dict(given["json_schema"]))
+    schema = _obj(given.get("schema"))
+    if schema and "name" in given:
+        name = str(given["name"])
+        description = given.get("description")
     else:
-        name, schema, description = str(spec.get("title") or "response"), spec, None
+        name, schema, description = str(given.get("title") or "response"), given, None
     strict = strict_schema(schema)
     return OutputFormat(_safe_name(name), strict, check=Schema(strict), description=description)
 
@@ -224,7 +232,7 @@ def sum_usage(usages: Sequence[Any]) -> Any:
     present = [u for u in usages if u is not None]
     if not present:
         return None
-    dicts = [u if isinstance(u, Mapping) else u.model_dump(mode="json") for u in present]
+    dicts = [u.model_dump(mode="json") if isinstance(u, pydantic.BaseModel) else u for u in present]
     total = _add(dicts)
     first = present[0]
     if isinstance(first, pydantic.BaseModel):
@@ -237,9 +245,10 @@ def _add(values: Sequence[Any]) -> Any:
         return values[-1]
     if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
         return sum(values)
-    if all(isinstance(v, Mapping) for v in values):
-        keys = list(dict.fromkeys(k for v in values for k in v))
-        return {k: _add([v[k] for v in values if k in v]) for k in keys}
+    if all(isinstance(v, dict) for v in values):
+        objects = [_obj(v) for v in values]
+        keys = list(dict.fromkeys(k for v in objects for k in v))
+        return {k: _add([v[k] for v in objects if k in v]) for k in keys}
     if all(isinstance(v, (int, float)) or v is None for v in values):
         return sum(v for v in values if v is not None)
     return values[-1]
@@ -303,10 +312,10 @@ class MessagesDialect(Dialect):
         params["tool_choice"] = {"type": "tool", "name": fmt.name}
 
     def read(self, data: Mapping[str, Any], fmt: OutputFormat[Any], tool: bool) -> Reading:
-        blocks = [b for b in data.get("content") or () if isinstance(b, Mapping)]
+        blocks = [_obj(b) for b in _items(data.get("content"))]
         text = "".join(str(b.get("text", "")) for b in blocks if b.get("type") == "text")
         if data.get("stop_reason") == "refusal":
-            details = data.get("stop_details") or {}
+            details = _obj(data.get("stop_details"))
             return Reading(text, refusal=details.get("explanation") or text or "refusal")
         if not tool:
             return Reading(text, text)
@@ -335,17 +344,18 @@ class MessagesDialect(Dialect):
         }
 
     def tool_calls(self, data: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
+        blocks = [_obj(b) for b in _items(data.get("content"))]
         return [
             (str(b.get("id")), str(b.get("name")), b.get("input"))
-            for b in data.get("content") or ()
-            if isinstance(b, Mapping) and b.get("type") == "tool_use"
+            for b in blocks
+            if b.get("type") == "tool_use"
         ]
 
     def assistant_turn(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        return {"role": "assistant", "content": list(data.get("content") or ())}
+        return {"role": "assistant", "content": _items(data.get("content"))}
 
     def result_turns(self, results: Sequence[tuple[str, str, bool]]) -> list[dict[str, Any]]:
-        blocks = []
+        blocks: list[dict[str, Any]] = []
         for call_id, content, is_error in results:
             block: dict[str, Any] = {
                 "type": "tool_result",
@@ -375,10 +385,10 @@ class ChatDialect(Dialect):
         params["tool_choice"] = {"type": "function", "function": {"name": fmt.name}}
 
     @staticmethod
-    def _message(data: Mapping[str, Any]) -> tuple[Mapping[str, Any], Any]:
-        choices = data.get("choices") or [{}]
-        choice = choices[0] if isinstance(choices[0], Mapping) else {}
-        return choice.get("message") or {}, choice.get("finish_reason")
+    def _message(data: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
+        choices = _items(data.get("choices"))
+        choice = _obj(choices[0]) if choices else {}
+        return _obj(choice.get("message")), choice.get("finish_reason")
 
     def read(self, data: Mapping[str, Any], fmt: OutputFormat[Any], tool: bool) -> Reading:
         message, finish = self._message(data)
@@ -406,9 +416,9 @@ class ChatDialect(Dialect):
 
     @staticmethod
     def _calls(message: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-        out = []
-        for call in message.get("tool_calls") or ():
-            function = call.get("function") or {}
+        out: list[tuple[str, str, str]] = []
+        for call in map(_obj, _items(message.get("tool_calls"))):
+            function = _obj(call.get("function"))
             out.append(
                 (str(call.get("id")), str(function.get("name")), function.get("arguments", ""))
             )
@@ -418,7 +428,7 @@ class ChatDialect(Dialect):
         out: list[tuple[str, str, Any]] = []
         for call_id, name, arguments in self._calls(self._message(data)[0]):
             try:
-                decoded = json.loads(arguments) if arguments else {}
+                decoded: Any = json.loads(arguments) if arguments else {}
             except ValueError:
                 decoded = arguments
             out.append((call_id, name, decoded))
@@ -444,9 +454,9 @@ def dialect_named(name: str) -> Dialect:
 
 def to_plain(response: Any) -> Mapping[str, Any]:
     """A response model's wire form (plain dicts pass through)."""
-    if isinstance(response, Mapping):
-        return response
-    return response.to_dict()  # type: ignore[no-any-return]
+    if isinstance(response, dict):
+        return cast("dict[str, Any]", response)
+    return cast("Mapping[str, Any]", response.to_dict())
 
 
 class ParseSession(Generic[_T, _R]):

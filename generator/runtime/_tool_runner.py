@@ -66,7 +66,10 @@ class FunctionTool:
 
 
 def function_tool(
-    function: Callable[..., Any], *, name: str | None = None, description: str | None = None
+    function: Callable[..., Any] | FunctionTool,
+    *,
+    name: str | None = None,
+    description: str | None = None,
 ) -> FunctionTool:
     """``function`` as a tool; ``name`` and ``description`` default to the function's name
     and its docstring's first paragraph. Every parameter needs a type hint."""
@@ -210,9 +213,10 @@ def _failed(call_id: str, name: str, arguments: Any, exc: BaseException) -> Tool
 def _run_one(session: ToolSession[Any], call: tuple[str, str, Any]) -> ToolCallResult:
     call_id, name, arguments = call
     try:
-        value = session.tool(name).call(arguments)
-        if inspect.isawaitable(value):
+        tool = session.tool(name)
+        if tool.is_async:
             raise TypeError(f"tool {name} is async: use the async client")
+        value = tool.call(arguments)
     except Exception as exc:
         return _failed(call_id, name, arguments, exc)
     return ToolCallResult(call_id, name, arguments, _content(value))
@@ -231,6 +235,21 @@ async def _arun_one(session: ToolSession[Any], call: tuple[str, str, Any]) -> To
     return ToolCallResult(call_id, name, arguments, _content(value))
 
 
+async def _arun_all(
+    session: ToolSession[Any], calls: list[tuple[str, str, Any]]
+) -> list[ToolCallResult]:
+    """Every call of a turn, concurrently; the results in the calls' order."""
+    results: list[ToolCallResult | None] = [None] * len(calls)
+
+    async def run(index: int, call: tuple[str, str, Any]) -> None:
+        results[index] = await _arun_one(session, call)
+
+    async with anyio.create_task_group() as group:
+        for index, call in enumerate(calls):
+            group.start_soon(run, index, call)
+    return [r for r in results if r is not None]
+
+
 def run_sync(create: Callable[..., _R], session: ToolSession[_R]) -> ToolRunResult[_R]:
     while True:
         response = create(**session.request())
@@ -246,14 +265,7 @@ async def run_async(
     while True:
         response = await create(**session.request())
         data, calls = session.calls(response)
-        results: list[ToolCallResult | None] = [None] * len(calls)
-
-        async def run(index: int, call: tuple[str, str, Any]) -> None:
-            results[index] = await _arun_one(session, call)
-
-        async with anyio.create_task_group() as group:
-            for index, call in enumerate(calls):
-                group.start_soon(run, index, call)
-        done = session.record(response, data, [r for r in results if r is not None])
+        results = await _arun_all(session, calls)
+        done = session.record(response, data, results)
         if done is not None:
             return done
