@@ -14,6 +14,7 @@ is checked with ``jsonschema`` when it is installed (otherwise only as JSON).
 from __future__ import annotations
 
 import copy
+import importlib
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -183,12 +184,12 @@ class Schema:
 
     def __init__(self, schema: Mapping[str, Any]) -> None:
         try:
-            import jsonschema
+            # imported by name: an optional dependency, so neither a requirement nor stubs
+            validators: Any = importlib.import_module("jsonschema.validators")
         except ImportError:  # pragma: no cover - optional dependency
             self._validator: Any = None
         else:
-            module: Any = jsonschema
-            self._validator = module.validators.validator_for(schema)(schema)
+            self._validator = validators.validator_for(schema)(schema)
 
     def issues(self, value: Any) -> list[OutputIssue]:
         if self._validator is None:  # pragma: no cover - optional dependency
