@@ -23,7 +23,9 @@ from ._errors import (
     AuthenticationError,
     ConflictError,
     InvalidRequestError,
+    MaxTurnsExceededError,
     NotFoundError,
+    OutputValidationError,
     OverloadedError,
     PermissionDeniedError,
     RateLimitError,
@@ -39,6 +41,8 @@ if TYPE_CHECKING:
     from ._models import UnknownTag, UnknownVariant
     from ._response import AsyncStreamingResponse, RawResponse, StreamingResponse
     from ._streaming import AsyncStream, Stream
+    from ._structured import ParsedResponse
+    from ._tool_runner import FunctionTool, ToolRunResult, Turn, function_tool
 
 __all__ = [
     "NOT_GIVEN",
@@ -55,11 +59,15 @@ __all__ = [
     "ChatSDKError",
     "Client",
     "ConflictError",
+    "FunctionTool",
     "InvalidRequestError",
+    "MaxTurnsExceededError",
     "MissingFieldError",
     "NotFoundError",
     "NotGiven",
+    "OutputValidationError",
     "OverloadedError",
+    "ParsedResponse",
     "PermissionDeniedError",
     "RateLimitError",
     "RawResponse",
@@ -67,10 +75,13 @@ __all__ = [
     "Stream",
     "StreamError",
     "StreamingResponse",
+    "ToolRunResult",
+    "Turn",
     "UnknownTag",
     "UnknownVariant",
     "ValidationIssue",
     "__version__",
+    "function_tool",
 ]
 
 # Loaded on first access (PEP 562), so that ``import chatsdk`` does not import httpx2.
@@ -86,6 +97,11 @@ _LAZY = {
     "UnknownVariant": "._models",
     "AsyncStream": "._streaming",
     "Stream": "._streaming",
+    "ParsedResponse": "._structured",
+    "FunctionTool": "._tool_runner",
+    "ToolRunResult": "._tool_runner",
+    "Turn": "._tool_runner",
+    "function_tool": "._tool_runner",
 }
 
 

@@ -23,7 +23,7 @@ from typing import Any, Literal, overload
 
 import httpx2
 
-from . import _operations
+from . import _helpers, _operations
 from . import chat_completions as _chat_completions
 from . import messages as _messages
 from . import sessions as _sessions
@@ -511,8 +511,11 @@ class ChatCompletionsWithStreamingResponse:
         return self._requester.streaming_response(_operations.CREATE_CHAT_COMPLETION, body, options)
 
 
-class ChatCompletions:
+class ChatCompletions(_helpers.SyncHelpers[_chat_completions.ChatCompletionResponse]):
     """``client.chat.completions``."""
+
+    _sdk_dialect = "chat"
+    _sdk_native = True
 
     def __init__(self, requester: SyncRequester) -> None:
         self._requester = requester
@@ -1158,8 +1161,11 @@ class MessagesWithStreamingResponse:
         return self._requester.streaming_response(_operations.CREATE_MESSAGE, body, options)
 
 
-class Messages:
+class Messages(_helpers.SyncHelpers[_messages.ChatResponse]):
     """``client.messages``."""
+
+    _sdk_dialect = "messages"
+    _sdk_native = True
 
     def __init__(self, requester: SyncRequester) -> None:
         self._requester = requester
@@ -2377,8 +2383,11 @@ class AsyncChatCompletionsWithStreamingResponse:
         return self._requester.streaming_response(_operations.CREATE_CHAT_COMPLETION, body, options)
 
 
-class AsyncChatCompletions:
+class AsyncChatCompletions(_helpers.AsyncHelpers[_chat_completions.ChatCompletionResponse]):
     """``client.chat.completions``."""
+
+    _sdk_dialect = "chat"
+    _sdk_native = True
 
     def __init__(self, requester: AsyncRequester) -> None:
         self._requester = requester
@@ -3034,8 +3043,11 @@ class AsyncMessagesWithStreamingResponse:
         return self._requester.streaming_response(_operations.CREATE_MESSAGE, body, options)
 
 
-class AsyncMessages:
+class AsyncMessages(_helpers.AsyncHelpers[_messages.ChatResponse]):
     """``client.messages``."""
+
+    _sdk_dialect = "messages"
+    _sdk_native = True
 
     def __init__(self, requester: AsyncRequester) -> None:
         self._requester = requester

@@ -137,6 +137,7 @@ class ClientView:
                 join_pointer("/components/securitySchemes", name),
                 "only bearer and header API keys are supported",
             )
+        structured = op.get("x-sdk-structured-output") or {}
         operation = ir.Operation(
             operation_id=op["operationId"],
             resource=op["x-sdk-resource"],
@@ -152,6 +153,8 @@ class ClientView:
             stream=stream,
             security=tuple(c.wire for c in security.credentials),
             source=f"{doc.source}#{pointer}",
+            structured_dialect=structured.get("dialect"),
+            structured_native=bool(structured.get("native", True)),
         )
         request_named = (
             self.index.named.get(self.index.ref_key(doc, body["schema"]["$ref"])) if body else None

@@ -367,6 +367,9 @@ class Operation:
     sends_model: bool = True  # the body is the request class's wire form (JSON)
     body_encoding: BodyEncoding = "json"
     response_kind: ResponseKind = "json"  # any: untyped JSON
+    # x-sdk-structured-output: the wire dialect of parse/run_tools and whether it is native
+    structured_dialect: str | None = None
+    structured_native: bool = True
 
     @property
     def spec_summary(self) -> str:
@@ -401,6 +404,11 @@ class Resource:
     class_name: str  # "ChatCompletions"
     children: tuple[tuple[str, str], ...]  # (attribute, class name) of sub-resources
     operations: tuple[Operation, ...]
+
+    @property
+    def helpers(self) -> Operation | None:
+        """The operation whose ``create`` the resource's ``parse``/``run_tools`` call."""
+        return next((op for op in self.operations if op.structured_dialect), None)
 
 
 @dataclass(frozen=True)

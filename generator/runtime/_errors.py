@@ -27,7 +27,9 @@ __all__ = [
     "AuthenticationError",
     "ConflictError",
     "InvalidRequestError",
+    "MaxTurnsExceededError",
     "NotFoundError",
+    "OutputValidationError",
     "OverloadedError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -168,6 +170,35 @@ class APIResponseValidationError(APIError):
 
     The message quotes a bounded excerpt of what arrived.
     """
+
+
+class OutputValidationError(APIError):
+    """A structured answer (``parse``) still did not match its schema after every re-ask.
+
+    ``attempts`` holds each answer's raw output and issues, in order; ``responses`` the
+    responses themselves; ``usage`` their usage summed.
+    """
+
+    def __init__(
+        self, message: str, *, attempts: list[Any], responses: list[Any], usage: Any = None
+    ) -> None:
+        super().__init__(message)
+        self.attempts = attempts
+        self.responses = responses
+        self.usage = usage
+
+
+class MaxTurnsExceededError(APIError):
+    """The tool loop (``run_tools``) reached ``max_turns`` with the model still calling
+    tools. ``turns`` holds every turn run, ``messages`` the transcript so far."""
+
+    def __init__(
+        self, message: str, *, turns: list[Any], messages: list[Any], usage: Any = None
+    ) -> None:
+        super().__init__(message)
+        self.turns = turns
+        self.messages = messages
+        self.usage = usage
 
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {
