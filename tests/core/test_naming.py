@@ -151,3 +151,17 @@ def test_docstring_cannot_end_early_or_hold_control_characters(text: str) -> Non
 def test_comment_is_one_printable_line(text: str) -> None:
     line = quote.comment("schemas/a" + text + ".yaml")
     assert line.isprintable() and "\n" not in line
+
+
+def test_the_client_objects_own_names_are_reserved_for_operations_and_resources() -> None:
+    """Every public attribute a generated client has of its own (not a resource) is a name no
+    operation or resource may take: a new client setting that is not listed here would let a
+    schema's resource replace it."""
+    from chatsdk import AsyncClient, Client
+    from generator.core.build import _RESOURCE_NAMES
+
+    for cls in (Client, AsyncClient):
+        client = cls(api_key="k", base_url="http://127.0.0.1:9")
+        resources = {"chat", "messages", "sessions"}
+        own = {n for n in dir(client) if not n.startswith("_")} - resources
+        assert own <= _RESOURCE_NAMES, sorted(own - _RESOURCE_NAMES)
