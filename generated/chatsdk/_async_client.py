@@ -13,7 +13,6 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import anyio
@@ -41,7 +40,7 @@ from ._faults import redact_error, timeout_message, transport_error
 from ._response import AsyncStreamingResponse, RawResponse
 from ._stream_wrappers import AsyncStreamManager
 from ._streaming import AsyncStream, aiter_items
-from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
+from ._types import NOT_GIVEN, AsyncClosing, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -273,7 +272,7 @@ class AsyncRequester(BaseRequester):
             await self.http.aclose()
 
 
-class AsyncAPIClient(BaseClient):
+class AsyncAPIClient(BaseClient, AsyncClosing):
     """The asyncio (or trio) client machinery; the package's ``AsyncClient`` adds the resources."""
 
     _requester_class: ClassVar[type[AsyncRequester]] = AsyncRequester
@@ -356,14 +355,3 @@ class AsyncAPIClient(BaseClient):
     @property
     def is_closed(self) -> bool:
         return self._requester.http.is_closed
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()

@@ -21,9 +21,10 @@ import pydantic
 from ._accumulate import Accumulator
 from ._constants import PackageError
 from ._streaming import AsyncStream, Stream
+from ._types import AsyncClosing, Closing
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    pass
 
 __all__ = [
     "AccumulatingStream",
@@ -38,7 +39,7 @@ _S = TypeVar("_S", bound="_Closeable")
 _AS = TypeVar("_AS", bound="_AsyncCloseable")
 
 
-class AccumulatingStream(Generic[_T, _F]):
+class AccumulatingStream(Closing, Generic[_T, _F]):
     """A :class:`Stream` that also builds the final object as its events go by.
 
     Iterate it for the typed events, or read :attr:`text_stream` for just the text; either
@@ -106,19 +107,8 @@ class AccumulatingStream(Generic[_T, _F]):
         """Stop reading and release the connection."""
         self._stream.close()
 
-    def __enter__(self) -> Self:
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class AsyncAccumulatingStream(Generic[_T, _F]):
+class AsyncAccumulatingStream(AsyncClosing, Generic[_T, _F]):
     """The async twin of :class:`AccumulatingStream`."""
 
     def __init__(self, stream: AsyncStream[_T], accumulator: Accumulator[_F]) -> None:
@@ -177,17 +167,6 @@ class AsyncAccumulatingStream(Generic[_T, _F]):
     async def close(self) -> None:
         """Stop reading and release the connection."""
         await self._stream.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
 
 def _joined(texts: list[str]) -> str:

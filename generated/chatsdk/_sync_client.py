@@ -13,7 +13,6 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import httpx2
@@ -40,7 +39,7 @@ from ._faults import redact_error, timeout_message, transport_error
 from ._response import RawResponse, StreamingResponse
 from ._stream_wrappers import StreamManager
 from ._streaming import Stream, iter_items
-from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
+from ._types import NOT_GIVEN, Closing, NotGiven, TimeoutTypes
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -273,7 +272,7 @@ class SyncRequester(BaseRequester):
             self.http.close()
 
 
-class SyncAPIClient(BaseClient):
+class SyncAPIClient(BaseClient, Closing):
     """The blocking client machinery; the package's ``Client`` adds the resources."""
 
     _requester_class: ClassVar[type[SyncRequester]] = SyncRequester
@@ -356,14 +355,3 @@ class SyncAPIClient(BaseClient):
     @property
     def is_closed(self) -> bool:
         return self._requester.http.is_closed
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

@@ -7,14 +7,18 @@ This module imports nothing heavy, so importing the package stays cheap.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import TracebackType
 from typing import TYPE_CHECKING, Final, Literal, Union
 
 if TYPE_CHECKING:
     import httpx2
+    from typing_extensions import Self
 
 __all__ = [
     "NOT_GIVEN",
+    "AsyncClosing",
     "Body",
+    "Closing",
     "Headers",
     "NotGiven",
     "Query",
@@ -61,3 +65,39 @@ TimeoutTypes = Union[float, "httpx2.Timeout", None]
 def given(value: object) -> bool:
     """Whether ``value`` was passed by the caller."""
     return not isinstance(value, NotGiven)
+
+
+class Closing:
+    """``with x:`` gives ``x`` and closes it when the block is left, however it is left."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncClosing:
+    """``async with x:`` gives ``x`` and closes it when the block is left, however it is left."""
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

@@ -17,7 +17,6 @@ import functools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import httpx2
@@ -36,9 +35,10 @@ from ._faults import redact_error, request_id_of, transport_error
 from ._fold import hand_off
 from ._lenient import lenient, union_tags
 from ._sse import ServerSentEvent, SSEDecoder
+from ._types import AsyncClosing, Closing
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    pass
 
 __all__ = [
     "AsyncStream",
@@ -335,7 +335,7 @@ async def aiter_items(
         await response.aclose()
 
 
-class Stream(Generic[_T]):
+class Stream(Closing, Generic[_T]):
     """The typed events of one streamed response.
 
     Iterate it (once), or use it as a context manager so the connection is closed however
@@ -365,19 +365,8 @@ class Stream(Generic[_T]):
             close()
         self.response.close()
 
-    def __enter__(self) -> Self:
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class AsyncStream(Generic[_T]):
+class AsyncStream(AsyncClosing, Generic[_T]):
     """The typed events of one streamed response, for ``async for`` and ``async with``."""
 
     def __init__(self, response: httpx2.Response, events: AsyncIterator[_T]) -> None:
@@ -402,14 +391,3 @@ class AsyncStream(Generic[_T]):
         if callable(aclose):
             await cast("Callable[[], Awaitable[None]]", aclose)()
         await self.response.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
