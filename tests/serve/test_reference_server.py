@@ -279,7 +279,7 @@ def test_chunk_bytes_recuts_the_body_without_changing_it(server: RunningServer) 
         (CHAT, {**BODIES[CHAT], "temperature": 3}, "/temperature"),
         (CHAT, {"model": "m", "messages": [{"role": "user", "content": 5}]}, "/messages/0/content"),
         (MESSAGES, {**BODIES[MESSAGES], "max_tokens": 0}, "/max_tokens"),
-        (MESSAGES, {**BODIES[MESSAGES], "temperature": 1}, ""),
+        (MESSAGES, {**BODIES[MESSAGES], "temprature": 1}, ""),
         (
             SESSIONS,
             {"message": "hi", "context_config": {"max_tokens": "lots"}},
