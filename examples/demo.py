@@ -49,7 +49,9 @@ def chat_completions(client: Client) -> None:
 
     say("user", "hi again (streamed)")
     print(f"{'assistant':>10} | ", end="", flush=True)
-    with client.chat.completions.stream(model="gpt-4o", messages=[ChatMessage.user("hi")]) as s:
+    with client.chat.completions.stream(
+        model="gpt-4o", messages=[ChatMessage.user("hi")], stream_options={"include_usage": True}
+    ) as s:
         for text in s.text_stream:
             print(text, end="", flush=True)
         final = s.get_final_completion()

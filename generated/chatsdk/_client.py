@@ -119,7 +119,13 @@ class ChatCompletionsWithRawResponse:
         | _shared.NamedToolChoice
         | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
-        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
@@ -160,7 +166,13 @@ class ChatCompletionsWithRawResponse:
         | _shared.NamedToolChoice
         | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
-        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
@@ -201,7 +213,13 @@ class ChatCompletionsWithRawResponse:
         | _shared.NamedToolChoice
         | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
-        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
@@ -244,7 +262,13 @@ class ChatCompletionsWithRawResponse:
         | _shared.NamedToolChoice
         | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
-        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
@@ -280,6 +304,8 @@ class ChatCompletionsWithRawResponse:
                 "tools": tools,
                 "tool_choice": tool_choice,
                 "response_format": response_format,
+                "web_search_options": web_search_options,
+                "prompt_cache_key": prompt_cache_key,
                 "n": n,
                 "presence_penalty": presence_penalty,
                 "frequency_penalty": frequency_penalty,
@@ -331,7 +357,13 @@ class ChatCompletionsWithStreamingResponse:
         | _shared.NamedToolChoice
         | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
-        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
@@ -372,7 +404,13 @@ class ChatCompletionsWithStreamingResponse:
         | _shared.NamedToolChoice
         | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
-        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
@@ -413,7 +451,13 @@ class ChatCompletionsWithStreamingResponse:
         | _shared.NamedToolChoice
         | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
-        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
@@ -456,7 +500,13 @@ class ChatCompletionsWithStreamingResponse:
         | _shared.NamedToolChoice
         | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
-        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
@@ -492,6 +542,8 @@ class ChatCompletionsWithStreamingResponse:
                 "tools": tools,
                 "tool_choice": tool_choice,
                 "response_format": response_format,
+                "web_search_options": web_search_options,
+                "prompt_cache_key": prompt_cache_key,
                 "n": n,
                 "presence_penalty": presence_penalty,
                 "frequency_penalty": frequency_penalty,
@@ -557,7 +609,13 @@ class ChatCompletions(_helpers.SyncHelpers[_chat_completions.ChatCompletionRespo
         | _shared.NamedToolChoice
         | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
-        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
@@ -598,7 +656,13 @@ class ChatCompletions(_helpers.SyncHelpers[_chat_completions.ChatCompletionRespo
         | _shared.NamedToolChoice
         | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
-        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
@@ -639,7 +703,13 @@ class ChatCompletions(_helpers.SyncHelpers[_chat_completions.ChatCompletionRespo
         | _shared.NamedToolChoice
         | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
-        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
@@ -681,7 +751,13 @@ class ChatCompletions(_helpers.SyncHelpers[_chat_completions.ChatCompletionRespo
         | _shared.NamedToolChoice
         | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
-        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
@@ -714,7 +790,9 @@ class ChatCompletions(_helpers.SyncHelpers[_chat_completions.ChatCompletionRespo
             reasoning_effort: Reasoning budget for reasoning-capable models.
             tools: Functions the model may call.
             tool_choice: Whether and which tool the model must call.
-            response_format: OpenAI-compatible response format object, passed through unchanged, e.g. `{"type": "json_object"}` or `{"type": "json_schema", "json_schema": {...}}`.
+            response_format: The form of the answer (text, JSON mode or a JSON Schema); text when omitted.
+            web_search_options: Web search settings; only for search models.
+            prompt_cache_key: Groups requests that share a long prefix, so the server can reuse its prompt cache for them.
             n: How many independent choices to generate.
             presence_penalty: Positive values penalise tokens that have appeared at all, nudging towards new topics.
             frequency_penalty: Positive values penalise tokens in proportion to how often they have appeared.
@@ -743,6 +821,8 @@ class ChatCompletions(_helpers.SyncHelpers[_chat_completions.ChatCompletionRespo
                 "tools": tools,
                 "tool_choice": tool_choice,
                 "response_format": response_format,
+                "web_search_options": web_search_options,
+                "prompt_cache_key": prompt_cache_key,
                 "n": n,
                 "presence_penalty": presence_penalty,
                 "frequency_penalty": frequency_penalty,
@@ -783,7 +863,13 @@ class ChatCompletions(_helpers.SyncHelpers[_chat_completions.ChatCompletionRespo
         | _shared.NamedToolChoice
         | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
-        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
@@ -822,7 +908,9 @@ class ChatCompletions(_helpers.SyncHelpers[_chat_completions.ChatCompletionRespo
             reasoning_effort: Reasoning budget for reasoning-capable models.
             tools: Functions the model may call.
             tool_choice: Whether and which tool the model must call.
-            response_format: OpenAI-compatible response format object, passed through unchanged, e.g. `{"type": "json_object"}` or `{"type": "json_schema", "json_schema": {...}}`.
+            response_format: The form of the answer (text, JSON mode or a JSON Schema); text when omitted.
+            web_search_options: Web search settings; only for search models.
+            prompt_cache_key: Groups requests that share a long prefix, so the server can reuse its prompt cache for them.
             n: How many independent choices to generate.
             presence_penalty: Positive values penalise tokens that have appeared at all, nudging towards new topics.
             frequency_penalty: Positive values penalise tokens in proportion to how often they have appeared.
@@ -850,6 +938,8 @@ class ChatCompletions(_helpers.SyncHelpers[_chat_completions.ChatCompletionRespo
                 "tools": tools,
                 "tool_choice": tool_choice,
                 "response_format": response_format,
+                "web_search_options": web_search_options,
+                "prompt_cache_key": prompt_cache_key,
                 "n": n,
                 "presence_penalty": presence_penalty,
                 "frequency_penalty": frequency_penalty,
@@ -901,6 +991,11 @@ class MessagesWithRawResponse:
         | _messages.ResponseFormatParam
         | NotGiven = NOT_GIVEN,
         output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
         stream: Literal[False] | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -928,6 +1023,11 @@ class MessagesWithRawResponse:
         | _messages.ResponseFormatParam
         | NotGiven = NOT_GIVEN,
         output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
         stream: Literal[True],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -955,6 +1055,11 @@ class MessagesWithRawResponse:
         | _messages.ResponseFormatParam
         | NotGiven = NOT_GIVEN,
         output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
         stream: bool,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -983,6 +1088,11 @@ class MessagesWithRawResponse:
         | _messages.ResponseFormatParam
         | NotGiven = NOT_GIVEN,
         output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
         stream: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1005,6 +1115,11 @@ class MessagesWithRawResponse:
                 "tool_choice": tool_choice,
                 "response_format": response_format,
                 "output_config": output_config,
+                "temperature": temperature,
+                "top_p": top_p,
+                "top_k": top_k,
+                "stop_sequences": stop_sequences,
+                "metadata": metadata,
                 "stream": stream,
             },
             extra_body,
@@ -1041,6 +1156,11 @@ class MessagesWithStreamingResponse:
         | _messages.ResponseFormatParam
         | NotGiven = NOT_GIVEN,
         output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
         stream: Literal[False] | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1068,6 +1188,11 @@ class MessagesWithStreamingResponse:
         | _messages.ResponseFormatParam
         | NotGiven = NOT_GIVEN,
         output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
         stream: Literal[True],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1095,6 +1220,11 @@ class MessagesWithStreamingResponse:
         | _messages.ResponseFormatParam
         | NotGiven = NOT_GIVEN,
         output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
         stream: bool,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1124,6 +1254,11 @@ class MessagesWithStreamingResponse:
         | _messages.ResponseFormatParam
         | NotGiven = NOT_GIVEN,
         output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
         stream: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1149,6 +1284,11 @@ class MessagesWithStreamingResponse:
                 "tool_choice": tool_choice,
                 "response_format": response_format,
                 "output_config": output_config,
+                "temperature": temperature,
+                "top_p": top_p,
+                "top_k": top_k,
+                "stop_sequences": stop_sequences,
+                "metadata": metadata,
                 "stream": stream,
             },
             extra_body,
@@ -1201,6 +1341,11 @@ class Messages(_helpers.SyncHelpers[_messages.ChatResponse]):
         | _messages.ResponseFormatParam
         | NotGiven = NOT_GIVEN,
         output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
         stream: Literal[False] | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1228,6 +1373,11 @@ class Messages(_helpers.SyncHelpers[_messages.ChatResponse]):
         | _messages.ResponseFormatParam
         | NotGiven = NOT_GIVEN,
         output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
         stream: Literal[True],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1255,6 +1405,11 @@ class Messages(_helpers.SyncHelpers[_messages.ChatResponse]):
         | _messages.ResponseFormatParam
         | NotGiven = NOT_GIVEN,
         output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
         stream: bool,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1281,6 +1436,11 @@ class Messages(_helpers.SyncHelpers[_messages.ChatResponse]):
         | _messages.ResponseFormatParam
         | NotGiven = NOT_GIVEN,
         output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
         stream: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -1304,6 +1464,11 @@ class Messages(_helpers.SyncHelpers[_messages.ChatResponse]):
             tool_choice: Constraint on tool use; the provider's default (`auto`) applies when omitted.
             response_format: Constrain the final answer to a JSON Schema; free-form when omitted.
             output_config: Output settings such as effort.
+            temperature: Sampling temperature; lower is more focused, higher more varied.
+            top_p: Nucleus sampling; only tokens within this cumulative probability mass are considered.
+            top_k: Sample only from the `top_k` most likely tokens.
+            stop_sequences: Strings at which generation stops; the one met is the answer's `stop_sequence`.
+            metadata: About the request, for abuse monitoring.
             stream: True for a stream of typed events instead of one response.
 
         Raises an APIError subclass when the call fails, or pydantic.ValidationError
@@ -1322,6 +1487,11 @@ class Messages(_helpers.SyncHelpers[_messages.ChatResponse]):
                 "tool_choice": tool_choice,
                 "response_format": response_format,
                 "output_config": output_config,
+                "temperature": temperature,
+                "top_p": top_p,
+                "top_k": top_k,
+                "stop_sequences": stop_sequences,
+                "metadata": metadata,
                 "stream": stream,
             },
             extra_body,
@@ -1349,6 +1519,11 @@ class Messages(_helpers.SyncHelpers[_messages.ChatResponse]):
         | _messages.ResponseFormatParam
         | NotGiven = NOT_GIVEN,
         output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1378,6 +1553,11 @@ class Messages(_helpers.SyncHelpers[_messages.ChatResponse]):
             tool_choice: Constraint on tool use; the provider's default (`auto`) applies when omitted.
             response_format: Constrain the final answer to a JSON Schema; free-form when omitted.
             output_config: Output settings such as effort.
+            temperature: Sampling temperature; lower is more focused, higher more varied.
+            top_p: Nucleus sampling; only tokens within this cumulative probability mass are considered.
+            top_k: Sample only from the `top_k` most likely tokens.
+            stop_sequences: Strings at which generation stops; the one met is the answer's `stop_sequence`.
+            metadata: About the request, for abuse monitoring.
 
         Raises an APIError subclass when the call fails, or pydantic.ValidationError
         before sending anything when an argument is invalid."""
@@ -1395,6 +1575,11 @@ class Messages(_helpers.SyncHelpers[_messages.ChatResponse]):
                 "tool_choice": tool_choice,
                 "response_format": response_format,
                 "output_config": output_config,
+                "temperature": temperature,
+                "top_p": top_p,
+                "top_k": top_k,
+                "stop_sequences": stop_sequences,
+                "metadata": metadata,
                 "stream": True,
             },
             extra_body,
@@ -1985,7 +2170,13 @@ class AsyncChatCompletionsWithRawResponse:
         | _shared.NamedToolChoice
         | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
-        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
@@ -2026,7 +2217,13 @@ class AsyncChatCompletionsWithRawResponse:
         | _shared.NamedToolChoice
         | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
-        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
@@ -2067,7 +2264,13 @@ class AsyncChatCompletionsWithRawResponse:
         | _shared.NamedToolChoice
         | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
-        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
@@ -2110,7 +2313,13 @@ class AsyncChatCompletionsWithRawResponse:
         | _shared.NamedToolChoice
         | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
-        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
@@ -2146,6 +2355,8 @@ class AsyncChatCompletionsWithRawResponse:
                 "tools": tools,
                 "tool_choice": tool_choice,
                 "response_format": response_format,
+                "web_search_options": web_search_options,
+                "prompt_cache_key": prompt_cache_key,
                 "n": n,
                 "presence_penalty": presence_penalty,
                 "frequency_penalty": frequency_penalty,
@@ -2197,7 +2408,13 @@ class AsyncChatCompletionsWithStreamingResponse:
         | _shared.NamedToolChoice
         | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
-        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
@@ -2238,7 +2455,13 @@ class AsyncChatCompletionsWithStreamingResponse:
         | _shared.NamedToolChoice
         | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
-        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
@@ -2281,7 +2504,13 @@ class AsyncChatCompletionsWithStreamingResponse:
         | _shared.NamedToolChoice
         | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
-        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
@@ -2326,7 +2555,13 @@ class AsyncChatCompletionsWithStreamingResponse:
         | _shared.NamedToolChoice
         | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
-        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
@@ -2364,6 +2599,8 @@ class AsyncChatCompletionsWithStreamingResponse:
                 "tools": tools,
                 "tool_choice": tool_choice,
                 "response_format": response_format,
+                "web_search_options": web_search_options,
+                "prompt_cache_key": prompt_cache_key,
                 "n": n,
                 "presence_penalty": presence_penalty,
                 "frequency_penalty": frequency_penalty,
@@ -2429,7 +2666,13 @@ class AsyncChatCompletions(_helpers.AsyncHelpers[_chat_completions.ChatCompletio
         | _shared.NamedToolChoice
         | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
-        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
@@ -2470,7 +2713,13 @@ class AsyncChatCompletions(_helpers.AsyncHelpers[_chat_completions.ChatCompletio
         | _shared.NamedToolChoice
         | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
-        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
@@ -2511,7 +2760,13 @@ class AsyncChatCompletions(_helpers.AsyncHelpers[_chat_completions.ChatCompletio
         | _shared.NamedToolChoice
         | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
-        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
@@ -2554,7 +2809,13 @@ class AsyncChatCompletions(_helpers.AsyncHelpers[_chat_completions.ChatCompletio
         | _shared.NamedToolChoice
         | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
-        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
@@ -2590,7 +2851,9 @@ class AsyncChatCompletions(_helpers.AsyncHelpers[_chat_completions.ChatCompletio
             reasoning_effort: Reasoning budget for reasoning-capable models.
             tools: Functions the model may call.
             tool_choice: Whether and which tool the model must call.
-            response_format: OpenAI-compatible response format object, passed through unchanged, e.g. `{"type": "json_object"}` or `{"type": "json_schema", "json_schema": {...}}`.
+            response_format: The form of the answer (text, JSON mode or a JSON Schema); text when omitted.
+            web_search_options: Web search settings; only for search models.
+            prompt_cache_key: Groups requests that share a long prefix, so the server can reuse its prompt cache for them.
             n: How many independent choices to generate.
             presence_penalty: Positive values penalise tokens that have appeared at all, nudging towards new topics.
             frequency_penalty: Positive values penalise tokens in proportion to how often they have appeared.
@@ -2619,6 +2882,8 @@ class AsyncChatCompletions(_helpers.AsyncHelpers[_chat_completions.ChatCompletio
                 "tools": tools,
                 "tool_choice": tool_choice,
                 "response_format": response_format,
+                "web_search_options": web_search_options,
+                "prompt_cache_key": prompt_cache_key,
                 "n": n,
                 "presence_penalty": presence_penalty,
                 "frequency_penalty": frequency_penalty,
@@ -2661,7 +2926,13 @@ class AsyncChatCompletions(_helpers.AsyncHelpers[_chat_completions.ChatCompletio
         | _shared.NamedToolChoice
         | _shared.NamedToolChoiceParam
         | NotGiven = NOT_GIVEN,
-        response_format: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
         n: int | NotGiven = NOT_GIVEN,
         presence_penalty: float | NotGiven = NOT_GIVEN,
         frequency_penalty: float | NotGiven = NOT_GIVEN,
@@ -2700,7 +2971,9 @@ class AsyncChatCompletions(_helpers.AsyncHelpers[_chat_completions.ChatCompletio
             reasoning_effort: Reasoning budget for reasoning-capable models.
             tools: Functions the model may call.
             tool_choice: Whether and which tool the model must call.
-            response_format: OpenAI-compatible response format object, passed through unchanged, e.g. `{"type": "json_object"}` or `{"type": "json_schema", "json_schema": {...}}`.
+            response_format: The form of the answer (text, JSON mode or a JSON Schema); text when omitted.
+            web_search_options: Web search settings; only for search models.
+            prompt_cache_key: Groups requests that share a long prefix, so the server can reuse its prompt cache for them.
             n: How many independent choices to generate.
             presence_penalty: Positive values penalise tokens that have appeared at all, nudging towards new topics.
             frequency_penalty: Positive values penalise tokens in proportion to how often they have appeared.
@@ -2728,6 +3001,8 @@ class AsyncChatCompletions(_helpers.AsyncHelpers[_chat_completions.ChatCompletio
                 "tools": tools,
                 "tool_choice": tool_choice,
                 "response_format": response_format,
+                "web_search_options": web_search_options,
+                "prompt_cache_key": prompt_cache_key,
                 "n": n,
                 "presence_penalty": presence_penalty,
                 "frequency_penalty": frequency_penalty,
@@ -2779,6 +3054,11 @@ class AsyncMessagesWithRawResponse:
         | _messages.ResponseFormatParam
         | NotGiven = NOT_GIVEN,
         output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
         stream: Literal[False] | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2806,6 +3086,11 @@ class AsyncMessagesWithRawResponse:
         | _messages.ResponseFormatParam
         | NotGiven = NOT_GIVEN,
         output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
         stream: Literal[True],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2833,6 +3118,11 @@ class AsyncMessagesWithRawResponse:
         | _messages.ResponseFormatParam
         | NotGiven = NOT_GIVEN,
         output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
         stream: bool,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2861,6 +3151,11 @@ class AsyncMessagesWithRawResponse:
         | _messages.ResponseFormatParam
         | NotGiven = NOT_GIVEN,
         output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
         stream: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2885,6 +3180,11 @@ class AsyncMessagesWithRawResponse:
                 "tool_choice": tool_choice,
                 "response_format": response_format,
                 "output_config": output_config,
+                "temperature": temperature,
+                "top_p": top_p,
+                "top_k": top_k,
+                "stop_sequences": stop_sequences,
+                "metadata": metadata,
                 "stream": stream,
             },
             extra_body,
@@ -2923,6 +3223,11 @@ class AsyncMessagesWithStreamingResponse:
         | _messages.ResponseFormatParam
         | NotGiven = NOT_GIVEN,
         output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
         stream: Literal[False] | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2950,6 +3255,11 @@ class AsyncMessagesWithStreamingResponse:
         | _messages.ResponseFormatParam
         | NotGiven = NOT_GIVEN,
         output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
         stream: Literal[True],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -2977,6 +3287,11 @@ class AsyncMessagesWithStreamingResponse:
         | _messages.ResponseFormatParam
         | NotGiven = NOT_GIVEN,
         output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
         stream: bool,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -3006,6 +3321,11 @@ class AsyncMessagesWithStreamingResponse:
         | _messages.ResponseFormatParam
         | NotGiven = NOT_GIVEN,
         output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
         stream: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -3031,6 +3351,11 @@ class AsyncMessagesWithStreamingResponse:
                 "tool_choice": tool_choice,
                 "response_format": response_format,
                 "output_config": output_config,
+                "temperature": temperature,
+                "top_p": top_p,
+                "top_k": top_k,
+                "stop_sequences": stop_sequences,
+                "metadata": metadata,
                 "stream": stream,
             },
             extra_body,
@@ -3083,6 +3408,11 @@ class AsyncMessages(_helpers.AsyncHelpers[_messages.ChatResponse]):
         | _messages.ResponseFormatParam
         | NotGiven = NOT_GIVEN,
         output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
         stream: Literal[False] | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -3110,6 +3440,11 @@ class AsyncMessages(_helpers.AsyncHelpers[_messages.ChatResponse]):
         | _messages.ResponseFormatParam
         | NotGiven = NOT_GIVEN,
         output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
         stream: Literal[True],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -3137,6 +3472,11 @@ class AsyncMessages(_helpers.AsyncHelpers[_messages.ChatResponse]):
         | _messages.ResponseFormatParam
         | NotGiven = NOT_GIVEN,
         output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
         stream: bool,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -3163,6 +3503,11 @@ class AsyncMessages(_helpers.AsyncHelpers[_messages.ChatResponse]):
         | _messages.ResponseFormatParam
         | NotGiven = NOT_GIVEN,
         output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
         stream: bool | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
@@ -3186,6 +3531,11 @@ class AsyncMessages(_helpers.AsyncHelpers[_messages.ChatResponse]):
             tool_choice: Constraint on tool use; the provider's default (`auto`) applies when omitted.
             response_format: Constrain the final answer to a JSON Schema; free-form when omitted.
             output_config: Output settings such as effort.
+            temperature: Sampling temperature; lower is more focused, higher more varied.
+            top_p: Nucleus sampling; only tokens within this cumulative probability mass are considered.
+            top_k: Sample only from the `top_k` most likely tokens.
+            stop_sequences: Strings at which generation stops; the one met is the answer's `stop_sequence`.
+            metadata: About the request, for abuse monitoring.
             stream: True for a stream of typed events instead of one response.
 
         Raises an APIError subclass when the call fails, or pydantic.ValidationError
@@ -3204,6 +3554,11 @@ class AsyncMessages(_helpers.AsyncHelpers[_messages.ChatResponse]):
                 "tool_choice": tool_choice,
                 "response_format": response_format,
                 "output_config": output_config,
+                "temperature": temperature,
+                "top_p": top_p,
+                "top_k": top_k,
+                "stop_sequences": stop_sequences,
+                "metadata": metadata,
                 "stream": stream,
             },
             extra_body,
@@ -3231,6 +3586,11 @@ class AsyncMessages(_helpers.AsyncHelpers[_messages.ChatResponse]):
         | _messages.ResponseFormatParam
         | NotGiven = NOT_GIVEN,
         output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3260,6 +3620,11 @@ class AsyncMessages(_helpers.AsyncHelpers[_messages.ChatResponse]):
             tool_choice: Constraint on tool use; the provider's default (`auto`) applies when omitted.
             response_format: Constrain the final answer to a JSON Schema; free-form when omitted.
             output_config: Output settings such as effort.
+            temperature: Sampling temperature; lower is more focused, higher more varied.
+            top_p: Nucleus sampling; only tokens within this cumulative probability mass are considered.
+            top_k: Sample only from the `top_k` most likely tokens.
+            stop_sequences: Strings at which generation stops; the one met is the answer's `stop_sequence`.
+            metadata: About the request, for abuse monitoring.
 
         Raises an APIError subclass when the call fails, or pydantic.ValidationError
         before sending anything when an argument is invalid."""
@@ -3277,6 +3642,11 @@ class AsyncMessages(_helpers.AsyncHelpers[_messages.ChatResponse]):
                 "tool_choice": tool_choice,
                 "response_format": response_format,
                 "output_config": output_config,
+                "temperature": temperature,
+                "top_p": top_p,
+                "top_k": top_k,
+                "stop_sequences": stop_sequences,
+                "metadata": metadata,
                 "stream": True,
             },
             extra_body,

@@ -22,6 +22,7 @@ from ._models import (
     UnionBase,
     attach,
     bind_union,
+    union_class,
 )
 from .shared import (
     NamedToolChoice,
@@ -50,6 +51,10 @@ __all__ = [
     "Delta",
     "ErrorObject",
     "ErrorResponse",
+    "FileContentPart",
+    "FileContentPartParam",
+    "FileData",
+    "FileDataParam",
     "FinishReason",
     "FunctionCallDelta",
     "ImageDetail",
@@ -57,12 +62,23 @@ __all__ = [
     "ImageUrlContentPart",
     "ImageUrlContentPartParam",
     "ImageUrlParam",
+    "JsonSchemaFormat",
+    "JsonSchemaFormatParam",
     "MessageContent",
     "NamedToolChoice",
     "NamedToolChoiceParam",
     "ReasoningEffort",
+    "ResponseFormat",
+    "ResponseFormatJsonObject",
+    "ResponseFormatJsonObjectParam",
+    "ResponseFormatJsonSchema",
+    "ResponseFormatJsonSchemaParam",
+    "ResponseFormatParam",
+    "ResponseFormatText",
+    "ResponseFormatTextParam",
     "ResponseMessage",
     "Role",
+    "SearchContextSize",
     "StopSequence",
     "StreamOptions",
     "StreamOptionsParam",
@@ -78,6 +94,8 @@ __all__ = [
     "ToolParam",
     "TopLogprob",
     "Usage",
+    "WebSearchOptions",
+    "WebSearchOptionsParam",
 ]
 
 
@@ -127,6 +145,17 @@ class Role(OpenEnum):
     """Output produced by the model, including its tool calls."""
     TOOL = "tool"
     """The result of a tool call, linked to the call by `tool_call_id`."""
+
+
+class SearchContextSize(str, enum.Enum):
+    """How much web content a search model reads for its answer."""
+
+    LOW = "low"
+    """Least context; fastest and cheapest."""
+    MEDIUM = "medium"
+    """The default balance."""
+    HIGH = "high"
+    """Most context; slowest."""
 
 
 class ContentPart(UnionBase):
@@ -186,6 +215,8 @@ class ChatCompletionRequest(RequestModel):
             "tools",
             "tool_choice",
             "response_format",
+            "web_search_options",
+            "prompt_cache_key",
             "n",
             "presence_penalty",
             "frequency_penalty",
@@ -223,8 +254,12 @@ class ChatCompletionRequest(RequestModel):
     """Functions the model may call."""
     tool_choice: ToolChoice | None = None
     """Whether and which tool the model must call."""
-    response_format: dict[str, Any] | None = None
-    """OpenAI-compatible response format object, passed through unchanged, e.g. `{"type": "json_object"}` or `{"type": "json_schema", "json_schema": {...}}`."""
+    response_format: ResponseFormat | None = None
+    """The form of the answer (text, JSON mode or a JSON Schema); text when omitted."""
+    web_search_options: WebSearchOptions | None = None
+    """Web search settings; only for search models."""
+    prompt_cache_key: str | None = None
+    """Groups requests that share a long prefix, so the server can reuse its prompt cache for them."""
     n: int | None = Field(default=None, ge=1)
     """How many independent choices to generate."""
     presence_penalty: float | None = Field(default=None, ge=-2, le=2)
@@ -262,7 +297,9 @@ class ChatCompletionRequest(RequestModel):
             | Literal["none", "auto", "required"]
             | NamedToolChoice
             | NamedToolChoiceParam = ...,
-            response_format: Mapping[str, Any] = ...,
+            response_format: ResponseFormat | ResponseFormatParam = ...,
+            web_search_options: WebSearchOptions | WebSearchOptionsParam = ...,
+            prompt_cache_key: str = ...,
             n: int = ...,
             presence_penalty: float = ...,
             frequency_penalty: float = ...,
@@ -441,6 +478,55 @@ class ErrorResponse(SDKModel):
     """The error."""
 
 
+class FileContentPart(RequestModel, SendsDefaults, ContentPart):
+    """A file, such as a PDF, inside a multimodal message."""
+
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "file",
+    }
+    type: Literal["file"] = "file"
+    """Part kind; always `file`."""
+    file: FileData
+    """The file, inline or by id."""
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            file: FileData | FileDataParam,
+            type: Literal["file"] = ...,
+        ) -> None: ...
+
+
+class FileData(RequestModel):
+    """A file given to the model, inline as a `data:` URI or by the id of an uploaded file."""
+
+    __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "file_data",
+            "file_id",
+            "filename",
+        }
+    )
+    file_data: str | None = None
+    """A `data:` URI with the file's base64 bytes, e.g. `data:application/pdf;base64,…`."""
+    file_id: str | None = None
+    """Id of a file uploaded beforehand."""
+    filename: str | None = None
+    """The file's name, shown to the model."""
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            file_data: str = ...,
+            file_id: str = ...,
+            filename: str = ...,
+        ) -> None: ...
+
+
 class FunctionCallDelta(SDKModel):
     """A fragment of a streamed function call; concatenate `arguments` fragments in order."""
 
@@ -491,6 +577,94 @@ class ImageUrlContentPart(RequestModel, SendsDefaults, ContentPart):
             *,
             image_url: ImageUrl | ImageUrlParam,
             type: Literal["image_url"] = ...,
+        ) -> None: ...
+
+
+class JsonSchemaFormat(RequestModel):
+    """A named JSON Schema the answer must match (structured output)."""
+
+    __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "description",
+            "schema",
+            "schema_",
+        }
+    )
+    name: str
+    """Name of the schema; letters, digits, underscores and dashes, at most 64."""
+    description: str | None = None
+    """What the answer is for, so the model knows how to fill it in."""
+    schema_: dict[str, Any] | None = Field(default=None, alias="schema")
+    """The JSON Schema document of the answer."""
+    strict: bool | None = None
+    """Enforce the schema exactly (a subset of JSON Schema is then supported); the server's default (false) applies when omitted or null."""
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            name: str,
+            description: str = ...,
+            schema_: Mapping[str, Any] = ...,
+            strict: bool | None = ...,
+        ) -> None: ...
+
+
+class ResponseFormatJsonObject(RequestModel, SendsDefaults):
+    """JSON mode: the answer is a JSON object, without a schema. Ask for JSON in the messages too."""
+
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "json_object",
+    }
+    type: Literal["json_object"] = "json_object"
+    """Format kind; always `json_object`."""
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            type: Literal["json_object"] = ...,
+        ) -> None: ...
+
+
+class ResponseFormatJsonSchema(RequestModel, SendsDefaults):
+    """Structured output, the answer is JSON matching the given schema."""
+
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "json_schema",
+    }
+    type: Literal["json_schema"] = "json_schema"
+    """Format kind; always `json_schema`."""
+    json_schema: JsonSchemaFormat
+    """The schema and its name."""
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            json_schema: JsonSchemaFormat | JsonSchemaFormatParam,
+            type: Literal["json_schema"] = ...,
+        ) -> None: ...
+
+
+class ResponseFormatText(RequestModel, SendsDefaults):
+    """Free-form text answers (the default)."""
+
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "text",
+    }
+    type: Literal["text"] = "text"
+    """Format kind; always `text`."""
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            type: Literal["text"] = ...,
         ) -> None: ...
 
 
@@ -587,6 +761,48 @@ class TopLogprob(SDKModel):
     """UTF-8 bytes of the token, or null when it has no byte form."""
 
 
+class WebSearchOptions(RequestModel):
+    """Web search settings of search models (e.g. `gpt-4o-search-preview`)."""
+
+    __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "search_context_size",
+            "user_location",
+        }
+    )
+    search_context_size: SearchContextSize | None = None
+    """How much web content to read; `medium` when omitted."""
+    user_location: dict[str, Any] | None = None
+    """Approximate location of the user, to localise results, e.g. `{"type": "approximate", "approximate": {"city": "Utrecht", "country": "NL"}}`."""
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            search_context_size: SearchContextSize | Literal["low", "medium", "high"] = ...,
+            user_location: Mapping[str, Any] = ...,
+        ) -> None: ...
+
+
+if TYPE_CHECKING:
+    ResponseFormat: TypeAlias = (
+        ResponseFormatJsonObject | ResponseFormatJsonSchema | ResponseFormatText
+    )
+    """The form of the answer, tagged by `type`; free-form text when omitted."""
+else:
+    ResponseFormat = union_class(
+        __name__,
+        "ResponseFormat",
+        "type",
+        {
+            "json_object": ResponseFormatJsonObject,
+            "json_schema": ResponseFormatJsonSchema,
+            "text": ResponseFormatText,
+        },
+        None,
+    )
+
 MessageContent = str | list[ContentPart]
 """The content of a chat message, either plain text or an ordered list of multimodal parts."""
 
@@ -611,6 +827,7 @@ bind_union(
     ContentPart,
     "type",
     {
+        "file": FileContentPart,
         "image_url": ImageUrlContentPart,
         "text": TextContentPart,
     },
@@ -640,7 +857,9 @@ class ChatCompletionRequestParam(TypedDict, total=False):
         | NamedToolChoice
         | NamedToolChoiceParam
     )
-    response_format: Mapping[str, Any]
+    response_format: ResponseFormat | ResponseFormatParam
+    web_search_options: WebSearchOptions | WebSearchOptionsParam
+    prompt_cache_key: str
     n: int
     presence_penalty: float
     frequency_penalty: float
@@ -662,6 +881,21 @@ class ChatMessageParam(TypedDict, total=False):
     tool_call_id: str
 
 
+class FileContentPartParam(TypedDict, total=False):
+    """FileContentPart as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    type: Required[Literal["file"]]
+    file: Required[FileData | FileDataParam]
+
+
+class FileDataParam(TypedDict, total=False):
+    """FileData as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    file_data: str
+    file_id: str
+    filename: str
+
+
 class ImageUrlParam(TypedDict, total=False):
     """ImageUrl as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
 
@@ -674,6 +908,34 @@ class ImageUrlContentPartParam(TypedDict, total=False):
 
     type: Required[Literal["image_url"]]
     image_url: Required[ImageUrl | ImageUrlParam]
+
+
+class JsonSchemaFormatParam(TypedDict, total=False):
+    """JsonSchemaFormat as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    name: Required[str]
+    description: str
+    schema: Mapping[str, Any]
+    strict: bool | None
+
+
+class ResponseFormatJsonObjectParam(TypedDict, total=False):
+    """ResponseFormatJsonObject as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    type: Required[Literal["json_object"]]
+
+
+class ResponseFormatJsonSchemaParam(TypedDict, total=False):
+    """ResponseFormatJsonSchema as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    type: Required[Literal["json_schema"]]
+    json_schema: Required[JsonSchemaFormat | JsonSchemaFormatParam]
+
+
+class ResponseFormatTextParam(TypedDict, total=False):
+    """ResponseFormatText as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    type: Required[Literal["text"]]
 
 
 class StreamOptionsParam(TypedDict, total=False):
@@ -689,5 +951,17 @@ class TextContentPartParam(TypedDict, total=False):
     text: Required[str]
 
 
-ContentPartParam: TypeAlias = ImageUrlContentPartParam | TextContentPartParam
+class WebSearchOptionsParam(TypedDict, total=False):
+    """WebSearchOptions as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    search_context_size: SearchContextSize | Literal["low", "medium", "high"]
+    user_location: Mapping[str, Any]
+
+
+ContentPartParam: TypeAlias = FileContentPartParam | ImageUrlContentPartParam | TextContentPartParam
 """What a caller may pass for ContentPart: the TypedDict of one of its variants."""
+
+ResponseFormatParam: TypeAlias = (
+    ResponseFormatJsonObjectParam | ResponseFormatJsonSchemaParam | ResponseFormatTextParam
+)
+"""What a caller may pass for ResponseFormat: the TypedDict of one of its variants."""

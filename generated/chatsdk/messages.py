@@ -79,6 +79,8 @@ __all__ = [
     "PingEvent",
     "RedactedThinkingBlock",
     "RedactedThinkingBlockParam",
+    "RequestMetadata",
+    "RequestMetadataParam",
     "ResponseFormat",
     "ResponseFormatParam",
     "Role",
@@ -97,6 +99,8 @@ __all__ = [
     "ThinkingConfig",
     "ThinkingConfigAdaptive",
     "ThinkingConfigAdaptiveParam",
+    "ThinkingConfigDisabled",
+    "ThinkingConfigDisabledParam",
     "ThinkingConfigEnabled",
     "ThinkingConfigEnabledParam",
     "ThinkingConfigParam",
@@ -105,8 +109,12 @@ __all__ = [
     "ToolCaller",
     "ToolCallerParam",
     "ToolChoice",
+    "ToolChoiceAny",
+    "ToolChoiceAnyParam",
     "ToolChoiceAuto",
     "ToolChoiceAutoParam",
+    "ToolChoiceNone",
+    "ToolChoiceNoneParam",
     "ToolChoiceParam",
     "ToolChoiceTool",
     "ToolChoiceToolParam",
@@ -269,6 +277,11 @@ class ChatRequest(RequestModel, SendsDefaults):
             "tool_choice",
             "response_format",
             "output_config",
+            "temperature",
+            "top_p",
+            "top_k",
+            "stop_sequences",
+            "metadata",
             "stream",
         }
     )
@@ -298,6 +311,16 @@ class ChatRequest(RequestModel, SendsDefaults):
     """Constrain the final answer to a JSON Schema; free-form when omitted."""
     output_config: OutputConfig | None = None
     """Output settings such as effort."""
+    temperature: float | None = Field(default=None, ge=0, le=1)
+    """Sampling temperature; lower is more focused, higher more varied."""
+    top_p: float | None = Field(default=None, ge=0, le=1)
+    """Nucleus sampling; only tokens within this cumulative probability mass are considered."""
+    top_k: int | None = Field(default=None, ge=0)
+    """Sample only from the `top_k` most likely tokens."""
+    stop_sequences: list[str] | None = None
+    """Strings at which generation stops; the one met is the answer's `stop_sequence`."""
+    metadata: RequestMetadata | None = None
+    """About the request, for abuse monitoring."""
     stream: bool | None = None
     """When true the server streams `MessageStreamEvent` events instead of one response."""
 
@@ -317,6 +340,11 @@ class ChatRequest(RequestModel, SendsDefaults):
             tool_choice: ToolChoice | ToolChoiceParam = ...,
             response_format: ResponseFormat | ResponseFormatParam = ...,
             output_config: OutputConfig | OutputConfigParam = ...,
+            temperature: float = ...,
+            top_p: float = ...,
+            top_k: int = ...,
+            stop_sequences: Sequence[str] = ...,
+            metadata: RequestMetadata | RequestMetadataParam = ...,
             stream: bool = ...,
         ) -> None: ...
 
@@ -883,6 +911,21 @@ class RedactedThinkingBlock(SDKModel, SendsDefaults):
         ) -> None: ...
 
 
+class RequestMetadata(RequestModel):
+    """About a request."""
+
+    user_id: str | None = None
+    """An opaque id of the end user (a hash or UUID, never a name or address)."""
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            user_id: str | None = ...,
+        ) -> None: ...
+
+
 class ResponseFormat(RequestModel):
     """Asks for the final answer to be JSON matching a schema (structured output). Providers without a native mode get it by forcing a tool whose input schema is this schema."""
 
@@ -1053,6 +1096,24 @@ class ThinkingConfigAdaptive(RequestModel, SendsDefaults, ThinkingConfig):
         ) -> None: ...
 
 
+class ThinkingConfigDisabled(RequestModel, SendsDefaults, ThinkingConfig):
+    """No extended thinking, stated explicitly (the same as leaving `thinking` out)."""
+
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "disabled",
+    }
+    type: Literal["disabled"] = "disabled"
+    """Thinking mode; always `disabled`."""
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            type: Literal["disabled"] = ...,
+        ) -> None: ...
+
+
 class ThinkingConfigEnabled(RequestModel, SendsDefaults, ThinkingConfig):
     """Extended thinking with an explicit token budget."""
 
@@ -1089,16 +1150,25 @@ class ThinkingDelta(SDKModel, SendsDefaults):
 class Tool(RequestModel):
     """A client-side tool the model may call, with the metadata the caller uses to present and authorise it."""
 
+    __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "display_name",
+            "tier",
+            "strict",
+        }
+    )
     name: str
     """Name the model uses to call the tool."""
     description: str
     """What the tool does and when to use it, for the model."""
     input_schema: dict[str, Any]
     """JSON Schema object describing the tool's arguments."""
-    display_name: str
-    """Human-readable name shown in user interfaces and audit records."""
-    tier: ToolTier
-    """Permission tier of the tool."""
+    display_name: str | None = None
+    """Human-readable name shown in user interfaces and audit records; the `name` stands in when omitted."""
+    tier: ToolTier | None = None
+    """Permission tier of the tool. Anthropic-format clients do not send one; a caller that approves calls should treat a tool without a tier as `privileged`."""
+    strict: bool | None = None
+    """When true the model's `input` is guaranteed to match `input_schema`."""
 
     if TYPE_CHECKING:
 
@@ -1108,8 +1178,9 @@ class Tool(RequestModel):
             name: str,
             description: str,
             input_schema: Mapping[str, Any],
-            display_name: str,
-            tier: ToolTier | Literal["read_only", "standard", "privileged"],
+            display_name: str = ...,
+            tier: ToolTier | Literal["read_only", "standard", "privileged"] = ...,
+            strict: bool = ...,
         ) -> None: ...
 
 
@@ -1128,6 +1199,32 @@ class ToolCaller(SDKModel):
             *,
             type: str,
             tool_id: str | None = ...,
+        ) -> None: ...
+
+
+class ToolChoiceAny(RequestModel, SendsDefaults):
+    """Force the model to call one of the tools, whichever it picks."""
+
+    __sdk_not_null__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "disable_parallel_tool_use",
+        }
+    )
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "any",
+    }
+    type: Literal["any"] = "any"
+    """Choice kind; always `any`."""
+    disable_parallel_tool_use: bool | None = None
+    """When true the model calls exactly one tool in this answer."""
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            type: Literal["any"] = ...,
+            disable_parallel_tool_use: bool = ...,
         ) -> None: ...
 
 
@@ -1154,6 +1251,24 @@ class ToolChoiceAuto(RequestModel, SendsDefaults):
             *,
             type: Literal["auto"] = ...,
             disable_parallel_tool_use: bool = ...,
+        ) -> None: ...
+
+
+class ToolChoiceNone(RequestModel, SendsDefaults):
+    """Forbid tool calls in this answer, though tools are defined."""
+
+    __sdk_send_defaults__: ClassVar[dict[str, Any]] = {
+        "type": "none",
+    }
+    type: Literal["none"] = "none"
+    """Choice kind; always `none`."""
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            type: Literal["none"] = ...,
         ) -> None: ...
 
 
@@ -1197,7 +1312,7 @@ class ToolResultBlock(SDKModel, SendsDefaults):
     tool_use_id: str
     """Id of the `tool_use` block this result answers."""
     content: str | list[ToolResultContent]
-    """The tool's output, as text or as text and image blocks."""
+    """The tool's output, as text or as text, image and document blocks."""
     is_error: bool | None = None
     """True when the tool failed and `content` describes the failure."""
 
@@ -1496,7 +1611,7 @@ else:
     )
 
 if TYPE_CHECKING:
-    ToolChoice: TypeAlias = ToolChoiceAuto | ToolChoiceTool
+    ToolChoice: TypeAlias = ToolChoiceAny | ToolChoiceAuto | ToolChoiceNone | ToolChoiceTool
     """Whether the model must use a tool, tagged by `type`; the server's default is `auto`."""
 else:
     ToolChoice = union_class(
@@ -1504,14 +1619,16 @@ else:
         "ToolChoice",
         "type",
         {
+            "any": ToolChoiceAny,
             "auto": ToolChoiceAuto,
+            "none": ToolChoiceNone,
             "tool": ToolChoiceTool,
         },
         None,
     )
 
 if TYPE_CHECKING:
-    ToolResultContent: TypeAlias = ImageBlock | TextBlock | UnknownToolResultContent
+    ToolResultContent: TypeAlias = DocumentBlock | ImageBlock | TextBlock | UnknownToolResultContent
     """One block of a tool's output, tagged by `type`."""
 else:
     ToolResultContent = union_class(
@@ -1519,6 +1636,7 @@ else:
         "ToolResultContent",
         "type",
         {
+            "document": DocumentBlock,
             "image": ImageBlock,
             "text": TextBlock,
         },
@@ -1562,6 +1680,7 @@ bind_union(
     "type",
     {
         "adaptive": ThinkingConfigAdaptive,
+        "disabled": ThinkingConfigDisabled,
         "enabled": ThinkingConfigEnabled,
     },
     None,
@@ -1582,6 +1701,11 @@ class ChatRequestParam(TypedDict, total=False):
     tool_choice: ToolChoice | ToolChoiceParam
     response_format: ResponseFormat | ResponseFormatParam
     output_config: OutputConfig | OutputConfigParam
+    temperature: float
+    top_p: float
+    top_k: int
+    stop_sequences: Sequence[str]
+    metadata: RequestMetadata | RequestMetadataParam
     stream: bool
 
 
@@ -1679,6 +1803,12 @@ class RedactedThinkingBlockParam(TypedDict, total=False):
     data: Required[str]
 
 
+class RequestMetadataParam(TypedDict, total=False):
+    """RequestMetadata as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    user_id: str | None
+
+
 class ResponseFormatParam(TypedDict, total=False):
     """ResponseFormat as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
 
@@ -1719,6 +1849,12 @@ class ThinkingConfigAdaptiveParam(TypedDict, total=False):
     type: Required[Literal["adaptive"]]
 
 
+class ThinkingConfigDisabledParam(TypedDict, total=False):
+    """ThinkingConfigDisabled as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    type: Required[Literal["disabled"]]
+
+
 class ThinkingConfigEnabledParam(TypedDict, total=False):
     """ThinkingConfigEnabled as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
 
@@ -1732,8 +1868,9 @@ class ToolParam(TypedDict, total=False):
     name: Required[str]
     description: Required[str]
     input_schema: Required[Mapping[str, Any]]
-    display_name: Required[str]
-    tier: Required[ToolTier | Literal["read_only", "standard", "privileged"]]
+    display_name: str
+    tier: ToolTier | Literal["read_only", "standard", "privileged"]
+    strict: bool
 
 
 class ToolCallerParam(TypedDict, total=False):
@@ -1743,11 +1880,24 @@ class ToolCallerParam(TypedDict, total=False):
     tool_id: str | None
 
 
+class ToolChoiceAnyParam(TypedDict, total=False):
+    """ToolChoiceAny as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    type: Required[Literal["any"]]
+    disable_parallel_tool_use: bool
+
+
 class ToolChoiceAutoParam(TypedDict, total=False):
     """ToolChoiceAuto as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
 
     type: Required[Literal["auto"]]
     disable_parallel_tool_use: bool
+
+
+class ToolChoiceNoneParam(TypedDict, total=False):
+    """ToolChoiceNone as a plain dict, keyed by wire names: what a caller may pass wherever the model is accepted."""
+
+    type: Required[Literal["none"]]
 
 
 class ToolChoiceToolParam(TypedDict, total=False):
@@ -1823,11 +1973,15 @@ ContentBlockParam: TypeAlias = (
 )
 """What a caller may pass for ContentBlock: the TypedDict of one of its variants."""
 
-ThinkingConfigParam: TypeAlias = ThinkingConfigAdaptiveParam | ThinkingConfigEnabledParam
+ThinkingConfigParam: TypeAlias = (
+    ThinkingConfigAdaptiveParam | ThinkingConfigDisabledParam | ThinkingConfigEnabledParam
+)
 """What a caller may pass for ThinkingConfig: the TypedDict of one of its variants."""
 
-ToolChoiceParam: TypeAlias = ToolChoiceAutoParam | ToolChoiceToolParam
+ToolChoiceParam: TypeAlias = (
+    ToolChoiceAnyParam | ToolChoiceAutoParam | ToolChoiceNoneParam | ToolChoiceToolParam
+)
 """What a caller may pass for ToolChoice: the TypedDict of one of its variants."""
 
-ToolResultContentParam: TypeAlias = ImageBlockParam | TextBlockParam
+ToolResultContentParam: TypeAlias = DocumentBlockParam | ImageBlockParam | TextBlockParam
 """What a caller may pass for ToolResultContent: the TypedDict of one of its variants."""

@@ -22,9 +22,9 @@ SCHEMAS: dict[str, Schema] = {
     # schemas/chat_completions.yaml#/components/schemas/ChatCompletionChunk
     "chat_completions.ChatCompletionChunk": Schema(chat_completions.ChatCompletionChunk, kind="model", side="response", lenient=True, examples=2),
     # schemas/chat_completions.yaml#/components/schemas/ChatCompletionRequest
-    "chat_completions.ChatCompletionRequest": Schema(chat_completions.ChatCompletionRequest, kind="model", side="request", lenient=False, examples=3),
+    "chat_completions.ChatCompletionRequest": Schema(chat_completions.ChatCompletionRequest, kind="model", side="request", lenient=False, examples=4),
     # schemas/chat_completions.yaml#/components/schemas/ChatCompletionResponse
-    "chat_completions.ChatCompletionResponse": Schema(chat_completions.ChatCompletionResponse, kind="model", side="response", lenient=True, examples=1),
+    "chat_completions.ChatCompletionResponse": Schema(chat_completions.ChatCompletionResponse, kind="model", side="response", lenient=True, examples=2),
     # schemas/chat_completions.yaml#/components/schemas/ChatMessage
     "chat_completions.ChatMessage": Schema(chat_completions.ChatMessage, kind="model", side="request", lenient=False, examples=5),
     # schemas/chat_completions.yaml#/components/schemas/Choice
@@ -41,6 +41,10 @@ SCHEMAS: dict[str, Schema] = {
     "chat_completions.ErrorObject": Schema(chat_completions.ErrorObject, kind="model", side="response", lenient=True, examples=1),
     # schemas/chat_completions.yaml#/components/schemas/ErrorResponse
     "chat_completions.ErrorResponse": Schema(chat_completions.ErrorResponse, kind="model", side="response", lenient=True, examples=1),
+    # schemas/chat_completions.yaml#/components/schemas/FileContentPart
+    "chat_completions.FileContentPart": Schema(chat_completions.FileContentPart, kind="model", side="request", lenient=False, examples=1),
+    # schemas/chat_completions.yaml#/components/schemas/FileData
+    "chat_completions.FileData": Schema(chat_completions.FileData, kind="model", side="request", lenient=False, examples=2),
     # schemas/chat_completions.yaml#/components/schemas/FinishReason
     "chat_completions.FinishReason": Schema(chat_completions.FinishReason, kind="enum", side="response", lenient=True, examples=1),
     # schemas/chat_completions.yaml#/components/schemas/FunctionCallDelta
@@ -51,14 +55,26 @@ SCHEMAS: dict[str, Schema] = {
     "chat_completions.ImageUrl": Schema(chat_completions.ImageUrl, kind="model", side="request", lenient=False, examples=2),
     # schemas/chat_completions.yaml#/components/schemas/ImageUrlContentPart
     "chat_completions.ImageUrlContentPart": Schema(chat_completions.ImageUrlContentPart, kind="model", side="request", lenient=False, examples=1),
+    # schemas/chat_completions.yaml#/components/schemas/JsonSchemaFormat
+    "chat_completions.JsonSchemaFormat": Schema(chat_completions.JsonSchemaFormat, kind="model", side="request", lenient=False, examples=1),
     # schemas/chat_completions.yaml#/components/schemas/MessageContent
     "chat_completions.MessageContent": Schema(chat_completions.MessageContent, kind="alias", side="request", lenient=False, examples=2),
     # schemas/chat_completions.yaml#/components/schemas/ReasoningEffort
     "chat_completions.ReasoningEffort": Schema(chat_completions.ReasoningEffort, kind="enum", side="request", lenient=False, examples=1),
+    # schemas/chat_completions.yaml#/components/schemas/ResponseFormat
+    "chat_completions.ResponseFormat": Schema(chat_completions.ResponseFormat, kind="union", side="request", lenient=False, examples=2),
+    # schemas/chat_completions.yaml#/components/schemas/ResponseFormatJsonObject
+    "chat_completions.ResponseFormatJsonObject": Schema(chat_completions.ResponseFormatJsonObject, kind="model", side="request", lenient=False, examples=1),
+    # schemas/chat_completions.yaml#/components/schemas/ResponseFormatJsonSchema
+    "chat_completions.ResponseFormatJsonSchema": Schema(chat_completions.ResponseFormatJsonSchema, kind="model", side="request", lenient=False, examples=1),
+    # schemas/chat_completions.yaml#/components/schemas/ResponseFormatText
+    "chat_completions.ResponseFormatText": Schema(chat_completions.ResponseFormatText, kind="model", side="request", lenient=False, examples=1),
     # schemas/chat_completions.yaml#/components/schemas/ResponseMessage
     "chat_completions.ResponseMessage": Schema(chat_completions.ResponseMessage, kind="model", side="response", lenient=True, examples=2),
     # schemas/chat_completions.yaml#/components/schemas/Role
     "chat_completions.Role": Schema(chat_completions.Role, kind="enum", side="both", lenient=True, examples=1),
+    # schemas/chat_completions.yaml#/components/schemas/SearchContextSize
+    "chat_completions.SearchContextSize": Schema(chat_completions.SearchContextSize, kind="enum", side="request", lenient=False, examples=1),
     # schemas/chat_completions.yaml#/components/schemas/StopSequence
     "chat_completions.StopSequence": Schema(chat_completions.StopSequence, kind="alias", side="request", lenient=False, examples=2),
     # schemas/chat_completions.yaml#/components/schemas/StreamOptions
@@ -71,12 +87,14 @@ SCHEMAS: dict[str, Schema] = {
     "chat_completions.ToolCallDelta": Schema(chat_completions.ToolCallDelta, kind="model", side="response", lenient=True, examples=2),
     # schemas/chat_completions.yaml#/components/schemas/TopLogprob
     "chat_completions.TopLogprob": Schema(chat_completions.TopLogprob, kind="model", side="response", lenient=True, examples=1),
+    # schemas/chat_completions.yaml#/components/schemas/WebSearchOptions
+    "chat_completions.WebSearchOptions": Schema(chat_completions.WebSearchOptions, kind="model", side="request", lenient=False, examples=1),
     # schemas/messages.yaml#/components/schemas/CacheCreation
     "messages.CacheCreation": Schema(messages.CacheCreation, kind="model", side="response", lenient=True, examples=1),
     # schemas/messages.yaml#/components/schemas/ChatRequest
-    "messages.ChatRequest": Schema(messages.ChatRequest, kind="model", side="request", lenient=False, examples=2, sends={'max_tokens': 4096}),
+    "messages.ChatRequest": Schema(messages.ChatRequest, kind="model", side="request", lenient=False, examples=4, sends={'max_tokens': 4096}),
     # schemas/messages.yaml#/components/schemas/ChatResponse
-    "messages.ChatResponse": Schema(messages.ChatResponse, kind="model", side="response", lenient=True, examples=2),
+    "messages.ChatResponse": Schema(messages.ChatResponse, kind="model", side="response", lenient=True, examples=3),
     # schemas/messages.yaml#/components/schemas/Citation
     "messages.Citation": Schema(messages.Citation, kind="model", side="both", lenient=True, examples=2),
     # schemas/messages.yaml#/components/schemas/CitationsDelta
@@ -145,6 +163,8 @@ SCHEMAS: dict[str, Schema] = {
     "messages.PingEvent": Schema(messages.PingEvent, kind="model", side="response", lenient=True, examples=1),
     # schemas/messages.yaml#/components/schemas/RedactedThinkingBlock
     "messages.RedactedThinkingBlock": Schema(messages.RedactedThinkingBlock, kind="model", side="both", lenient=True, examples=1),
+    # schemas/messages.yaml#/components/schemas/RequestMetadata
+    "messages.RequestMetadata": Schema(messages.RequestMetadata, kind="model", side="request", lenient=False, examples=1),
     # schemas/messages.yaml#/components/schemas/ResponseFormat
     "messages.ResponseFormat": Schema(messages.ResponseFormat, kind="model", side="request", lenient=False, examples=1),
     # schemas/messages.yaml#/components/schemas/Role
@@ -171,18 +191,24 @@ SCHEMAS: dict[str, Schema] = {
     "messages.ThinkingConfig": Schema(messages.ThinkingConfig, kind="union", side="request", lenient=False, examples=2),
     # schemas/messages.yaml#/components/schemas/ThinkingConfigAdaptive
     "messages.ThinkingConfigAdaptive": Schema(messages.ThinkingConfigAdaptive, kind="model", side="request", lenient=False, examples=1),
+    # schemas/messages.yaml#/components/schemas/ThinkingConfigDisabled
+    "messages.ThinkingConfigDisabled": Schema(messages.ThinkingConfigDisabled, kind="model", side="request", lenient=False, examples=1),
     # schemas/messages.yaml#/components/schemas/ThinkingConfigEnabled
     "messages.ThinkingConfigEnabled": Schema(messages.ThinkingConfigEnabled, kind="model", side="request", lenient=False, examples=1),
     # schemas/messages.yaml#/components/schemas/ThinkingDelta
     "messages.ThinkingDelta": Schema(messages.ThinkingDelta, kind="model", side="response", lenient=True, examples=1),
     # schemas/messages.yaml#/components/schemas/Tool
-    "messages.Tool": Schema(messages.Tool, kind="model", side="request", lenient=False, examples=1),
+    "messages.Tool": Schema(messages.Tool, kind="model", side="request", lenient=False, examples=2),
     # schemas/messages.yaml#/components/schemas/ToolCaller
     "messages.ToolCaller": Schema(messages.ToolCaller, kind="model", side="both", lenient=True, examples=2),
     # schemas/messages.yaml#/components/schemas/ToolChoice
     "messages.ToolChoice": Schema(messages.ToolChoice, kind="union", side="request", lenient=False, examples=2),
+    # schemas/messages.yaml#/components/schemas/ToolChoiceAny
+    "messages.ToolChoiceAny": Schema(messages.ToolChoiceAny, kind="model", side="request", lenient=False, examples=1),
     # schemas/messages.yaml#/components/schemas/ToolChoiceAuto
     "messages.ToolChoiceAuto": Schema(messages.ToolChoiceAuto, kind="model", side="request", lenient=False, examples=1),
+    # schemas/messages.yaml#/components/schemas/ToolChoiceNone
+    "messages.ToolChoiceNone": Schema(messages.ToolChoiceNone, kind="model", side="request", lenient=False, examples=1),
     # schemas/messages.yaml#/components/schemas/ToolChoiceTool
     "messages.ToolChoiceTool": Schema(messages.ToolChoiceTool, kind="model", side="request", lenient=False, examples=1),
     # schemas/messages.yaml#/components/schemas/ToolResultBlock
@@ -346,6 +372,11 @@ REJECTIONS: list[Mutation] = [
     Mutation("chat_completions.ChatCompletionRequest", 'unknown-value:tool_choice', "'tool_choice' given a value ToolChoiceMode does not list", example=0, at='/tool_choice', op="set", value='x_future_value'),
     Mutation("chat_completions.ChatCompletionRequest", 'wrong-type:response_format=array', "'response_format' given an array", example=0, at='/response_format', op="set", value=[]),
     Mutation("chat_completions.ChatCompletionRequest", 'null:response_format', "'response_format' given null, which its schema does not allow", example=0, at='/response_format', op="set", value=None),
+    Mutation("chat_completions.ChatCompletionRequest", 'unknown-variant:response_format', "'response_format' given a ResponseFormat with an unknown tag", example=0, at='/response_format', op="set", value={'type': 'x_future_variant', 'nested': [1, 'two', None, True, {'deep': 0.5}]}),
+    Mutation("chat_completions.ChatCompletionRequest", 'wrong-type:web_search_options=array', "'web_search_options' given an array", example=0, at='/web_search_options', op="set", value=[]),
+    Mutation("chat_completions.ChatCompletionRequest", 'null:web_search_options', "'web_search_options' given null, which its schema does not allow", example=0, at='/web_search_options', op="set", value=None),
+    Mutation("chat_completions.ChatCompletionRequest", 'wrong-type:prompt_cache_key=integer', "'prompt_cache_key' given an integer", example=0, at='/prompt_cache_key', op="set", value=1),
+    Mutation("chat_completions.ChatCompletionRequest", 'null:prompt_cache_key', "'prompt_cache_key' given null, which its schema does not allow", example=0, at='/prompt_cache_key', op="set", value=None),
     Mutation("chat_completions.ChatCompletionRequest", 'wrong-type:n=string', "'n' given a string", example=0, at='/n', op="set", value='1'),
     Mutation("chat_completions.ChatCompletionRequest", 'wrong-type:n=number', "'n' given a fraction", example=0, at='/n', op="set", value=1.5),
     Mutation("chat_completions.ChatCompletionRequest", 'null:n', "'n' given null, which its schema does not allow", example=0, at='/n', op="set", value=None),
@@ -471,6 +502,25 @@ REJECTIONS: list[Mutation] = [
     Mutation("chat_completions.ErrorResponse", 'drop-required:error', "without the required property 'error'", example=0, at='/error', op="remove"),
     Mutation("chat_completions.ErrorResponse", 'wrong-type:error=array', "'error' given an array", example=0, at='/error', op="set", value=[]),
     Mutation("chat_completions.ErrorResponse", 'null:error', "'error' given null, which its schema does not allow", example=0, at='/error', op="set", value=None),
+    # chat_completions.FileContentPart: request side
+    Mutation("chat_completions.FileContentPart", 'wrong-type', 'an array instead of the object', example=0, at='', op="set", value=[]),
+    Mutation("chat_completions.FileContentPart", 'drop-tag:type', "without its union tag 'type'", example=0, at='/type', op="remove"),
+    Mutation("chat_completions.FileContentPart", 'drop-required:file', "without the required property 'file'", example=0, at='/file', op="remove"),
+    Mutation("chat_completions.FileContentPart", 'wrong-type:type=integer', "'type' given an integer", example=0, at='/type', op="set", value=1),
+    Mutation("chat_completions.FileContentPart", 'null:type', "'type' given null, which its schema does not allow", example=0, at='/type', op="set", value=None),
+    Mutation("chat_completions.FileContentPart", 'wrong-tag:type', "union tag 'type' given another tag", example=0, at='/type', op="set", value='x_future_variant'),
+    Mutation("chat_completions.FileContentPart", 'wrong-type:file=array', "'file' given an array", example=0, at='/file', op="set", value=[]),
+    Mutation("chat_completions.FileContentPart", 'null:file', "'file' given null, which its schema does not allow", example=0, at='/file', op="set", value=None),
+    Mutation("chat_completions.FileContentPart", 'extra-field', "an extra property 'x_unexpected_field'", example=0, at='/x_unexpected_field', op="set", value=1),
+    # chat_completions.FileData: request side
+    Mutation("chat_completions.FileData", 'wrong-type', 'an array instead of the object', example=0, at='', op="set", value=[]),
+    Mutation("chat_completions.FileData", 'wrong-type:file_data=integer', "'file_data' given an integer", example=0, at='/file_data', op="set", value=1),
+    Mutation("chat_completions.FileData", 'null:file_data', "'file_data' given null, which its schema does not allow", example=0, at='/file_data', op="set", value=None),
+    Mutation("chat_completions.FileData", 'wrong-type:file_id=integer', "'file_id' given an integer", example=0, at='/file_id', op="set", value=1),
+    Mutation("chat_completions.FileData", 'null:file_id', "'file_id' given null, which its schema does not allow", example=0, at='/file_id', op="set", value=None),
+    Mutation("chat_completions.FileData", 'wrong-type:filename=integer', "'filename' given an integer", example=0, at='/filename', op="set", value=1),
+    Mutation("chat_completions.FileData", 'null:filename', "'filename' given null, which its schema does not allow", example=0, at='/filename', op="set", value=None),
+    Mutation("chat_completions.FileData", 'extra-field', "an extra property 'x_unexpected_field'", example=0, at='/x_unexpected_field', op="set", value=1),
     # chat_completions.FinishReason: response side, lenient
     Mutation("chat_completions.FinishReason", 'wrong-type', 'a number instead of a string', example=0, at='', op="set", value=1),
     Mutation("chat_completions.FinishReason", 'unknown-value', 'a value the enum does not list', example=0, at='', op="set", value='x_future_value', expect="lenient", reason='an enum value this SDK does not know is kept as an unknown member (is_known is False)'),
@@ -502,11 +552,51 @@ REJECTIONS: list[Mutation] = [
     Mutation("chat_completions.ImageUrlContentPart", 'wrong-type:image_url=array', "'image_url' given an array", example=0, at='/image_url', op="set", value=[]),
     Mutation("chat_completions.ImageUrlContentPart", 'null:image_url', "'image_url' given null, which its schema does not allow", example=0, at='/image_url', op="set", value=None),
     Mutation("chat_completions.ImageUrlContentPart", 'extra-field', "an extra property 'x_unexpected_field'", example=0, at='/x_unexpected_field', op="set", value=1),
+    # chat_completions.JsonSchemaFormat: request side
+    Mutation("chat_completions.JsonSchemaFormat", 'wrong-type', 'an array instead of the object', example=0, at='', op="set", value=[]),
+    Mutation("chat_completions.JsonSchemaFormat", 'drop-required:name', "without the required property 'name'", example=0, at='/name', op="remove"),
+    Mutation("chat_completions.JsonSchemaFormat", 'wrong-type:name=integer', "'name' given an integer", example=0, at='/name', op="set", value=1),
+    Mutation("chat_completions.JsonSchemaFormat", 'null:name', "'name' given null, which its schema does not allow", example=0, at='/name', op="set", value=None),
+    Mutation("chat_completions.JsonSchemaFormat", 'wrong-type:description=integer', "'description' given an integer", example=0, at='/description', op="set", value=1),
+    Mutation("chat_completions.JsonSchemaFormat", 'null:description', "'description' given null, which its schema does not allow", example=0, at='/description', op="set", value=None),
+    Mutation("chat_completions.JsonSchemaFormat", 'wrong-type:schema=array', "'schema' given an array", example=0, at='/schema', op="set", value=[]),
+    Mutation("chat_completions.JsonSchemaFormat", 'null:schema', "'schema' given null, which its schema does not allow", example=0, at='/schema', op="set", value=None),
+    Mutation("chat_completions.JsonSchemaFormat", 'wrong-type:strict=string', "'strict' given a string", example=0, at='/strict', op="set", value='true'),
+    Mutation("chat_completions.JsonSchemaFormat", 'extra-field', "an extra property 'x_unexpected_field'", example=0, at='/x_unexpected_field', op="set", value=1),
+    Mutation("chat_completions.JsonSchemaFormat", 'python-name:schema', "'schema' sent under its Python attribute name 'schema_'", example=0, at='/schema', op="rename", value='schema_'),
     # chat_completions.MessageContent: request side
     Mutation("chat_completions.MessageContent", 'wrong-type=object', 'an object', example=0, at='', op="set", value={}),
     # chat_completions.ReasoningEffort: request side
     Mutation("chat_completions.ReasoningEffort", 'wrong-type', 'a number instead of a string', example=0, at='', op="set", value=1),
     Mutation("chat_completions.ReasoningEffort", 'unknown-value', 'a value the enum does not list', example=0, at='', op="set", value='x_future_value'),
+    # chat_completions.ResponseFormat: request side
+    Mutation("chat_completions.ResponseFormat", 'wrong-type', 'an array instead of an object', example=0, at='', op="set", value=[]),
+    Mutation("chat_completions.ResponseFormat", 'unknown-variant', "an unknown 'type'", example=0, at='', op="set", value={'type': 'x_future_variant', 'nested': [1, 'two', None, True, {'deep': 0.5}]}),
+    Mutation("chat_completions.ResponseFormat", 'untagged', "without its tag 'type'", example=0, at='/type', op="remove"),
+    # chat_completions.ResponseFormatJsonObject: request side
+    Mutation("chat_completions.ResponseFormatJsonObject", 'wrong-type', 'an array instead of the object', example=0, at='', op="set", value=[]),
+    Mutation("chat_completions.ResponseFormatJsonObject", 'drop-tag:type', "without its union tag 'type'", example=0, at='/type', op="remove"),
+    Mutation("chat_completions.ResponseFormatJsonObject", 'wrong-type:type=integer', "'type' given an integer", example=0, at='/type', op="set", value=1),
+    Mutation("chat_completions.ResponseFormatJsonObject", 'null:type', "'type' given null, which its schema does not allow", example=0, at='/type', op="set", value=None),
+    Mutation("chat_completions.ResponseFormatJsonObject", 'wrong-tag:type', "union tag 'type' given another tag", example=0, at='/type', op="set", value='x_future_variant'),
+    Mutation("chat_completions.ResponseFormatJsonObject", 'extra-field', "an extra property 'x_unexpected_field'", example=0, at='/x_unexpected_field', op="set", value=1),
+    # chat_completions.ResponseFormatJsonSchema: request side
+    Mutation("chat_completions.ResponseFormatJsonSchema", 'wrong-type', 'an array instead of the object', example=0, at='', op="set", value=[]),
+    Mutation("chat_completions.ResponseFormatJsonSchema", 'drop-tag:type', "without its union tag 'type'", example=0, at='/type', op="remove"),
+    Mutation("chat_completions.ResponseFormatJsonSchema", 'drop-required:json_schema', "without the required property 'json_schema'", example=0, at='/json_schema', op="remove"),
+    Mutation("chat_completions.ResponseFormatJsonSchema", 'wrong-type:type=integer', "'type' given an integer", example=0, at='/type', op="set", value=1),
+    Mutation("chat_completions.ResponseFormatJsonSchema", 'null:type', "'type' given null, which its schema does not allow", example=0, at='/type', op="set", value=None),
+    Mutation("chat_completions.ResponseFormatJsonSchema", 'wrong-tag:type', "union tag 'type' given another tag", example=0, at='/type', op="set", value='x_future_variant'),
+    Mutation("chat_completions.ResponseFormatJsonSchema", 'wrong-type:json_schema=array', "'json_schema' given an array", example=0, at='/json_schema', op="set", value=[]),
+    Mutation("chat_completions.ResponseFormatJsonSchema", 'null:json_schema', "'json_schema' given null, which its schema does not allow", example=0, at='/json_schema', op="set", value=None),
+    Mutation("chat_completions.ResponseFormatJsonSchema", 'extra-field', "an extra property 'x_unexpected_field'", example=0, at='/x_unexpected_field', op="set", value=1),
+    # chat_completions.ResponseFormatText: request side
+    Mutation("chat_completions.ResponseFormatText", 'wrong-type', 'an array instead of the object', example=0, at='', op="set", value=[]),
+    Mutation("chat_completions.ResponseFormatText", 'drop-tag:type', "without its union tag 'type'", example=0, at='/type', op="remove"),
+    Mutation("chat_completions.ResponseFormatText", 'wrong-type:type=integer', "'type' given an integer", example=0, at='/type', op="set", value=1),
+    Mutation("chat_completions.ResponseFormatText", 'null:type', "'type' given null, which its schema does not allow", example=0, at='/type', op="set", value=None),
+    Mutation("chat_completions.ResponseFormatText", 'wrong-tag:type', "union tag 'type' given another tag", example=0, at='/type', op="set", value='x_future_variant'),
+    Mutation("chat_completions.ResponseFormatText", 'extra-field', "an extra property 'x_unexpected_field'", example=0, at='/x_unexpected_field', op="set", value=1),
     # chat_completions.ResponseMessage: response side, lenient
     Mutation("chat_completions.ResponseMessage", 'wrong-type', 'an array instead of the object', example=0, at='', op="set", value=[]),
     Mutation("chat_completions.ResponseMessage", 'drop-required:role', "without the required property 'role'", example=0, at='/role', op="remove"),
@@ -521,6 +611,9 @@ REJECTIONS: list[Mutation] = [
     # chat_completions.Role: both side, lenient
     Mutation("chat_completions.Role", 'wrong-type', 'a number instead of a string', example=0, at='', op="set", value=1),
     Mutation("chat_completions.Role", 'unknown-value', 'a value the enum does not list', example=0, at='', op="set", value='x_future_value', expect="lenient", reason='an enum value this SDK does not know is kept as an unknown member (is_known is False)'),
+    # chat_completions.SearchContextSize: request side
+    Mutation("chat_completions.SearchContextSize", 'wrong-type', 'a number instead of a string', example=0, at='', op="set", value=1),
+    Mutation("chat_completions.SearchContextSize", 'unknown-value', 'a value the enum does not list', example=0, at='', op="set", value='x_future_value'),
     # chat_completions.StopSequence: request side
     Mutation("chat_completions.StopSequence", 'wrong-type=object', 'an object', example=0, at='', op="set", value={}),
     # chat_completions.StreamOptions: request side
@@ -574,6 +667,14 @@ REJECTIONS: list[Mutation] = [
     Mutation("chat_completions.TopLogprob", 'wrong-type:bytes=object', "'bytes' given an object", example=0, at='/bytes', op="set", value={}),
     Mutation("chat_completions.TopLogprob", 'minimum:bytes[]', "'bytes' (an item) outside minimum 0: -1", example=0, at='/bytes', op="set", value=[-1]),
     Mutation("chat_completions.TopLogprob", 'maximum:bytes[]', "'bytes' (an item) outside maximum 255: 256", example=0, at='/bytes', op="set", value=[256]),
+    # chat_completions.WebSearchOptions: request side
+    Mutation("chat_completions.WebSearchOptions", 'wrong-type', 'an array instead of the object', example=0, at='', op="set", value=[]),
+    Mutation("chat_completions.WebSearchOptions", 'wrong-type:search_context_size=integer', "'search_context_size' given an integer", example=0, at='/search_context_size', op="set", value=1),
+    Mutation("chat_completions.WebSearchOptions", 'null:search_context_size', "'search_context_size' given null, which its schema does not allow", example=0, at='/search_context_size', op="set", value=None),
+    Mutation("chat_completions.WebSearchOptions", 'unknown-value:search_context_size', "'search_context_size' given a value SearchContextSize does not list", example=0, at='/search_context_size', op="set", value='x_future_value'),
+    Mutation("chat_completions.WebSearchOptions", 'wrong-type:user_location=array', "'user_location' given an array", example=0, at='/user_location', op="set", value=[]),
+    Mutation("chat_completions.WebSearchOptions", 'null:user_location', "'user_location' given null, which its schema does not allow", example=0, at='/user_location', op="set", value=None),
+    Mutation("chat_completions.WebSearchOptions", 'extra-field', "an extra property 'x_unexpected_field'", example=0, at='/x_unexpected_field', op="set", value=1),
     # messages.CacheCreation: response side, lenient
     Mutation("messages.CacheCreation", 'wrong-type', 'an array instead of the object', example=0, at='', op="set", value=[]),
     Mutation("messages.CacheCreation", 'wrong-type:ephemeral_5m_input_tokens=string', "'ephemeral_5m_input_tokens' given a string", example=0, at='/ephemeral_5m_input_tokens', op="set", value='1'),
@@ -614,6 +715,22 @@ REJECTIONS: list[Mutation] = [
     Mutation("messages.ChatRequest", 'null:response_format', "'response_format' given null, which its schema does not allow", example=0, at='/response_format', op="set", value=None),
     Mutation("messages.ChatRequest", 'wrong-type:output_config=array', "'output_config' given an array", example=0, at='/output_config', op="set", value=[]),
     Mutation("messages.ChatRequest", 'null:output_config', "'output_config' given null, which its schema does not allow", example=0, at='/output_config', op="set", value=None),
+    Mutation("messages.ChatRequest", 'wrong-type:temperature=string', "'temperature' given a string", example=0, at='/temperature', op="set", value='1'),
+    Mutation("messages.ChatRequest", 'null:temperature', "'temperature' given null, which its schema does not allow", example=0, at='/temperature', op="set", value=None),
+    Mutation("messages.ChatRequest", 'minimum:temperature', "'temperature' outside minimum 0: -0.5", example=0, at='/temperature', op="set", value=-0.5),
+    Mutation("messages.ChatRequest", 'maximum:temperature', "'temperature' outside maximum 1: 1.5", example=0, at='/temperature', op="set", value=1.5),
+    Mutation("messages.ChatRequest", 'wrong-type:top_p=string', "'top_p' given a string", example=0, at='/top_p', op="set", value='1'),
+    Mutation("messages.ChatRequest", 'null:top_p', "'top_p' given null, which its schema does not allow", example=0, at='/top_p', op="set", value=None),
+    Mutation("messages.ChatRequest", 'minimum:top_p', "'top_p' outside minimum 0: -0.5", example=0, at='/top_p', op="set", value=-0.5),
+    Mutation("messages.ChatRequest", 'maximum:top_p', "'top_p' outside maximum 1: 1.5", example=0, at='/top_p', op="set", value=1.5),
+    Mutation("messages.ChatRequest", 'wrong-type:top_k=string', "'top_k' given a string", example=0, at='/top_k', op="set", value='1'),
+    Mutation("messages.ChatRequest", 'wrong-type:top_k=number', "'top_k' given a fraction", example=0, at='/top_k', op="set", value=1.5),
+    Mutation("messages.ChatRequest", 'null:top_k', "'top_k' given null, which its schema does not allow", example=0, at='/top_k', op="set", value=None),
+    Mutation("messages.ChatRequest", 'minimum:top_k', "'top_k' outside minimum 0: -1", example=0, at='/top_k', op="set", value=-1),
+    Mutation("messages.ChatRequest", 'wrong-type:stop_sequences=object', "'stop_sequences' given an object", example=0, at='/stop_sequences', op="set", value={}),
+    Mutation("messages.ChatRequest", 'null:stop_sequences', "'stop_sequences' given null, which its schema does not allow", example=0, at='/stop_sequences', op="set", value=None),
+    Mutation("messages.ChatRequest", 'wrong-type:metadata=array', "'metadata' given an array", example=0, at='/metadata', op="set", value=[]),
+    Mutation("messages.ChatRequest", 'null:metadata', "'metadata' given null, which its schema does not allow", example=0, at='/metadata', op="set", value=None),
     Mutation("messages.ChatRequest", 'wrong-type:stream=string', "'stream' given a string", example=0, at='/stream', op="set", value='true'),
     Mutation("messages.ChatRequest", 'null:stream', "'stream' given null, which its schema does not allow", example=0, at='/stream', op="set", value=None),
     Mutation("messages.ChatRequest", 'extra-field', "an extra property 'x_unexpected_field'", example=0, at='/x_unexpected_field', op="set", value=1),
@@ -958,6 +1075,10 @@ REJECTIONS: list[Mutation] = [
     Mutation("messages.RedactedThinkingBlock", 'wrong-tag:type', "union tag 'type' given another tag", example=0, at='/type', op="set", value='x_future_variant'),
     Mutation("messages.RedactedThinkingBlock", 'wrong-type:data=integer', "'data' given an integer", example=0, at='/data', op="set", value=1),
     Mutation("messages.RedactedThinkingBlock", 'null:data', "'data' given null, which its schema does not allow", example=0, at='/data', op="set", value=None),
+    # messages.RequestMetadata: request side
+    Mutation("messages.RequestMetadata", 'wrong-type', 'an array instead of the object', example=0, at='', op="set", value=[]),
+    Mutation("messages.RequestMetadata", 'wrong-type:user_id=integer', "'user_id' given an integer", example=0, at='/user_id', op="set", value=1),
+    Mutation("messages.RequestMetadata", 'extra-field', "an extra property 'x_unexpected_field'", example=0, at='/x_unexpected_field', op="set", value=1),
     # messages.ResponseFormat: request side
     Mutation("messages.ResponseFormat", 'wrong-type', 'an array instead of the object', example=0, at='', op="set", value=[]),
     Mutation("messages.ResponseFormat", 'drop-required:name', "without the required property 'name'", example=0, at='/name', op="remove"),
@@ -1067,6 +1188,13 @@ REJECTIONS: list[Mutation] = [
     Mutation("messages.ThinkingConfigAdaptive", 'null:type', "'type' given null, which its schema does not allow", example=0, at='/type', op="set", value=None),
     Mutation("messages.ThinkingConfigAdaptive", 'wrong-tag:type', "union tag 'type' given another tag", example=0, at='/type', op="set", value='x_future_variant'),
     Mutation("messages.ThinkingConfigAdaptive", 'extra-field', "an extra property 'x_unexpected_field'", example=0, at='/x_unexpected_field', op="set", value=1),
+    # messages.ThinkingConfigDisabled: request side
+    Mutation("messages.ThinkingConfigDisabled", 'wrong-type', 'an array instead of the object', example=0, at='', op="set", value=[]),
+    Mutation("messages.ThinkingConfigDisabled", 'drop-tag:type', "without its union tag 'type'", example=0, at='/type', op="remove"),
+    Mutation("messages.ThinkingConfigDisabled", 'wrong-type:type=integer', "'type' given an integer", example=0, at='/type', op="set", value=1),
+    Mutation("messages.ThinkingConfigDisabled", 'null:type', "'type' given null, which its schema does not allow", example=0, at='/type', op="set", value=None),
+    Mutation("messages.ThinkingConfigDisabled", 'wrong-tag:type', "union tag 'type' given another tag", example=0, at='/type', op="set", value='x_future_variant'),
+    Mutation("messages.ThinkingConfigDisabled", 'extra-field', "an extra property 'x_unexpected_field'", example=0, at='/x_unexpected_field', op="set", value=1),
     # messages.ThinkingConfigEnabled: request side
     Mutation("messages.ThinkingConfigEnabled", 'wrong-type', 'an array instead of the object', example=0, at='', op="set", value=[]),
     Mutation("messages.ThinkingConfigEnabled", 'drop-tag:type', "without its union tag 'type'", example=0, at='/type', op="remove"),
@@ -1093,8 +1221,6 @@ REJECTIONS: list[Mutation] = [
     Mutation("messages.Tool", 'drop-required:name', "without the required property 'name'", example=0, at='/name', op="remove"),
     Mutation("messages.Tool", 'drop-required:description', "without the required property 'description'", example=0, at='/description', op="remove"),
     Mutation("messages.Tool", 'drop-required:input_schema', "without the required property 'input_schema'", example=0, at='/input_schema', op="remove"),
-    Mutation("messages.Tool", 'drop-required:display_name', "without the required property 'display_name'", example=0, at='/display_name', op="remove"),
-    Mutation("messages.Tool", 'drop-required:tier', "without the required property 'tier'", example=0, at='/tier', op="remove"),
     Mutation("messages.Tool", 'wrong-type:name=integer', "'name' given an integer", example=0, at='/name', op="set", value=1),
     Mutation("messages.Tool", 'null:name', "'name' given null, which its schema does not allow", example=0, at='/name', op="set", value=None),
     Mutation("messages.Tool", 'wrong-type:description=integer', "'description' given an integer", example=0, at='/description', op="set", value=1),
@@ -1106,6 +1232,8 @@ REJECTIONS: list[Mutation] = [
     Mutation("messages.Tool", 'wrong-type:tier=integer', "'tier' given an integer", example=0, at='/tier', op="set", value=1),
     Mutation("messages.Tool", 'null:tier', "'tier' given null, which its schema does not allow", example=0, at='/tier', op="set", value=None),
     Mutation("messages.Tool", 'unknown-value:tier', "'tier' given a value ToolTier does not list", example=0, at='/tier', op="set", value='x_future_value'),
+    Mutation("messages.Tool", 'wrong-type:strict=string', "'strict' given a string", example=0, at='/strict', op="set", value='true'),
+    Mutation("messages.Tool", 'null:strict', "'strict' given null, which its schema does not allow", example=0, at='/strict', op="set", value=None),
     Mutation("messages.Tool", 'extra-field', "an extra property 'x_unexpected_field'", example=0, at='/x_unexpected_field', op="set", value=1),
     # messages.ToolCaller: both side, lenient
     Mutation("messages.ToolCaller", 'wrong-type', 'an array instead of the object', example=0, at='', op="set", value=[]),
@@ -1118,6 +1246,15 @@ REJECTIONS: list[Mutation] = [
     Mutation("messages.ToolChoice", 'wrong-type', 'an array instead of an object', example=0, at='', op="set", value=[]),
     Mutation("messages.ToolChoice", 'unknown-variant', "an unknown 'type'", example=0, at='', op="set", value={'type': 'x_future_variant', 'nested': [1, 'two', None, True, {'deep': 0.5}]}),
     Mutation("messages.ToolChoice", 'untagged', "without its tag 'type'", example=0, at='/type', op="remove"),
+    # messages.ToolChoiceAny: request side
+    Mutation("messages.ToolChoiceAny", 'wrong-type', 'an array instead of the object', example=0, at='', op="set", value=[]),
+    Mutation("messages.ToolChoiceAny", 'drop-tag:type', "without its union tag 'type'", example=0, at='/type', op="remove"),
+    Mutation("messages.ToolChoiceAny", 'wrong-type:type=integer', "'type' given an integer", example=0, at='/type', op="set", value=1),
+    Mutation("messages.ToolChoiceAny", 'null:type', "'type' given null, which its schema does not allow", example=0, at='/type', op="set", value=None),
+    Mutation("messages.ToolChoiceAny", 'wrong-tag:type', "union tag 'type' given another tag", example=0, at='/type', op="set", value='x_future_variant'),
+    Mutation("messages.ToolChoiceAny", 'wrong-type:disable_parallel_tool_use=string', "'disable_parallel_tool_use' given a string", example=0, at='/disable_parallel_tool_use', op="set", value='true'),
+    Mutation("messages.ToolChoiceAny", 'null:disable_parallel_tool_use', "'disable_parallel_tool_use' given null, which its schema does not allow", example=0, at='/disable_parallel_tool_use', op="set", value=None),
+    Mutation("messages.ToolChoiceAny", 'extra-field', "an extra property 'x_unexpected_field'", example=0, at='/x_unexpected_field', op="set", value=1),
     # messages.ToolChoiceAuto: request side
     Mutation("messages.ToolChoiceAuto", 'wrong-type', 'an array instead of the object', example=0, at='', op="set", value=[]),
     Mutation("messages.ToolChoiceAuto", 'drop-tag:type', "without its union tag 'type'", example=0, at='/type', op="remove"),
@@ -1127,6 +1264,13 @@ REJECTIONS: list[Mutation] = [
     Mutation("messages.ToolChoiceAuto", 'wrong-type:disable_parallel_tool_use=string', "'disable_parallel_tool_use' given a string", example=0, at='/disable_parallel_tool_use', op="set", value='true'),
     Mutation("messages.ToolChoiceAuto", 'null:disable_parallel_tool_use', "'disable_parallel_tool_use' given null, which its schema does not allow", example=0, at='/disable_parallel_tool_use', op="set", value=None),
     Mutation("messages.ToolChoiceAuto", 'extra-field', "an extra property 'x_unexpected_field'", example=0, at='/x_unexpected_field', op="set", value=1),
+    # messages.ToolChoiceNone: request side
+    Mutation("messages.ToolChoiceNone", 'wrong-type', 'an array instead of the object', example=0, at='', op="set", value=[]),
+    Mutation("messages.ToolChoiceNone", 'drop-tag:type', "without its union tag 'type'", example=0, at='/type', op="remove"),
+    Mutation("messages.ToolChoiceNone", 'wrong-type:type=integer', "'type' given an integer", example=0, at='/type', op="set", value=1),
+    Mutation("messages.ToolChoiceNone", 'null:type', "'type' given null, which its schema does not allow", example=0, at='/type', op="set", value=None),
+    Mutation("messages.ToolChoiceNone", 'wrong-tag:type', "union tag 'type' given another tag", example=0, at='/type', op="set", value='x_future_variant'),
+    Mutation("messages.ToolChoiceNone", 'extra-field', "an extra property 'x_unexpected_field'", example=0, at='/x_unexpected_field', op="set", value=1),
     # messages.ToolChoiceTool: request side
     Mutation("messages.ToolChoiceTool", 'wrong-type', 'an array instead of the object', example=0, at='', op="set", value=[]),
     Mutation("messages.ToolChoiceTool", 'drop-tag:type', "without its union tag 'type'", example=0, at='/type', op="remove"),

@@ -22,6 +22,9 @@ Tests steer the server with request headers; none of them changes a successful a
     shows every attempt seen for a key; each response carries ``x-sdkforge-attempt``.
 ``x-sdkforge-example``
     Which example of the response schema answers (default 0).
+``x-sdkforge-scenario: tool-loop``
+    A tool call first, then a final answer once the tool results come back, with the
+    assistant turn checked to be the one sent; see :mod:`generator.serve.tool_loop`.
 ``x-sdkforge-replay``
     A file under the fixtures folder (``tests/fixtures/real`` by default) served verbatim: an
     ``.sse`` file as an event stream, a ``.json`` file as the body.
@@ -62,6 +65,7 @@ from generator.serve.headers import (
     KEY_HEADER,
     REPLAY_HEADER,
     REQUEST_ID_HEADER,
+    SCENARIO_HEADER,
 )
 from generator.serve.operations import ERROR_TYPES, Operation, first_violation, read_operations
 from generator.serve.plans import Plan, write
@@ -69,8 +73,12 @@ from generator.serve.recording import Attempt, RequestLog
 from generator.serve.resets import ResetResponse
 from generator.serve.routes import DEBUG_PREFIX, route_table
 from generator.serve.sessions import Sessions, session_answer
+from generator.serve.tool_loop import TOOL_LOOP, ToolLoop
 
 __all__ = ["ReferenceServer", "RequestIdMiddleware"]
+
+# The request options under which a stream has every kind of event it can have.
+_EVERY_CHUNK = {"stream_options": {"include_usage": True}}
 
 
 class RequestIdMiddleware:
@@ -121,6 +129,7 @@ class ReferenceServer:
             if scheme.startswith("header:")
         )
         self.sessions = Sessions()
+        self.tool_loop = ToolLoop()
         self._check_streams()
 
     def _check_streams(self) -> None:
@@ -130,7 +139,7 @@ class ReferenceServer:
                 continue
             for index, example in enumerate(op.examples):
                 answer = self._complete(op, example, {}, "sess_check", Sessions())
-                for event in stream_events(op, answer):
+                for event in stream_events(op, answer, _EVERY_CHUNK):
                     found = first_violation(op.stream.validator, event)
                     if found is not None:
                         raise AssertionError(
@@ -324,8 +333,17 @@ class ReferenceServer:
         headers = request.headers
         delay = float(headers.get(DELAY_HEADER, 0)) / 1000 or self.event_delay
         replay = headers.get(REPLAY_HEADER)
+        scenario = headers.get(SCENARIO_HEADER)
         if replay is not None:
             plan = self._replay(replay)
+        elif scenario is not None:
+            if scenario.strip() != TOOL_LOOP:
+                raise IndexError(
+                    f"{SCENARIO_HEADER}: unknown scenario {scenario!r} (known: {TOOL_LOOP})"
+                )
+            example = headers.get(EXAMPLE_HEADER)
+            answer = self.tool_loop.answer(op, body, None if example is None else int(example))
+            plan = self._answer_plan(op, answer, body, stream)
         else:
             index = int(headers.get(EXAMPLE_HEADER, 0))
             if not 0 <= index < len(op.examples):
@@ -341,20 +359,24 @@ class ReferenceServer:
                 elif session_id not in self.sessions:
                     raise KeyError(f"no session {session_id!r}")
             answer = self._complete(op, op.examples[index], body, session_id, self.sessions)
-            if stream and op.stream is not None:
-                chunks = [frame(op.stream, event) for event in stream_events(op, answer)]
-                if op.stream.terminator is not None:
-                    chunks.append(f"data: {op.stream.terminator}\n\n".encode())
-                plan = Plan(chunks, "text/event-stream", True)
-            else:
-                plan = Plan(
-                    [json.dumps(answer, ensure_ascii=False).encode()], "application/json", False
-                )
+            plan = self._answer_plan(op, answer, body, stream)
         plan.delay = delay
         size = int(headers.get(CHUNK_HEADER, 0))
         if size > 0:
             plan.recut(size)
         return plan
+
+    @staticmethod
+    def _answer_plan(
+        op: Operation, answer: dict[str, Any], body: dict[str, Any], stream: bool
+    ) -> Plan:
+        """``answer`` as one JSON body, or cut into the family's stream events."""
+        if stream and op.stream is not None:
+            chunks = [frame(op.stream, event) for event in stream_events(op, answer, body)]
+            if op.stream.terminator is not None:
+                chunks.append(f"data: {op.stream.terminator}\n\n".encode())
+            return Plan(chunks, "text/event-stream", True)
+        return Plan([json.dumps(answer, ensure_ascii=False).encode()], "application/json", False)
 
     def _replay(self, name: str) -> Plan:
         if self.fixtures is None:

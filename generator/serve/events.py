@@ -37,9 +37,12 @@ def json_pieces(text: str, size: int = 12) -> list[str]:
     return [text[i : i + size] for i in range(0, len(text), size)] or [""]
 
 
-def chat_completion_chunks(answer: dict[str, Any]) -> list[dict[str, Any]]:
+def chat_completion_chunks(
+    answer: dict[str, Any], request: Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """A ``chat.completion`` as ``chat.completion.chunk``s: role, text and tool-call fragments,
-    a finish reason per choice, then a usage-only chunk with no choices."""
+    a finish reason per choice, then, when the request's ``stream_options.include_usage`` is
+    true, a usage-only chunk with no choices (as OpenAI sends it)."""
     keys = ("id", "object", "created", "model", "service_tier", "system_fingerprint")
     base: dict[str, Any] = {k: answer[k] for k in keys if k in answer}
     base["object"] = "chat.completion.chunk"
@@ -66,12 +69,15 @@ def chat_completion_chunks(answer: dict[str, Any]) -> list[dict[str, Any]]:
                 fragment = {"index": position, "function": {"arguments": piece}}
                 chunks.append(chunk(index, {"tool_calls": [fragment]}))
         chunks.append(chunk(index, {}, choice.get("finish_reason")))
-    if "usage" in answer:
+    options = (request or {}).get("stream_options") or {}
+    if "usage" in answer and options.get("include_usage") is True:
         chunks.append({**base, "choices": [], "usage": answer["usage"]})
     return chunks
 
 
-def message_events(answer: dict[str, Any]) -> list[dict[str, Any]]:
+def message_events(
+    answer: dict[str, Any], request: Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """A message as named events: message_start, a ping, each block's start, deltas and stop,
     message_delta with the stop reason and output tokens, message_stop."""
     late = ("stop_reason", "stop_sequence", "stop_details", "container")
@@ -118,7 +124,9 @@ def message_events(answer: dict[str, Any]) -> list[dict[str, Any]]:
     return events
 
 
-def session_events(answer: dict[str, Any]) -> list[dict[str, Any]]:
+def session_events(
+    answer: dict[str, Any], request: Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """A session reply as session_start, content deltas and tool calls, then session_end with
     the whole reply and the context state."""
     events: list[dict[str, Any]] = [{"type": "session_start", "session_id": answer["session_id"]}]
@@ -134,7 +142,9 @@ def session_events(answer: dict[str, Any]) -> list[dict[str, Any]]:
     return events
 
 
-STREAM_BUILDERS: dict[str, Callable[[dict[str, Any]], list[dict[str, Any]]]] = {
+STREAM_BUILDERS: dict[
+    str, Callable[[dict[str, Any], Mapping[str, Any] | None], list[dict[str, Any]]]
+] = {
     "chat.completions": chat_completion_chunks,
     "messages": message_events,
     "sessions": session_events,
@@ -149,10 +159,13 @@ def frame(stream: Stream, payload: Mapping[str, Any]) -> bytes:
     return f"data: {data}\n\n".encode()
 
 
-def stream_events(operation: Operation, answer: dict[str, Any]) -> list[dict[str, Any]]:
-    """The events a stream of ``answer`` consists of (validated when the server starts)."""
+def stream_events(
+    operation: Operation, answer: dict[str, Any], request: Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """The events a stream of ``answer`` to ``request`` consists of (validated when the server
+    starts)."""
     builder = STREAM_BUILDERS.get(operation.resource)
     if builder is None:  # an operation without a builder streams its item schema's own examples
         schema = operation.stream.validator.schema if operation.stream else {}
         return list(schema.get("examples") or [])
-    return builder(answer)
+    return builder(answer, request)

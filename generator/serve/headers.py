@@ -11,12 +11,14 @@ __all__ = [
     "KEY_HEADER",
     "REPLAY_HEADER",
     "REQUEST_ID_HEADER",
+    "SCENARIO_HEADER",
 ]
 
 FAULT_HEADER = "x-sdkforge-fault"
 KEY_HEADER = "x-sdkforge-key"
 EXAMPLE_HEADER = "x-sdkforge-example"
 REPLAY_HEADER = "x-sdkforge-replay"
+SCENARIO_HEADER = "x-sdkforge-scenario"
 DELAY_HEADER = "x-sdkforge-event-delay-ms"
 CHUNK_HEADER = "x-sdkforge-chunk-bytes"
 ATTEMPT_HEADER = "x-sdkforge-attempt"

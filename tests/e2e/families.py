@@ -25,9 +25,16 @@ FAMILIES = (CHAT, MESSAGES, SESSIONS)
 PATHS = {CHAT: "/v1/chat/completions", MESSAGES: "/v1/messages", SESSIONS: "/qai/v1/chat/session"}
 
 
+# Chat streams ask for the final usage chunk, so that a streamed answer carries all of the
+# plain one (without it, OpenAI and the reference server send no usage on a stream).
+USAGE = {"include_usage": True}
+
+
 def create(client: Any, family: str, **kwargs: Any) -> Any:
     """The family's one call (``create`` or ``chat``), sync or async alike."""
     if family == CHAT:
+        if kwargs.get("stream"):
+            kwargs.setdefault("stream_options", USAGE)
         return client.chat.completions.create(
             model="gpt-4o", messages=[ChatMessage.user("hi")], **kwargs
         )
@@ -46,7 +53,7 @@ def stream(client: Any, family: str, **kwargs: Any) -> Any:
     """The family's accumulating ``.stream(...)`` context manager."""
     if family == CHAT:
         return client.chat.completions.stream(
-            model="gpt-4o", messages=[ChatMessage.user("hi")], **kwargs
+            model="gpt-4o", messages=[ChatMessage.user("hi")], stream_options=USAGE, **kwargs
         )
     if family == MESSAGES:
         return client.messages.stream(

@@ -390,10 +390,10 @@ def test_requests_carry_auth_user_agent_and_caller_headers(
 @pytest.mark.parametrize("mode", MODES)
 def test_extra_body_is_sent_and_the_server_validates_it(server: RunningServer, mode: str) -> None:
     with pytest.raises(chatsdk.InvalidRequestError) as caught:
-        in_mode(mode, server, lambda c: create(c, MESSAGES, extra_body={"temperature": 1.5}))
+        in_mode(mode, server, lambda c: create(c, MESSAGES, extra_body={"temprature": 0.5}))
     error = caught.value
     assert error.status_code == 422
-    assert "temperature" in str(error) and "/: Additional properties" in str(error)
+    assert "temprature" in str(error) and "/: Additional properties" in str(error)
     assert isinstance(error.body, messages.ErrorResponse)
     assert error.request_id == error.body.request_id == error.response.headers["x-request-id"]
 

@@ -162,10 +162,14 @@ def test_an_unknown_session_is_not_found(server: RunningServer, spec: Spec) -> N
     assert schema_validator(spec, SESSIONS, "ErrorResponse").is_valid(reply.json())
 
 
+@pytest.mark.parametrize("include_usage", [True, False, None])
 def test_chat_completion_stream_is_data_only_chunks_ending_with_done(
-    server: RunningServer, spec: Spec
+    server: RunningServer, spec: Spec, include_usage: bool | None
 ) -> None:
-    reply = post(server, CHAT, {**BODIES[CHAT], "stream": True})
+    body: dict[str, Any] = {**BODIES[CHAT], "stream": True}
+    if include_usage is not None:
+        body["stream_options"] = {"include_usage": include_usage}
+    reply = post(server, CHAT, body)
     assert reply.headers["content-type"].startswith("text/event-stream")
     events = parse_sse(reply.text)
     assert events[-1] == (None, "[DONE]")
@@ -176,7 +180,11 @@ def test_chat_completion_stream_is_data_only_chunks_ending_with_done(
     answer = examples(spec, CHAT, "ChatCompletionResponse")[0]
     text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
     assert text == answer["choices"][0]["message"]["content"]
-    assert chunks[-1]["choices"] == [] and chunks[-1]["usage"] == answer["usage"]
+    if include_usage:  # as OpenAI: one more chunk, no choices, the usage
+        assert chunks[-1]["choices"] == [] and chunks[-1]["usage"] == answer["usage"]
+        assert not any("usage" in c for c in chunks[:-1])
+    else:
+        assert not any("usage" in c for c in chunks) and chunks[-1]["choices"]
     finish = [c["choices"][0]["finish_reason"] for c in chunks if c["choices"]]
     assert finish[-1] == answer["choices"][0]["finish_reason"]
 
@@ -279,7 +287,7 @@ def test_chunk_bytes_recuts_the_body_without_changing_it(server: RunningServer) 
         (CHAT, {**BODIES[CHAT], "temperature": 3}, "/temperature"),
         (CHAT, {"model": "m", "messages": [{"role": "user", "content": 5}]}, "/messages/0/content"),
         (MESSAGES, {**BODIES[MESSAGES], "max_tokens": 0}, "/max_tokens"),
-        (MESSAGES, {**BODIES[MESSAGES], "temperature": 1}, ""),
+        (MESSAGES, {**BODIES[MESSAGES], "temprature": 1}, ""),
         (
             SESSIONS,
             {"message": "hi", "context_config": {"max_tokens": "lots"}},
