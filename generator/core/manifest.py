@@ -13,6 +13,8 @@ Each symbol is a dotted path with one record:
   an ``enum-member``; ``chatsdk.messages.ContentBlock[text]``: a union ``variant``;
 * ``chatsdk.messages.Message.user``: a ``constructor``; ``….first_text``: an ``accessor``;
   ``….DEFAULT_MAX_TOKENS``: a ``constant``;
+* ``chatsdk.messages.MessageParam``: the ``typeddict`` of a request-side model or union, with
+  its ``owner``; its keys are the owner's fields, so review reports it with its owner;
 * ``client.messages.create``: the client ``method`` of an operation (``Client`` and
   ``AsyncClient`` share it), ``client.messages.create(max_tokens=…)`` one of its keyword
   ``param``\ s, ``client.messages.stream``: the accumulating stream helper.
@@ -135,6 +137,12 @@ def _module_symbols(package: ir.Package, module: ir.Module, out: Symbols) -> Non
                 "owner": sym,
             }
         _members(out, sym, union.constructors, (), union.constants)
+        if union.param_name:
+            out[f"{prefix}.{union.param_name}"] = {
+                "kind": "typeddict",
+                "decl": f"{union.param_name}: TypeAlias = Union[...]",
+                "owner": sym,
+            }
     for model in module.models:
         sym = f"{prefix}.{model.name}"
         out[sym] = {
@@ -154,6 +162,13 @@ def _module_symbols(package: ir.Package, module: ir.Module, out: Symbols) -> Non
                 "owner": sym,
             }
         _members(out, sym, model.constructors, model.accessors, model.constants)
+        if model.param is not None:
+            # its keys are the model's fields (listed above), so a property change shows once
+            out[f"{prefix}.{model.param.name}"] = {
+                "kind": "typeddict",
+                "decl": f"class {model.param.name}(TypedDict, total=False)",
+                "owner": sym,
+            }
     for alias in module.aliases:
         sym = f"{prefix}.{alias.name}"
         out[sym] = {

@@ -246,7 +246,15 @@ class SdkDiff:
 
     def leftovers(self) -> list[Finding]:
         old, new = self.old.symbols, self.new.symbols
-        left = sorted(self.changed - self.claimed)
+
+        def follows_its_owner(sym: str) -> bool:
+            """A model's TypedDict (``MessageParam``) has the model's keys and comes and goes
+            with the model's request side: the findings of the model and of the operations
+            that take it say it, so it is not reported on its own."""
+            record = new.get(sym) or old.get(sym) or {}
+            return record.get("kind") == "typeddict"
+
+        left = sorted(s for s in self.changed - self.claimed if not follows_its_owner(s))
         removed = [s for s in left if s in old and s not in new]
         added = [s for s in left if s in new and s not in old]
         out: list[Finding] = []

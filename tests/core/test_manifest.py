@@ -80,6 +80,15 @@ def _check(symbol: str, record: dict[str, Any], symbols: dict[str, Any]) -> None
     if kind in {"class", "enum", "union", "alias"}:
         assert hasattr(module, rest), symbol
         return
+    if kind == "typeddict":
+        value = getattr(module, rest)
+        owner = record["owner"].rsplit(".", 1)[1]
+        if isinstance(value, type):  # a model's TypedDict: its keys are the model's wire names
+            wires = {f.alias or n for n, f in getattr(module, owner).model_fields.items()}
+            assert set(value.__annotations__) == wires, symbol
+        else:  # a union's: the TypedDicts of its variants
+            assert rest == owner + "Param" or rest.startswith(owner + "Param"), symbol
+        return
     if kind == "variant":
         union_name, tag = rest[:-1].split("[", 1)
         union = getattr(module, union_name)
