@@ -25,7 +25,26 @@ __all__ = ["AsyncStreamingResponse", "RawResponse", "StreamingResponse"]
 _P = TypeVar("_P")
 
 
-class RawResponse(Generic[_P]):
+class _Head:
+    """Status, headers and request id, read from :attr:`http_response`."""
+
+    http_response: httpx2.Response
+
+    @property
+    def status_code(self) -> int:
+        return self.http_response.status_code
+
+    @property
+    def headers(self) -> httpx2.Headers:
+        return self.http_response.headers
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's id of this request (``x-request-id`` or ``request-id``)."""
+        return request_id_of(self.http_response)
+
+
+class RawResponse(_Head, Generic[_P]):
     """An HTTP answer before parsing: status, headers, request id, and :meth:`parse`."""
 
     def __init__(
@@ -45,19 +64,6 @@ class RawResponse(Generic[_P]):
         self._parsed: list[_P] = []
 
     @property
-    def status_code(self) -> int:
-        return self.http_response.status_code
-
-    @property
-    def headers(self) -> httpx2.Headers:
-        return self.http_response.headers
-
-    @property
-    def request_id(self) -> str | None:
-        """The server's id of this request (``x-request-id`` or ``request-id``)."""
-        return request_id_of(self.http_response)
-
-    @property
     def text(self) -> str:
         return (self.content or b"").decode("utf-8", errors="replace")
 
@@ -71,7 +77,7 @@ class RawResponse(Generic[_P]):
         return f"<RawResponse [{self.status_code}] request_id={self.request_id!r}>"
 
 
-class _Streaming(Generic[_P]):
+class _Streaming(_Head, Generic[_P]):
     """What both streaming responses share: the answer's head, and how it parses."""
 
     def __init__(
@@ -93,19 +99,6 @@ class _Streaming(Generic[_P]):
         self._parsed: list[_P] = []
         self._reading = False  # some of the body was read: a stream can no longer be parsed
         self._iterated = False  # the body was iterated: it is gone, read() has nothing to give
-
-    @property
-    def status_code(self) -> int:
-        return self.http_response.status_code
-
-    @property
-    def headers(self) -> httpx2.Headers:
-        return self.http_response.headers
-
-    @property
-    def request_id(self) -> str | None:
-        """The server's id of this request (``x-request-id`` or ``request-id``)."""
-        return request_id_of(self.http_response)
 
     @property
     def is_closed(self) -> bool:
