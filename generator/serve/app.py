@@ -66,6 +66,7 @@ from generator.serve.headers import (
     REPLAY_HEADER,
     REQUEST_ID_HEADER,
     SCENARIO_HEADER,
+    TOOL_CALLS_HEADER,
 )
 from generator.serve.operations import ERROR_TYPES, Operation, first_violation, read_operations
 from generator.serve.plans import Plan, write
@@ -73,6 +74,7 @@ from generator.serve.recording import Attempt, RequestLog
 from generator.serve.resets import ResetResponse
 from generator.serve.routes import DEBUG_PREFIX, route_table
 from generator.serve.sessions import Sessions, session_answer
+from generator.serve.structured import OUTPUT_FAULTS, Structured
 from generator.serve.tool_loop import TOOL_LOOP, ToolLoop
 
 __all__ = ["ReferenceServer", "RequestIdMiddleware"]
@@ -130,6 +132,7 @@ class ReferenceServer:
         )
         self.sessions = Sessions()
         self.tool_loop = ToolLoop()
+        self.structured = Structured(self.tool_loop)
         self._check_streams()
 
     def _check_streams(self) -> None:
@@ -252,8 +255,8 @@ class ReferenceServer:
                 fault = Fault.parse(headers[FAULT_HEADER])
             except FaultSyntaxError as exc:
                 return self._error(op, request, attempt, 400, f"{FAULT_HEADER}: {exc}")
-            if not fault.active(attempt.number):
-                fault = None
+            if fault.kind not in OUTPUT_FAULTS and not fault.active(attempt.number):
+                fault = None  # an output fault counts a conversation's answers instead
 
         if fault is not None:
             early = await self._early_fault(op, request, attempt, fault)
@@ -278,7 +281,7 @@ class ReferenceServer:
         stream = bool(body.get("stream")) and op.stream is not None
         attempt.stream = stream
         try:
-            plan = await self._plan(op, request, body, stream)
+            plan = await self._plan(op, request, body, stream, fault)
         except LookupError as exc:
             status = 404 if isinstance(exc, KeyError) else 400
             return self._error(op, request, attempt, status, str(exc.args[0]))
@@ -328,7 +331,12 @@ class ReferenceServer:
         return None
 
     async def _plan(
-        self, op: Operation, request: Request, body: dict[str, Any], stream: bool
+        self,
+        op: Operation,
+        request: Request,
+        body: dict[str, Any],
+        stream: bool,
+        fault: Fault | None,
     ) -> Plan:
         headers = request.headers
         delay = float(headers.get(DELAY_HEADER, 0)) / 1000 or self.event_delay
@@ -344,6 +352,10 @@ class ReferenceServer:
             example = headers.get(EXAMPLE_HEADER)
             answer = self.tool_loop.answer(op, body, None if example is None else int(example))
             plan = self._answer_plan(op, answer, body, stream)
+        elif (
+            made := self.structured.answer(op, body, headers.get(TOOL_CALLS_HEADER), fault)
+        ) is not None:
+            plan = self._answer_plan(op, made, body, stream)
         else:
             index = int(headers.get(EXAMPLE_HEADER, 0))
             if not 0 <= index < len(op.examples):

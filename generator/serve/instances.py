@@ -59,7 +59,7 @@ class _Maker:
         self.validator = Draft202012Validator(self.schema)
 
     def valid(self, schema: Any, value: Any) -> bool:
-        return self.validator.evolve(schema=schema).is_valid(value)
+        return bool(self.validator.evolve(schema=schema).is_valid(value))
 
     def resolve(self, schema: Any) -> dict[str, Any]:
         seen = 0
