@@ -130,6 +130,8 @@ class Structured:
             return self._send(op, family, self.tool_loop.calls(op, family, [(forced, value)]))
         plan = parse_plan(plan_text) if plan_text is not None else None
         if plan is not None:
+            for name, _ in (call for turn in plan for call in turn):
+                self._tool(family, body, name)  # the whole script is checked on every turn
             taken = self.tool_loop.turns_taken(family, messages)
             if taken < len(plan):
                 calls = [
