@@ -40,7 +40,14 @@ from generator.serve.instances import instance, invalid_instance
 from generator.serve.operations import Operation, first_violation
 from generator.serve.tool_loop import ToolLoop
 
-__all__ = ["OUTPUT_FAULTS", "Planned", "Structured", "StructuredError", "parse_plan"]
+__all__ = [
+    "OUTPUT_FAULTS",
+    "Planned",
+    "Structured",
+    "StructuredError",
+    "answer_kinds",
+    "parse_plan",
+]
 
 OUTPUT_FAULTS = frozenset({"invalid-output", "refusal"})
 _KEPT = 4096  # structured answers remembered, oldest forgotten first
@@ -88,6 +95,25 @@ def _planned_call(call: Any) -> tuple[str, Any]:
         f'{TOOL_CALLS_HEADER}: a call is a tool name or {{"name": ..., "input": ...}},'
         f" not {json.dumps(call)}"
     )
+
+
+def answer_kinds(op: Operation) -> list[tuple[str, dict[str, Any]]]:
+    """One answer of each kind this module makes for ``op`` (a text, a refusal, two tool
+    calls), labelled, so that the server can check their stream events when it starts."""
+    family = FAMILIES.get(op.resource)
+    if family is None:
+        return []
+    finals = [e for e in op.examples if not family.calls(e)]
+    calling = [e for e in op.examples if family.calls(e)]
+    out: list[tuple[str, dict[str, Any]]] = []
+    if finals:
+        details = op.response_examples(*family.refusal_path)
+        out.append(("a structured answer", family.with_text(finals[0], '{"city": "city"}')))
+        out.append(("a refusal", family.refused(finals[0], details[0] if details else None)))
+    if calling:
+        calls = [(f"{family.prefix}1", "a", {"city": "city"}), (f"{family.prefix}2", "b", {})]
+        out.append(("scripted tool calls", family.with_calls(calling[0], calls)))
+    return out
 
 
 def _digest(turn: Any) -> str:

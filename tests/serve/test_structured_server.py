@@ -13,7 +13,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from generator.core.load import Spec
-from generator.serve.structured import StructuredError, parse_plan
+from generator.serve.operations import first_violation, read_operations
+from generator.serve.structured import StructuredError, answer_kinds, parse_plan
 
 from .conftest import RunningServer
 from .test_reference_server import (
@@ -280,3 +281,13 @@ def test_the_script_syntax() -> None:
     for wrong in ("", "a;", "[]", "[[]]", '[[{"name": "a", "args": {}}]]', "[nope"):
         with pytest.raises(StructuredError):
             parse_plan(wrong)
+
+
+def test_each_kind_of_answer_is_valid_against_the_response_schema(spec: Spec) -> None:
+    checked = []
+    for op in read_operations(spec):
+        assert op.response is not None
+        for label, answer in answer_kinds(op):
+            assert first_violation(op.response, answer) is None, (op.operation_id, label)
+            checked.append((op.resource, label))
+    assert len(checked) == 6  # three kinds in each of the two families that have them
