@@ -113,7 +113,7 @@ class _Chat(Family):
         return name if isinstance(name, str) else None
 
     def tool_schema(self, tool: Any) -> Any:
-        return _obj(tool).get("function", {}).get("parameters", {"type": "object"})
+        return _obj(_obj(tool).get("function")).get("parameters", {"type": "object"})
 
     def rename(self, call: dict[str, Any], name: str) -> None:
         call["function"]["name"] = name
