@@ -267,6 +267,11 @@ class Reading:
     call_id: str | None = None
     missing: str | None = None
 
+    @property
+    def answered(self) -> bool:
+        """Whether there is a value to validate."""
+        return self.value is not _MISSING
+
 
 class Dialect:
     """How one wire dialect carries formats, tools and their results (plain dicts)."""
@@ -283,6 +288,10 @@ class Dialect:
         raise NotImplementedError
 
     # The tool loop (see _tool_runner).
+    def any_tool(self, params: dict[str, Any]) -> None:
+        """Make the model call some tool, whichever it picks."""
+        raise NotImplementedError
+
     def tool_param(self, name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
         raise NotImplementedError
 
@@ -334,6 +343,9 @@ class MessagesDialect(Dialect):
         else:
             turns.extend(self.result_turns([(reading.call_id, text, True)]))
         return turns
+
+    def any_tool(self, params: dict[str, Any]) -> None:
+        params["tool_choice"] = {"type": "any"}
 
     def tool_param(self, name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
         # The messages family's Tool also names how it is shown and its permission tier.
@@ -411,6 +423,9 @@ class ChatDialect(Dialect):
         else:
             turns.extend(self.result_turns([(reading.call_id, text, True)]))
         return turns
+
+    def any_tool(self, params: dict[str, Any]) -> None:
+        params["tool_choice"] = "required"
 
     def tool_param(self, name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
         function = {"name": name, "description": description, "parameters": schema}
@@ -503,39 +518,59 @@ class ParseSession(Generic[_T, _R]):
             parsed, self.responses[-1], refusal, self.attempts, self.responses, usage
         )
 
-    def take(self, response: _R) -> ParsedResponse[_T, _R] | None:
-        self.responses.append(response)
-        data = to_plain(response)
+    def judge(self, data: Mapping[str, Any]) -> tuple[Reading, Any, tuple[OutputIssue, ...]]:
+        """What an answer (wire form) says: its reading, the validated value (``None`` on a
+        refusal or a mismatch) and the issues (empty unless it did not validate). The
+        attempt is noted."""
         reading = self.dialect.read(data, self.format, self.tool)
         if reading.refusal is not None:
             self.attempts.append(Attempt(reading.raw))
-            return self._result(None, reading.refusal)
+            return reading, None, ()
         try:
-            if reading.value is _MISSING:
+            if not reading.answered:
                 raise _Invalid([OutputIssue("", reading.missing or "no answer")])
             parsed = self.format.validate(reading.value)
         except _Invalid as exc:
             self.attempts.append(Attempt(reading.raw, exc.issues))
-            if len(self.attempts) > self.retries:
-                raise self._error() from None
-            self.messages.extend(self.dialect.retry_turns(data, reading, _retry_text(exc.issues)))
-            return None
+            return reading, None, exc.issues
         self.attempts.append(Attempt(reading.raw))
+        return reading, parsed, ()
+
+    @property
+    def spent(self) -> bool:
+        """Whether the re-asks are used up (after a failed attempt)."""
+        return len(self.attempts) > self.retries
+
+    def take(self, response: _R) -> ParsedResponse[_T, _R] | None:
+        self.responses.append(response)
+        data = to_plain(response)
+        reading, parsed, issues = self.judge(data)
+        if reading.refusal is not None:
+            return self._result(None, reading.refusal)
+        if issues:
+            if self.spent:
+                raise self.error() from None
+            self.messages.extend(self.dialect.retry_turns(data, reading, retry_text(issues)))
+            return None
         return self._result(parsed, None)
 
-    def _error(self) -> OutputValidationError:
+    def error(self, responses: Sequence[Any] | None = None) -> OutputValidationError:
+        """The error once the re-asks are spent; ``responses`` (default: the answers
+        judged) are those the usage is summed over."""
         last = self.attempts[-1]
-        usage = sum_usage([getattr(r, "usage", None) for r in self.responses])
+        every = list(self.responses if responses is None else responses)
+        usage = sum_usage([getattr(r, "usage", None) for r in every])
         return OutputValidationError(
             f"the answer did not match {self.format.name} after {len(self.attempts)} "
             f"attempt(s): " + "; ".join(map(str, last.issues)),
             attempts=list(self.attempts),
-            responses=list(self.responses),
+            responses=every,
             usage=usage,
         )
 
 
-def _retry_text(issues: Sequence[OutputIssue]) -> str:
+def retry_text(issues: Sequence[OutputIssue]) -> str:
+    """The follow-up turn's text: each issue and where it is."""
     lines = "\n".join(f"- {issue}" for issue in issues)
     return (
         "Your answer does not match the required JSON Schema:\n"
