@@ -42,8 +42,10 @@ typecheck: $(READY)
 	$(BIN)/mypy generated/tests
 	$(BIN)/pyright
 
+## unit: the tests, spread over every core (PYTEST_WORKERS=0 runs them in one process)
+PYTEST_WORKERS ?= auto
 unit: $(READY)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
 
 ## cases: rewrite the expected output of tests/cases/ from the current generator
 cases: $(READY)

@@ -30,6 +30,16 @@ def _report(exc: SchemaErrors, *, writes: bool = True) -> None:
     click.echo(f"{count} error{'s' if count != 1 else ''}{tail}", err=True)
 
 
+# The schemas folder of generate, dump-ir and lint (serve and review word theirs differently).
+SCHEMAS_OPTION = click.option(
+    "--schemas",
+    "schemas_dir",
+    type=click.Path(path_type=Path),
+    default=Path("schemas"),
+    show_default=True,
+)
+
+
 @click.group()
 @click.version_option(__version__, prog_name="sdkforge")
 def main() -> None:
@@ -37,13 +47,7 @@ def main() -> None:
 
 
 @main.command()
-@click.option(
-    "--schemas",
-    "schemas_dir",
-    type=click.Path(path_type=Path),
-    default=Path("schemas"),
-    show_default=True,
-)
+@SCHEMAS_OPTION
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
@@ -156,13 +160,7 @@ def generate(
 
 
 @main.command("dump-ir")
-@click.option(
-    "--schemas",
-    "schemas_dir",
-    type=click.Path(path_type=Path),
-    default=Path("schemas"),
-    show_default=True,
-)
+@SCHEMAS_OPTION
 def dump_ir(schemas_dir: Path) -> None:
     """Print the intermediate representation the templates receive, as JSON."""
     from generator.pipeline import build_package
@@ -264,13 +262,7 @@ def serve(
 
 
 @main.command("lint")
-@click.option(
-    "--schemas",
-    "schemas_dir",
-    type=click.Path(path_type=Path),
-    default=Path("schemas"),
-    show_default=True,
-)
+@SCHEMAS_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def lint_command(schemas_dir: Path, fmt: str) -> None:
     """Check the schema conventions that keep reviews readable (exit 1 on findings)."""

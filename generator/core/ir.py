@@ -311,20 +311,8 @@ def not_given_hint(hint: str) -> str:
 
 
 @dataclass(frozen=True)
-class OperationParam:
+class OperationParam(RequestParam):
     """A path, query or header parameter of an operation (vendor documents declare them)."""
-
-    py_name: str
-    wire_name: str
-    type_hint: str
-    required: bool
-    description: str
-
-    @property
-    def declaration(self) -> str:
-        if self.required:
-            return f"{self.py_name}: {self.type_hint}"
-        return f"{self.py_name}: {not_given_hint(self.type_hint)} = NOT_GIVEN"
 
 
 @dataclass(frozen=True)
