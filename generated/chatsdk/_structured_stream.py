@@ -27,14 +27,10 @@ import pydantic
 
 from ._accumulate import Accumulator
 from ._fold import parse_json
+from ._parse import ParseSession
 from ._stream_wrappers import AccumulatingStream, AsyncAccumulatingStream
 from ._streaming import AsyncStream, Stream
-from ._structured import (
-    Dialect,
-    ParsedResponse,
-    ParseSession,
-    StructuredMode,
-)
+from ._structured import Dialect, ParsedResponse, StructuredMode
 
 __all__ = ["AsyncStructuredStream", "StreamFormat", "StructuredStream"]
 

@@ -30,7 +30,8 @@ import pydantic
 import pydantic_core
 
 from ._errors import MaxTurnsExceededError
-from ._structured import Attempt, Dialect, ParseSession, Reading, retry_text, sum_usage, to_plain
+from ._parse import ParseSession, retry_text, to_plain
+from ._structured import Attempt, Dialect, Reading, sum_usage
 
 __all__ = [
     "FunctionTool",

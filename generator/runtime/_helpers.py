@@ -14,14 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
-from ._structured import (
-    ParsedResponse,
-    ParseSession,
-    StructuredMode,
-    dialect_named,
-    parse_async,
-    parse_sync,
-)
+from ._parse import ParseSession, parse_async, parse_sync
+from ._structured import ParsedResponse, StructuredMode, dialect_named
 from ._structured_stream import StreamFormat
 from ._tool_runner import FunctionTool, ToolRunResult, ToolSession, Turn, run_async, run_sync
 from ._types import NotGiven
