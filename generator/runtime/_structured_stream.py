@@ -23,9 +23,9 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
 import pydantic
+import pydantic_core
 
 from ._accumulate import Accumulator
-from ._fold import parse_json
 from ._parse import ParseSession
 from ._stream_wrappers import AccumulatingStream, AsyncAccumulatingStream
 from ._streaming import AsyncStream, Stream
@@ -65,33 +65,50 @@ class StreamFormat:
         return request, lambda stream, accumulator: make(stream, accumulator, session)
 
 
-def _partial(session: ParseSession[Any, Any], snapshot: Mapping[str, Any]) -> Any:
-    """The answer in ``snapshot`` parsed as far as it goes; ``None`` before any of it."""
-    reading = session.dialect.read(snapshot, session.format, session.tool)
-    value = reading.value
-    if not reading.answered or value is None:
-        return None
-    if not isinstance(value, str):
-        return value  # a tool's input: the accumulator already parsed its partial JSON
-    if not value.strip():
+def _partial_json(text: str) -> Any:
+    """``text`` parsed as far as it goes (a string cut short is kept as far as it got);
+    ``None`` before any of it, or when it is not JSON even in part (yet).
+
+    pydantic-core's partial mode in place of the accumulator's ``parse_json``: that one tries
+    ``json.loads`` first, which on a partial answer scans all of it only to fail."""
+    if not text.strip():
         return None
     try:
-        return parse_json(value, strict=False)
+        return pydantic_core.from_json(text, allow_partial="trailing-strings")
     except ValueError:
-        return None  # not JSON even in part (yet)
+        return None
 
 
 class _Parsed(Generic[_M, _F]):
-    """What both structured streams add: the session and the partial answer's cache."""
+    """What both structured streams add: the session and the partial answer's cache.
+
+    In native mode the answer is the text, which the stream already collects fragment by
+    fragment: it is parsed again only when an event added to it. In tool mode it is the
+    forced tool's input, read from the accumulator's snapshot (where its partial JSON is
+    already parsed)."""
 
     _session: ParseSession[_M, _F]
     _seen = _NOTHING
+    _length = 0  # native mode: how many fragments the cached value was parsed from
+    _value: Any = None
 
-    def _current(self, snapshot: dict[str, Any]) -> Any:
-        return _partial(self._session, snapshot)
+    def _current(self, texts: list[str], snapshot: Callable[[], dict[str, Any]]) -> Any:
+        session = self._session
+        if not session.tool:
+            length = len(texts)  # the list only grows: its length says whether text came
+            if length != self._length:
+                self._length, self._value = length, _partial_json("".join(texts))
+            return self._value
+        reading = session.dialect.read(snapshot(), session.format, True)
+        if not reading.answered:
+            return None
+        value = reading.value  # the chat family's arguments stay a string: parse it
+        return _partial_json(value) if isinstance(value, str) else value
 
-    def _changed(self, snapshot: dict[str, Any]) -> tuple[bool, Any]:
-        value = self._current(snapshot)
+    def _changed(
+        self, texts: list[str], snapshot: Callable[[], dict[str, Any]]
+    ) -> tuple[bool, Any]:
+        value = self._current(texts, snapshot)
         if self._seen is not _NOTHING and value == self._seen:
             return False, value
         self._seen = value
@@ -115,13 +132,13 @@ class StructuredStream(AccumulatingStream[_T, _F], _Parsed[_M, _F], Generic[_T, 
     def current_parsed(self) -> Any:
         """The answer so far, parsed from its partial JSON (a dict for an object schema);
         ``None`` before any of it has arrived. Not validated: fields may still be missing."""
-        return self._current(self.current_snapshot())
+        return self._current(self._all_texts, self.current_snapshot)
 
     @property
     def parsed_stream(self) -> Iterator[Any]:
         """The partial answer (:meth:`current_parsed`) each time an event changes it."""
         for _ in self:
-            changed, value = self._changed(self.current_snapshot())
+            changed, value = self._changed(self._all_texts, self.current_snapshot)
             if changed:
                 yield value
 
@@ -148,13 +165,13 @@ class AsyncStructuredStream(AsyncAccumulatingStream[_T, _F], _Parsed[_M, _F], Ge
 
     def current_parsed(self) -> Any:
         """The answer so far (see :meth:`StructuredStream.current_parsed`)."""
-        return self._current(self.current_snapshot())
+        return self._current(self._all_texts, self.current_snapshot)
 
     @property
     async def parsed_stream(self) -> AsyncIterator[Any]:
         """The partial answer each time an event changes it."""
         async for _ in self:
-            changed, value = self._changed(self.current_snapshot())
+            changed, value = self._changed(self._all_texts, self.current_snapshot)
             if changed:
                 yield value
 

@@ -262,3 +262,19 @@ def test_a_format_dict_needs_structured_output_and_parses_as_json() -> None:
         assert not hasattr(plain, "get_final_parsed")
         assert plain.get_final_text() == "hello"
     assert "response_format" not in api.bodies()[1]
+
+
+def test_the_partial_answer_keeps_a_string_cut_short_and_follows_each_event() -> None:
+    class Weather(BaseModel):
+        city: str
+        temp_c: float
+
+    deltas = ['{"city": "Par', 'is", "temp_c": 1', "8.5}"]
+    api = MockAPI(sse_response(message_stream(deltas)))
+    with sync_client(api).messages.stream(
+        model="m", system="s", messages=ask(), response_format=Weather
+    ) as stream:
+        after = [stream.current_parsed() for _ in stream]
+    assert {"city": "Par"} in after
+    assert {"city": "Paris", "temp_c": 1} in after
+    assert after[-1] == {"city": "Paris", "temp_c": 18.5}
