@@ -31,11 +31,13 @@ _SIZES = (1_000, 16_000)
 
 
 def _answer(size: int) -> dict[str, Any]:
-    items = []
-    while len(json.dumps({"items": items, "total": 0.0})) < size:
+    items: list[dict[str, Any]] = []
+    total = 0.0
+    while len(json.dumps({"items": items, "total": total})) < size:
         n = len(items)
         items.append({"product_name": f"Item number {n}", "price": 1.25 + n, "quantity": n % 7})
-    return {"items": items, "total": round(sum(i["price"] * i["quantity"] for i in items), 2)}
+        total += (1.25 + n) * (n % 7)
+    return {"items": items, "total": round(total, 2)}
 
 
 def _chunks(answer: dict[str, Any]) -> list[bytes]:
