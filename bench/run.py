@@ -2,7 +2,7 @@
 
 ``python -m bench [--only KEY,KEY] [--repeats N] [--gen-repeats N] [--out FILE]``; the keys
 are generate, regenerate, import, import-vendor, vendor-scale, parse, fidelity, chat-stream,
-messages-stream, responses-stream, memory, overhead. A figure that fails is reported as such in the table; the others still run.
+messages-stream, responses-stream, structured-stream, memory, overhead. A figure that fails is reported as such in the table; the others still run.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ KEYS = (
     "chat-stream",
     "messages-stream",
     "responses-stream",
+    "structured-stream",
     "memory",
     "overhead",
 )
@@ -53,6 +54,7 @@ TITLES = {
     "chat-stream": "SSE decode + parse + accumulate, per chat chunk",
     "messages-stream": "the same per messages event",
     "responses-stream": "the OpenAI spec's package: the same per Responses API event",
+    "structured-stream": "streaming structured output, per chunk, partial answer read after each",
     "memory": "peak memory streaming a 100 MB SSE body",
     "overhead": "client overhead per request against the local reference server",
 }
@@ -70,6 +72,7 @@ def figures(
         overhead,
         parsing,
         streaming,
+        structured,
         vendor_stream,
     )
 
@@ -84,6 +87,7 @@ def figures(
         "parse": lambda: parsing.run(repeats),
         "fidelity": lambda: [fidelity.run()],
         "responses-stream": lambda: [vendor_stream.run(repeats)],
+        "structured-stream": lambda: [structured.run(repeats)],
         "memory": lambda: [memory.run(100)],
         "overhead": lambda: [overhead.run(max(5, repeats // 2))],
     }

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from ._response import AsyncStreamingResponse, RawResponse, StreamingResponse
     from ._streaming import AsyncStream, Stream
     from ._structured import ParsedResponse
-    from ._tool_runner import FunctionTool, ToolRunResult, Turn, function_tool
+    from ._tool_runner import FunctionTool, ParsedToolRunResult, ToolRunResult, Turn, function_tool
 
 __all__ = [
     "NOT_GIVEN",
@@ -68,6 +68,7 @@ __all__ = [
     "OutputValidationError",
     "OverloadedError",
     "ParsedResponse",
+    "ParsedToolRunResult",
     "PermissionDeniedError",
     "RateLimitError",
     "RawResponse",
@@ -99,6 +100,7 @@ _LAZY = {
     "Stream": "._streaming",
     "ParsedResponse": "._structured",
     "FunctionTool": "._tool_runner",
+    "ParsedToolRunResult": "._tool_runner",
     "ToolRunResult": "._tool_runner",
     "Turn": "._tool_runner",
     "function_tool": "._tool_runner",

@@ -18,10 +18,11 @@ plus ``extra_headers``, ``extra_query``, ``extra_body``, ``timeout`` and ``max_r
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal, overload
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal, TypeVar, overload
 
 import httpx2
+import pydantic
 
 from . import _helpers, _operations
 from . import chat_completions as _chat_completions
@@ -30,6 +31,7 @@ from . import sessions as _sessions
 from . import shared as _shared
 from ._async_client import AsyncAPIClient, AsyncRequester
 from ._base_client import DEFAULT_TIMEOUT, CallOptions, build_body
+from ._helpers import DEFAULT_MAX_OUTPUT_RETRIES, DEFAULT_MAX_TURNS
 from ._response import AsyncStreamingResponse, RawResponse, StreamingResponse
 from ._retry import DEFAULT_MAX_RETRIES
 from ._stream_wrappers import (
@@ -39,7 +41,10 @@ from ._stream_wrappers import (
     StreamManager,
 )
 from ._streaming import AsyncStream, Stream
+from ._structured import ParsedResponse, StructuredMode
+from ._structured_stream import AsyncStructuredStream, StructuredStream
 from ._sync_client import SyncAPIClient, SyncRequester
+from ._tool_runner import FunctionTool, ParsedToolRunResult, ToolRunResult, Turn
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
 from ._version import __version__
 
@@ -48,11 +53,17 @@ __all__ = [
     "Client",
     "AsyncChatCompletionsStream",
     "ChatCompletionsStream",
+    "AsyncParsedChatCompletionsStream",
+    "ParsedChatCompletionsStream",
     "AsyncMessagesStream",
     "MessagesStream",
+    "AsyncParsedMessagesStream",
+    "ParsedMessagesStream",
     "AsyncSessionsStream",
     "SessionsStream",
 ]
+
+_M = TypeVar("_M", bound=pydantic.BaseModel)
 
 
 class ChatCompletionsStream(
@@ -68,9 +79,35 @@ class ChatCompletionsStream(
         return self.get_final()
 
 
+class ParsedChatCompletionsStream(
+    StructuredStream[
+        _chat_completions.ChatCompletionChunk, _chat_completions.ChatCompletionResponse, _M
+    ]
+):
+    """A streamed ``chat.completions.create`` whose answer is structured output: the events, text and
+    ``get_final_completion()`` of ``ChatCompletionsStream``, plus ``current_parsed()``, ``parsed_stream``
+    and ``get_final_parsed()``."""
+
+    def get_final_completion(self) -> _chat_completions.ChatCompletionResponse:
+        """Read the rest of the stream and return the object its events add up to."""
+        return self.get_final()
+
+
 class MessagesStream(AccumulatingStream[_messages.MessageStreamEvent, _messages.ChatResponse]):
     """A streamed ``messages.create``: iterate the typed events (or ``text_stream``); they are
     folded as they arrive into the ``messages.ChatResponse`` the non-streamed call returns."""
+
+    def get_final_message(self) -> _messages.ChatResponse:
+        """Read the rest of the stream and return the object its events add up to."""
+        return self.get_final()
+
+
+class ParsedMessagesStream(
+    StructuredStream[_messages.MessageStreamEvent, _messages.ChatResponse, _M]
+):
+    """A streamed ``messages.create`` whose answer is structured output: the events, text and
+    ``get_final_message()`` of ``MessagesStream``, plus ``current_parsed()``, ``parsed_stream``
+    and ``get_final_parsed()``."""
 
     def get_final_message(self) -> _messages.ChatResponse:
         """Read the rest of the stream and return the object its events add up to."""
@@ -839,6 +876,521 @@ class ChatCompletions(_helpers.SyncHelpers[_chat_completions.ChatCompletionRespo
             return self._requester.request_stream(_operations.CREATE_CHAT_COMPLETION, body, options)
         return self._requester.request(_operations.CREATE_CHAT_COMPLETION, body, options)
 
+    @overload
+    def parse(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | _shared.NamedToolChoiceParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        response_format: type[_M],
+        structured_output: StructuredMode = "auto",
+        max_output_retries: int = DEFAULT_MAX_OUTPUT_RETRIES,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ParsedResponse[_M, _chat_completions.ChatCompletionResponse]: ...
+
+    @overload
+    def parse(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | _shared.NamedToolChoiceParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | Mapping[str, Any],
+        structured_output: StructuredMode = "auto",
+        max_output_retries: int = DEFAULT_MAX_OUTPUT_RETRIES,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ParsedResponse[Any, _chat_completions.ChatCompletionResponse]: ...
+
+    def parse(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | _shared.NamedToolChoiceParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        response_format: type[pydantic.BaseModel]
+        | _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | Mapping[str, Any],
+        structured_output: StructuredMode = "auto",
+        max_output_retries: int = DEFAULT_MAX_OUTPUT_RETRIES,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ParsedResponse[Any, _chat_completions.ChatCompletionResponse]:
+        """``create``, asking for an answer matching ``response_format`` (a pydantic model
+        class, a ``{name, schema}`` or ``json_schema`` format, or a JSON Schema) and returning
+        it validated as ``parsed``; ``None`` with ``refusal`` when the model refuses.
+
+        ``structured_output``: ``native`` sends the format as the family's
+        ``response_format``, ``tool`` forces one tool named after the format whose input is
+        the answer, ``auto`` is native where the family has a native mode. An answer that
+        does not validate is re-asked with its errors up to ``max_output_retries`` times
+        (1), then OutputValidationError is raised. The other arguments are ``create``'s."""
+        return self._parse(
+            response_format,
+            structured_output,
+            max_output_retries,
+            {
+                "model": model,
+                "messages": messages,
+                "stream_options": stream_options,
+                "max_tokens": max_tokens,
+                "max_completion_tokens": max_completion_tokens,
+                "parallel_tool_calls": parallel_tool_calls,
+                "logprobs": logprobs,
+                "top_logprobs": top_logprobs,
+                "temperature": temperature,
+                "top_p": top_p,
+                "reasoning_effort": reasoning_effort,
+                "tools": tools,
+                "tool_choice": tool_choice,
+                "web_search_options": web_search_options,
+                "prompt_cache_key": prompt_cache_key,
+                "n": n,
+                "presence_penalty": presence_penalty,
+                "frequency_penalty": frequency_penalty,
+                "logit_bias": logit_bias,
+                "user": user,
+                "seed": seed,
+                "stop": stop,
+                "extra_headers": extra_headers,
+                "extra_query": extra_query,
+                "extra_body": extra_body,
+                "timeout": timeout,
+                "max_retries": max_retries,
+            },
+        )
+
+    @overload
+    def run_tools(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | _shared.NamedToolChoiceParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Callable[..., Any] | FunctionTool],
+        max_turns: int = DEFAULT_MAX_TURNS,
+        on_turn: Callable[[Turn[_chat_completions.ChatCompletionResponse]], object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ToolRunResult[_chat_completions.ChatCompletionResponse]: ...
+
+    @overload
+    def run_tools(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | _shared.NamedToolChoiceParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Callable[..., Any] | FunctionTool],
+        max_turns: int = DEFAULT_MAX_TURNS,
+        on_turn: Callable[[Turn[_chat_completions.ChatCompletionResponse]], object] | None = None,
+        response_format: type[_M],
+        structured_output: StructuredMode = "auto",
+        max_output_retries: int = DEFAULT_MAX_OUTPUT_RETRIES,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ParsedToolRunResult[_M, _chat_completions.ChatCompletionResponse]: ...
+
+    @overload
+    def run_tools(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | _shared.NamedToolChoiceParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Callable[..., Any] | FunctionTool],
+        max_turns: int = DEFAULT_MAX_TURNS,
+        on_turn: Callable[[Turn[_chat_completions.ChatCompletionResponse]], object] | None = None,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | Mapping[str, Any],
+        structured_output: StructuredMode = "auto",
+        max_output_retries: int = DEFAULT_MAX_OUTPUT_RETRIES,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ParsedToolRunResult[Any, _chat_completions.ChatCompletionResponse]: ...
+
+    def run_tools(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | _shared.NamedToolChoiceParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Callable[..., Any] | FunctionTool],
+        max_turns: int = DEFAULT_MAX_TURNS,
+        on_turn: Callable[[Turn[_chat_completions.ChatCompletionResponse]], object] | None = None,
+        response_format: type[pydantic.BaseModel]
+        | _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        structured_output: StructuredMode = "auto",
+        max_output_retries: int = DEFAULT_MAX_OUTPUT_RETRIES,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ToolRunResult[_chat_completions.ChatCompletionResponse]:
+        """``create`` in a loop with Python functions as ``tools``: every tool call of an
+        answer is run and its result sent back, until an answer calls none (the result's
+        ``response``). ``on_turn`` sees each turn as it completes; after ``max_turns``
+        answers that still call tools, MaxTurnsExceededError is raised.
+
+        With a ``response_format`` the final answer is validated and re-asked as ``parse``
+        does it, and the result also carries ``parsed``. The other arguments are ``create``'s."""
+        return self._run_tools(
+            tools,
+            max_turns,
+            on_turn,
+            response_format,
+            structured_output,
+            max_output_retries,
+            {
+                "model": model,
+                "messages": messages,
+                "stream_options": stream_options,
+                "max_tokens": max_tokens,
+                "max_completion_tokens": max_completion_tokens,
+                "parallel_tool_calls": parallel_tool_calls,
+                "logprobs": logprobs,
+                "top_logprobs": top_logprobs,
+                "temperature": temperature,
+                "top_p": top_p,
+                "reasoning_effort": reasoning_effort,
+                "tool_choice": tool_choice,
+                "web_search_options": web_search_options,
+                "prompt_cache_key": prompt_cache_key,
+                "n": n,
+                "presence_penalty": presence_penalty,
+                "frequency_penalty": frequency_penalty,
+                "logit_bias": logit_bias,
+                "user": user,
+                "seed": seed,
+                "stop": stop,
+                "extra_headers": extra_headers,
+                "extra_query": extra_query,
+                "extra_body": extra_body,
+                "timeout": timeout,
+                "max_retries": max_retries,
+            },
+        )
+
+    @overload
+    def stream(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | _shared.NamedToolChoiceParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        response_format: type[_M],
+        structured_output: StructuredMode = "auto",
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> StreamManager[ParsedChatCompletionsStream[_M]]: ...
+
+    @overload
+    def stream(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | _shared.NamedToolChoiceParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | Mapping[str, Any],
+        structured_output: StructuredMode,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> StreamManager[ParsedChatCompletionsStream[Any]]: ...
+
+    @overload
     def stream(
         self,
         *,
@@ -882,7 +1434,55 @@ class ChatCompletions(_helpers.SyncHelpers[_chat_completions.ChatCompletionRespo
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> StreamManager[ChatCompletionsStream]:
+    ) -> StreamManager[ChatCompletionsStream]: ...
+
+    def stream(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | _shared.NamedToolChoiceParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        response_format: type[pydantic.BaseModel]
+        | _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        structured_output: StructuredMode | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> StreamManager[ChatCompletionsStream] | StreamManager[ParsedChatCompletionsStream[Any]]:
         """Stream ``create`` and fold its events as they arrive.
 
         ``with client.chat.completions.stream(...) as s:`` sends the request; iterate ``s``
@@ -893,6 +1493,12 @@ class ChatCompletions(_helpers.SyncHelpers[_chat_completions.ChatCompletionRespo
         Create a chat completion
 
         Generates the next assistant message for a conversation. With `stream: true` the server answers with server-sent events, one `ChatCompletionChunk` per `data:` line, ended by `data: [DONE]`.
+
+        With a pydantic model class as ``response_format`` (or with ``structured_output``),
+        the answer is structured output: ``s.current_parsed()`` (or ``s.parsed_stream``) gives
+        it parsed from its partial JSON as it arrives, and ``s.get_final_parsed()`` the
+        validated answer as ``parsed`` (no re-ask: an answer that does not validate raises
+        OutputValidationError). ``structured_output`` is as for ``parse``.
 
         Args:
             model: Model identifier or alias.
@@ -921,6 +1527,7 @@ class ChatCompletions(_helpers.SyncHelpers[_chat_completions.ChatCompletionRespo
 
         Raises an APIError subclass when the call fails, or pydantic.ValidationError
         before sending anything when an argument is invalid."""
+        structured = self._stream_format(response_format, structured_output)
         body = build_body(
             _chat_completions.ChatCompletionRequest,
             {
@@ -937,7 +1544,7 @@ class ChatCompletions(_helpers.SyncHelpers[_chat_completions.ChatCompletionRespo
                 "reasoning_effort": reasoning_effort,
                 "tools": tools,
                 "tool_choice": tool_choice,
-                "response_format": response_format,
+                "response_format": NOT_GIVEN if structured is not None else response_format,
                 "web_search_options": web_search_options,
                 "prompt_cache_key": prompt_cache_key,
                 "n": n,
@@ -952,6 +1559,11 @@ class ChatCompletions(_helpers.SyncHelpers[_chat_completions.ChatCompletionRespo
             extra_body,
         )
         options = CallOptions(extra_headers, extra_query, timeout, max_retries)
+        if structured is not None:
+            sent, make = structured.bind(body, ParsedChatCompletionsStream)
+            return self._requester.stream_manager(
+                _operations.CREATE_CHAT_COMPLETION, sent, options, make
+            )
         return self._requester.stream_manager(
             _operations.CREATE_CHAT_COMPLETION, body, options, ChatCompletionsStream
         )
@@ -1501,6 +2113,372 @@ class Messages(_helpers.SyncHelpers[_messages.ChatResponse]):
             return self._requester.request_stream(_operations.CREATE_MESSAGE, body, options)
         return self._requester.request(_operations.CREATE_MESSAGE, body, options)
 
+    @overload
+    def parse(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
+        response_format: type[_M],
+        structured_output: StructuredMode = "auto",
+        max_output_retries: int = DEFAULT_MAX_OUTPUT_RETRIES,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ParsedResponse[_M, _messages.ChatResponse]: ...
+
+    @overload
+    def parse(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | Mapping[str, Any],
+        structured_output: StructuredMode = "auto",
+        max_output_retries: int = DEFAULT_MAX_OUTPUT_RETRIES,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ParsedResponse[Any, _messages.ChatResponse]: ...
+
+    def parse(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
+        response_format: type[pydantic.BaseModel]
+        | _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | Mapping[str, Any],
+        structured_output: StructuredMode = "auto",
+        max_output_retries: int = DEFAULT_MAX_OUTPUT_RETRIES,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ParsedResponse[Any, _messages.ChatResponse]:
+        """``create``, asking for an answer matching ``response_format`` (a pydantic model
+        class, a ``{name, schema}`` or ``json_schema`` format, or a JSON Schema) and returning
+        it validated as ``parsed``; ``None`` with ``refusal`` when the model refuses.
+
+        ``structured_output``: ``native`` sends the format as the family's
+        ``response_format``, ``tool`` forces one tool named after the format whose input is
+        the answer, ``auto`` is native where the family has a native mode. An answer that
+        does not validate is re-asked with its errors up to ``max_output_retries`` times
+        (1), then OutputValidationError is raised. The other arguments are ``create``'s."""
+        return self._parse(
+            response_format,
+            structured_output,
+            max_output_retries,
+            {
+                "model": model,
+                "messages": messages,
+                "system": system,
+                "tools": tools,
+                "max_tokens": max_tokens,
+                "session_id": session_id,
+                "cached_content": cached_content,
+                "thinking": thinking,
+                "tool_choice": tool_choice,
+                "output_config": output_config,
+                "temperature": temperature,
+                "top_p": top_p,
+                "top_k": top_k,
+                "stop_sequences": stop_sequences,
+                "metadata": metadata,
+                "extra_headers": extra_headers,
+                "extra_query": extra_query,
+                "extra_body": extra_body,
+                "timeout": timeout,
+                "max_retries": max_retries,
+            },
+        )
+
+    @overload
+    def run_tools(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
+        tools: Sequence[Callable[..., Any] | FunctionTool],
+        max_turns: int = DEFAULT_MAX_TURNS,
+        on_turn: Callable[[Turn[_messages.ChatResponse]], object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ToolRunResult[_messages.ChatResponse]: ...
+
+    @overload
+    def run_tools(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
+        tools: Sequence[Callable[..., Any] | FunctionTool],
+        max_turns: int = DEFAULT_MAX_TURNS,
+        on_turn: Callable[[Turn[_messages.ChatResponse]], object] | None = None,
+        response_format: type[_M],
+        structured_output: StructuredMode = "auto",
+        max_output_retries: int = DEFAULT_MAX_OUTPUT_RETRIES,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ParsedToolRunResult[_M, _messages.ChatResponse]: ...
+
+    @overload
+    def run_tools(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
+        tools: Sequence[Callable[..., Any] | FunctionTool],
+        max_turns: int = DEFAULT_MAX_TURNS,
+        on_turn: Callable[[Turn[_messages.ChatResponse]], object] | None = None,
+        response_format: _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | Mapping[str, Any],
+        structured_output: StructuredMode = "auto",
+        max_output_retries: int = DEFAULT_MAX_OUTPUT_RETRIES,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ParsedToolRunResult[Any, _messages.ChatResponse]: ...
+
+    def run_tools(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
+        tools: Sequence[Callable[..., Any] | FunctionTool],
+        max_turns: int = DEFAULT_MAX_TURNS,
+        on_turn: Callable[[Turn[_messages.ChatResponse]], object] | None = None,
+        response_format: type[pydantic.BaseModel]
+        | _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        structured_output: StructuredMode = "auto",
+        max_output_retries: int = DEFAULT_MAX_OUTPUT_RETRIES,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ToolRunResult[_messages.ChatResponse]:
+        """``create`` in a loop with Python functions as ``tools``: every tool call of an
+        answer is run and its result sent back, until an answer calls none (the result's
+        ``response``). ``on_turn`` sees each turn as it completes; after ``max_turns``
+        answers that still call tools, MaxTurnsExceededError is raised.
+
+        With a ``response_format`` the final answer is validated and re-asked as ``parse``
+        does it, and the result also carries ``parsed``. The other arguments are ``create``'s."""
+        return self._run_tools(
+            tools,
+            max_turns,
+            on_turn,
+            response_format,
+            structured_output,
+            max_output_retries,
+            {
+                "model": model,
+                "messages": messages,
+                "system": system,
+                "max_tokens": max_tokens,
+                "session_id": session_id,
+                "cached_content": cached_content,
+                "thinking": thinking,
+                "tool_choice": tool_choice,
+                "output_config": output_config,
+                "temperature": temperature,
+                "top_p": top_p,
+                "top_k": top_k,
+                "stop_sequences": stop_sequences,
+                "metadata": metadata,
+                "extra_headers": extra_headers,
+                "extra_query": extra_query,
+                "extra_body": extra_body,
+                "timeout": timeout,
+                "max_retries": max_retries,
+            },
+        )
+
+    @overload
+    def stream(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
+        response_format: type[_M],
+        structured_output: StructuredMode = "auto",
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> StreamManager[ParsedMessagesStream[_M]]: ...
+
+    @overload
+    def stream(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | Mapping[str, Any],
+        structured_output: StructuredMode,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> StreamManager[ParsedMessagesStream[Any]]: ...
+
+    @overload
     def stream(
         self,
         *,
@@ -1529,7 +2507,40 @@ class Messages(_helpers.SyncHelpers[_messages.ChatResponse]):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> StreamManager[MessagesStream]:
+    ) -> StreamManager[MessagesStream]: ...
+
+    def stream(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
+        response_format: type[pydantic.BaseModel]
+        | _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        structured_output: StructuredMode | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> StreamManager[MessagesStream] | StreamManager[ParsedMessagesStream[Any]]:
         """Stream ``create`` and fold its events as they arrive.
 
         ``with client.messages.stream(...) as s:`` sends the request; iterate ``s``
@@ -1540,6 +2551,12 @@ class Messages(_helpers.SyncHelpers[_messages.ChatResponse]):
         Create a message
 
         Generates the next assistant message. With `stream: true` the server answers with server-sent events whose `event:` name equals the `type` of the JSON payload on the following `data:` line.
+
+        With a pydantic model class as ``response_format`` (or with ``structured_output``),
+        the answer is structured output: ``s.current_parsed()`` (or ``s.parsed_stream``) gives
+        it parsed from its partial JSON as it arrives, and ``s.get_final_parsed()`` the
+        validated answer as ``parsed`` (no re-ask: an answer that does not validate raises
+        OutputValidationError). ``structured_output`` is as for ``parse``.
 
         Args:
             model: Model identifier.
@@ -1561,6 +2578,7 @@ class Messages(_helpers.SyncHelpers[_messages.ChatResponse]):
 
         Raises an APIError subclass when the call fails, or pydantic.ValidationError
         before sending anything when an argument is invalid."""
+        structured = self._stream_format(response_format, structured_output)
         body = build_body(
             _messages.ChatRequest,
             {
@@ -1573,7 +2591,7 @@ class Messages(_helpers.SyncHelpers[_messages.ChatResponse]):
                 "cached_content": cached_content,
                 "thinking": thinking,
                 "tool_choice": tool_choice,
-                "response_format": response_format,
+                "response_format": NOT_GIVEN if structured is not None else response_format,
                 "output_config": output_config,
                 "temperature": temperature,
                 "top_p": top_p,
@@ -1585,6 +2603,9 @@ class Messages(_helpers.SyncHelpers[_messages.ChatResponse]):
             extra_body,
         )
         options = CallOptions(extra_headers, extra_query, timeout, max_retries)
+        if structured is not None:
+            sent, make = structured.bind(body, ParsedMessagesStream)
+            return self._requester.stream_manager(_operations.CREATE_MESSAGE, sent, options, make)
         return self._requester.stream_manager(
             _operations.CREATE_MESSAGE, body, options, MessagesStream
         )
@@ -2117,11 +3138,37 @@ class AsyncChatCompletionsStream(
         return await self.get_final()
 
 
+class AsyncParsedChatCompletionsStream(
+    AsyncStructuredStream[
+        _chat_completions.ChatCompletionChunk, _chat_completions.ChatCompletionResponse, _M
+    ]
+):
+    """A streamed ``chat.completions.create`` whose answer is structured output: the events, text and
+    ``get_final_completion()`` of ``AsyncChatCompletionsStream``, plus ``current_parsed()``, ``parsed_stream``
+    and ``get_final_parsed()``."""
+
+    async def get_final_completion(self) -> _chat_completions.ChatCompletionResponse:
+        """Read the rest of the stream and return the object its events add up to."""
+        return await self.get_final()
+
+
 class AsyncMessagesStream(
     AsyncAccumulatingStream[_messages.MessageStreamEvent, _messages.ChatResponse]
 ):
     """A streamed ``messages.create``: iterate the typed events (or ``text_stream``); they are
     folded as they arrive into the ``messages.ChatResponse`` the non-streamed call returns."""
+
+    async def get_final_message(self) -> _messages.ChatResponse:
+        """Read the rest of the stream and return the object its events add up to."""
+        return await self.get_final()
+
+
+class AsyncParsedMessagesStream(
+    AsyncStructuredStream[_messages.MessageStreamEvent, _messages.ChatResponse, _M]
+):
+    """A streamed ``messages.create`` whose answer is structured output: the events, text and
+    ``get_final_message()`` of ``AsyncMessagesStream``, plus ``current_parsed()``, ``parsed_stream``
+    and ``get_final_parsed()``."""
 
     async def get_final_message(self) -> _messages.ChatResponse:
         """Read the rest of the stream and return the object its events add up to."""
@@ -2902,6 +3949,521 @@ class AsyncChatCompletions(_helpers.AsyncHelpers[_chat_completions.ChatCompletio
             )
         return await self._requester.request(_operations.CREATE_CHAT_COMPLETION, body, options)
 
+    @overload
+    async def parse(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | _shared.NamedToolChoiceParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        response_format: type[_M],
+        structured_output: StructuredMode = "auto",
+        max_output_retries: int = DEFAULT_MAX_OUTPUT_RETRIES,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ParsedResponse[_M, _chat_completions.ChatCompletionResponse]: ...
+
+    @overload
+    async def parse(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | _shared.NamedToolChoiceParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | Mapping[str, Any],
+        structured_output: StructuredMode = "auto",
+        max_output_retries: int = DEFAULT_MAX_OUTPUT_RETRIES,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ParsedResponse[Any, _chat_completions.ChatCompletionResponse]: ...
+
+    async def parse(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | _shared.NamedToolChoiceParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        response_format: type[pydantic.BaseModel]
+        | _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | Mapping[str, Any],
+        structured_output: StructuredMode = "auto",
+        max_output_retries: int = DEFAULT_MAX_OUTPUT_RETRIES,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ParsedResponse[Any, _chat_completions.ChatCompletionResponse]:
+        """``create``, asking for an answer matching ``response_format`` (a pydantic model
+        class, a ``{name, schema}`` or ``json_schema`` format, or a JSON Schema) and returning
+        it validated as ``parsed``; ``None`` with ``refusal`` when the model refuses.
+
+        ``structured_output``: ``native`` sends the format as the family's
+        ``response_format``, ``tool`` forces one tool named after the format whose input is
+        the answer, ``auto`` is native where the family has a native mode. An answer that
+        does not validate is re-asked with its errors up to ``max_output_retries`` times
+        (1), then OutputValidationError is raised. The other arguments are ``create``'s."""
+        return await self._parse(
+            response_format,
+            structured_output,
+            max_output_retries,
+            {
+                "model": model,
+                "messages": messages,
+                "stream_options": stream_options,
+                "max_tokens": max_tokens,
+                "max_completion_tokens": max_completion_tokens,
+                "parallel_tool_calls": parallel_tool_calls,
+                "logprobs": logprobs,
+                "top_logprobs": top_logprobs,
+                "temperature": temperature,
+                "top_p": top_p,
+                "reasoning_effort": reasoning_effort,
+                "tools": tools,
+                "tool_choice": tool_choice,
+                "web_search_options": web_search_options,
+                "prompt_cache_key": prompt_cache_key,
+                "n": n,
+                "presence_penalty": presence_penalty,
+                "frequency_penalty": frequency_penalty,
+                "logit_bias": logit_bias,
+                "user": user,
+                "seed": seed,
+                "stop": stop,
+                "extra_headers": extra_headers,
+                "extra_query": extra_query,
+                "extra_body": extra_body,
+                "timeout": timeout,
+                "max_retries": max_retries,
+            },
+        )
+
+    @overload
+    async def run_tools(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | _shared.NamedToolChoiceParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Callable[..., Any] | FunctionTool],
+        max_turns: int = DEFAULT_MAX_TURNS,
+        on_turn: Callable[[Turn[_chat_completions.ChatCompletionResponse]], object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ToolRunResult[_chat_completions.ChatCompletionResponse]: ...
+
+    @overload
+    async def run_tools(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | _shared.NamedToolChoiceParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Callable[..., Any] | FunctionTool],
+        max_turns: int = DEFAULT_MAX_TURNS,
+        on_turn: Callable[[Turn[_chat_completions.ChatCompletionResponse]], object] | None = None,
+        response_format: type[_M],
+        structured_output: StructuredMode = "auto",
+        max_output_retries: int = DEFAULT_MAX_OUTPUT_RETRIES,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ParsedToolRunResult[_M, _chat_completions.ChatCompletionResponse]: ...
+
+    @overload
+    async def run_tools(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | _shared.NamedToolChoiceParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Callable[..., Any] | FunctionTool],
+        max_turns: int = DEFAULT_MAX_TURNS,
+        on_turn: Callable[[Turn[_chat_completions.ChatCompletionResponse]], object] | None = None,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | Mapping[str, Any],
+        structured_output: StructuredMode = "auto",
+        max_output_retries: int = DEFAULT_MAX_OUTPUT_RETRIES,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ParsedToolRunResult[Any, _chat_completions.ChatCompletionResponse]: ...
+
+    async def run_tools(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | _shared.NamedToolChoiceParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        tools: Sequence[Callable[..., Any] | FunctionTool],
+        max_turns: int = DEFAULT_MAX_TURNS,
+        on_turn: Callable[[Turn[_chat_completions.ChatCompletionResponse]], object] | None = None,
+        response_format: type[pydantic.BaseModel]
+        | _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        structured_output: StructuredMode = "auto",
+        max_output_retries: int = DEFAULT_MAX_OUTPUT_RETRIES,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ToolRunResult[_chat_completions.ChatCompletionResponse]:
+        """``create`` in a loop with Python functions as ``tools``: every tool call of an
+        answer is run and its result sent back, until an answer calls none (the result's
+        ``response``). ``on_turn`` sees each turn as it completes; after ``max_turns``
+        answers that still call tools, MaxTurnsExceededError is raised.
+
+        With a ``response_format`` the final answer is validated and re-asked as ``parse``
+        does it, and the result also carries ``parsed``. The other arguments are ``create``'s."""
+        return await self._run_tools(
+            tools,
+            max_turns,
+            on_turn,
+            response_format,
+            structured_output,
+            max_output_retries,
+            {
+                "model": model,
+                "messages": messages,
+                "stream_options": stream_options,
+                "max_tokens": max_tokens,
+                "max_completion_tokens": max_completion_tokens,
+                "parallel_tool_calls": parallel_tool_calls,
+                "logprobs": logprobs,
+                "top_logprobs": top_logprobs,
+                "temperature": temperature,
+                "top_p": top_p,
+                "reasoning_effort": reasoning_effort,
+                "tool_choice": tool_choice,
+                "web_search_options": web_search_options,
+                "prompt_cache_key": prompt_cache_key,
+                "n": n,
+                "presence_penalty": presence_penalty,
+                "frequency_penalty": frequency_penalty,
+                "logit_bias": logit_bias,
+                "user": user,
+                "seed": seed,
+                "stop": stop,
+                "extra_headers": extra_headers,
+                "extra_query": extra_query,
+                "extra_body": extra_body,
+                "timeout": timeout,
+                "max_retries": max_retries,
+            },
+        )
+
+    @overload
+    def stream(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | _shared.NamedToolChoiceParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        response_format: type[_M],
+        structured_output: StructuredMode = "auto",
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncStreamManager[AsyncParsedChatCompletionsStream[_M]]: ...
+
+    @overload
+    def stream(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | _shared.NamedToolChoiceParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        response_format: _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | Mapping[str, Any],
+        structured_output: StructuredMode,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncStreamManager[AsyncParsedChatCompletionsStream[Any]]: ...
+
+    @overload
     def stream(
         self,
         *,
@@ -2945,7 +4507,58 @@ class AsyncChatCompletions(_helpers.AsyncHelpers[_chat_completions.ChatCompletio
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> AsyncStreamManager[AsyncChatCompletionsStream]:
+    ) -> AsyncStreamManager[AsyncChatCompletionsStream]: ...
+
+    def stream(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_chat_completions.ChatMessage | _chat_completions.ChatMessageParam],
+        stream_options: _chat_completions.StreamOptions
+        | _chat_completions.StreamOptionsParam
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        max_completion_tokens: int | NotGiven = NOT_GIVEN,
+        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
+        logprobs: bool | NotGiven = NOT_GIVEN,
+        top_logprobs: int | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        reasoning_effort: _chat_completions.ReasoningEffort
+        | Literal["low", "medium", "high"]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_shared.Tool | _shared.ToolParam] | NotGiven = NOT_GIVEN,
+        tool_choice: _shared.ToolChoiceMode
+        | Literal["none", "auto", "required"]
+        | _shared.NamedToolChoice
+        | _shared.NamedToolChoiceParam
+        | NotGiven = NOT_GIVEN,
+        web_search_options: _chat_completions.WebSearchOptions
+        | _chat_completions.WebSearchOptionsParam
+        | NotGiven = NOT_GIVEN,
+        prompt_cache_key: str | NotGiven = NOT_GIVEN,
+        n: int | NotGiven = NOT_GIVEN,
+        presence_penalty: float | NotGiven = NOT_GIVEN,
+        frequency_penalty: float | NotGiven = NOT_GIVEN,
+        logit_bias: Mapping[str, float] | NotGiven = NOT_GIVEN,
+        user: str | NotGiven = NOT_GIVEN,
+        seed: int | NotGiven = NOT_GIVEN,
+        stop: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        response_format: type[pydantic.BaseModel]
+        | _chat_completions.ResponseFormat
+        | _chat_completions.ResponseFormatParam
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        structured_output: StructuredMode | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> (
+        AsyncStreamManager[AsyncChatCompletionsStream]
+        | AsyncStreamManager[AsyncParsedChatCompletionsStream[Any]]
+    ):
         """Stream ``create`` and fold its events as they arrive.
 
         ``async with client.chat.completions.stream(...) as s:`` sends the request; iterate
@@ -2956,6 +4569,12 @@ class AsyncChatCompletions(_helpers.AsyncHelpers[_chat_completions.ChatCompletio
         Create a chat completion
 
         Generates the next assistant message for a conversation. With `stream: true` the server answers with server-sent events, one `ChatCompletionChunk` per `data:` line, ended by `data: [DONE]`.
+
+        With a pydantic model class as ``response_format`` (or with ``structured_output``),
+        the answer is structured output: ``s.current_parsed()`` (or ``s.parsed_stream``) gives
+        it parsed from its partial JSON as it arrives, and ``s.get_final_parsed()`` the
+        validated answer as ``parsed`` (no re-ask: an answer that does not validate raises
+        OutputValidationError). ``structured_output`` is as for ``parse``.
 
         Args:
             model: Model identifier or alias.
@@ -2984,6 +4603,7 @@ class AsyncChatCompletions(_helpers.AsyncHelpers[_chat_completions.ChatCompletio
 
         Raises an APIError subclass when the call fails, or pydantic.ValidationError
         before sending anything when an argument is invalid."""
+        structured = self._stream_format(response_format, structured_output)
         body = build_body(
             _chat_completions.ChatCompletionRequest,
             {
@@ -3000,7 +4620,7 @@ class AsyncChatCompletions(_helpers.AsyncHelpers[_chat_completions.ChatCompletio
                 "reasoning_effort": reasoning_effort,
                 "tools": tools,
                 "tool_choice": tool_choice,
-                "response_format": response_format,
+                "response_format": NOT_GIVEN if structured is not None else response_format,
                 "web_search_options": web_search_options,
                 "prompt_cache_key": prompt_cache_key,
                 "n": n,
@@ -3015,6 +4635,11 @@ class AsyncChatCompletions(_helpers.AsyncHelpers[_chat_completions.ChatCompletio
             extra_body,
         )
         options = CallOptions(extra_headers, extra_query, timeout, max_retries)
+        if structured is not None:
+            sent, make = structured.bind(body, AsyncParsedChatCompletionsStream)
+            return self._requester.stream_manager(
+                _operations.CREATE_CHAT_COMPLETION, sent, options, make
+            )
         return self._requester.stream_manager(
             _operations.CREATE_CHAT_COMPLETION, body, options, AsyncChatCompletionsStream
         )
@@ -3568,6 +5193,372 @@ class AsyncMessages(_helpers.AsyncHelpers[_messages.ChatResponse]):
             return await self._requester.request_stream(_operations.CREATE_MESSAGE, body, options)
         return await self._requester.request(_operations.CREATE_MESSAGE, body, options)
 
+    @overload
+    async def parse(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
+        response_format: type[_M],
+        structured_output: StructuredMode = "auto",
+        max_output_retries: int = DEFAULT_MAX_OUTPUT_RETRIES,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ParsedResponse[_M, _messages.ChatResponse]: ...
+
+    @overload
+    async def parse(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | Mapping[str, Any],
+        structured_output: StructuredMode = "auto",
+        max_output_retries: int = DEFAULT_MAX_OUTPUT_RETRIES,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ParsedResponse[Any, _messages.ChatResponse]: ...
+
+    async def parse(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
+        response_format: type[pydantic.BaseModel]
+        | _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | Mapping[str, Any],
+        structured_output: StructuredMode = "auto",
+        max_output_retries: int = DEFAULT_MAX_OUTPUT_RETRIES,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ParsedResponse[Any, _messages.ChatResponse]:
+        """``create``, asking for an answer matching ``response_format`` (a pydantic model
+        class, a ``{name, schema}`` or ``json_schema`` format, or a JSON Schema) and returning
+        it validated as ``parsed``; ``None`` with ``refusal`` when the model refuses.
+
+        ``structured_output``: ``native`` sends the format as the family's
+        ``response_format``, ``tool`` forces one tool named after the format whose input is
+        the answer, ``auto`` is native where the family has a native mode. An answer that
+        does not validate is re-asked with its errors up to ``max_output_retries`` times
+        (1), then OutputValidationError is raised. The other arguments are ``create``'s."""
+        return await self._parse(
+            response_format,
+            structured_output,
+            max_output_retries,
+            {
+                "model": model,
+                "messages": messages,
+                "system": system,
+                "tools": tools,
+                "max_tokens": max_tokens,
+                "session_id": session_id,
+                "cached_content": cached_content,
+                "thinking": thinking,
+                "tool_choice": tool_choice,
+                "output_config": output_config,
+                "temperature": temperature,
+                "top_p": top_p,
+                "top_k": top_k,
+                "stop_sequences": stop_sequences,
+                "metadata": metadata,
+                "extra_headers": extra_headers,
+                "extra_query": extra_query,
+                "extra_body": extra_body,
+                "timeout": timeout,
+                "max_retries": max_retries,
+            },
+        )
+
+    @overload
+    async def run_tools(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
+        tools: Sequence[Callable[..., Any] | FunctionTool],
+        max_turns: int = DEFAULT_MAX_TURNS,
+        on_turn: Callable[[Turn[_messages.ChatResponse]], object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ToolRunResult[_messages.ChatResponse]: ...
+
+    @overload
+    async def run_tools(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
+        tools: Sequence[Callable[..., Any] | FunctionTool],
+        max_turns: int = DEFAULT_MAX_TURNS,
+        on_turn: Callable[[Turn[_messages.ChatResponse]], object] | None = None,
+        response_format: type[_M],
+        structured_output: StructuredMode = "auto",
+        max_output_retries: int = DEFAULT_MAX_OUTPUT_RETRIES,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ParsedToolRunResult[_M, _messages.ChatResponse]: ...
+
+    @overload
+    async def run_tools(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
+        tools: Sequence[Callable[..., Any] | FunctionTool],
+        max_turns: int = DEFAULT_MAX_TURNS,
+        on_turn: Callable[[Turn[_messages.ChatResponse]], object] | None = None,
+        response_format: _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | Mapping[str, Any],
+        structured_output: StructuredMode = "auto",
+        max_output_retries: int = DEFAULT_MAX_OUTPUT_RETRIES,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ParsedToolRunResult[Any, _messages.ChatResponse]: ...
+
+    async def run_tools(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
+        tools: Sequence[Callable[..., Any] | FunctionTool],
+        max_turns: int = DEFAULT_MAX_TURNS,
+        on_turn: Callable[[Turn[_messages.ChatResponse]], object] | None = None,
+        response_format: type[pydantic.BaseModel]
+        | _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        structured_output: StructuredMode = "auto",
+        max_output_retries: int = DEFAULT_MAX_OUTPUT_RETRIES,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> ToolRunResult[_messages.ChatResponse]:
+        """``create`` in a loop with Python functions as ``tools``: every tool call of an
+        answer is run and its result sent back, until an answer calls none (the result's
+        ``response``). ``on_turn`` sees each turn as it completes; after ``max_turns``
+        answers that still call tools, MaxTurnsExceededError is raised.
+
+        With a ``response_format`` the final answer is validated and re-asked as ``parse``
+        does it, and the result also carries ``parsed``. The other arguments are ``create``'s."""
+        return await self._run_tools(
+            tools,
+            max_turns,
+            on_turn,
+            response_format,
+            structured_output,
+            max_output_retries,
+            {
+                "model": model,
+                "messages": messages,
+                "system": system,
+                "max_tokens": max_tokens,
+                "session_id": session_id,
+                "cached_content": cached_content,
+                "thinking": thinking,
+                "tool_choice": tool_choice,
+                "output_config": output_config,
+                "temperature": temperature,
+                "top_p": top_p,
+                "top_k": top_k,
+                "stop_sequences": stop_sequences,
+                "metadata": metadata,
+                "extra_headers": extra_headers,
+                "extra_query": extra_query,
+                "extra_body": extra_body,
+                "timeout": timeout,
+                "max_retries": max_retries,
+            },
+        )
+
+    @overload
+    def stream(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
+        response_format: type[_M],
+        structured_output: StructuredMode = "auto",
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncStreamManager[AsyncParsedMessagesStream[_M]]: ...
+
+    @overload
+    def stream(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
+        response_format: _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | Mapping[str, Any],
+        structured_output: StructuredMode,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncStreamManager[AsyncParsedMessagesStream[Any]]: ...
+
+    @overload
     def stream(
         self,
         *,
@@ -3596,7 +5587,42 @@ class AsyncMessages(_helpers.AsyncHelpers[_messages.ChatResponse]):
         extra_body: Mapping[str, object] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> AsyncStreamManager[AsyncMessagesStream]:
+    ) -> AsyncStreamManager[AsyncMessagesStream]: ...
+
+    def stream(
+        self,
+        *,
+        model: str,
+        messages: Sequence[_messages.Message | _messages.MessageParam],
+        system: str
+        | Sequence[_messages.TextBlock | _messages.TextBlockParam]
+        | NotGiven = NOT_GIVEN,
+        tools: Sequence[_messages.Tool | _messages.ToolParam] | NotGiven = NOT_GIVEN,
+        max_tokens: int | NotGiven = NOT_GIVEN,
+        session_id: str | NotGiven = NOT_GIVEN,
+        cached_content: str | NotGiven = NOT_GIVEN,
+        thinking: _messages.ThinkingConfig | _messages.ThinkingConfigParam | NotGiven = NOT_GIVEN,
+        tool_choice: _messages.ToolChoice | _messages.ToolChoiceParam | NotGiven = NOT_GIVEN,
+        output_config: _messages.OutputConfig | _messages.OutputConfigParam | NotGiven = NOT_GIVEN,
+        temperature: float | NotGiven = NOT_GIVEN,
+        top_p: float | NotGiven = NOT_GIVEN,
+        top_k: int | NotGiven = NOT_GIVEN,
+        stop_sequences: Sequence[str] | NotGiven = NOT_GIVEN,
+        metadata: _messages.RequestMetadata | _messages.RequestMetadataParam | NotGiven = NOT_GIVEN,
+        response_format: type[pydantic.BaseModel]
+        | _messages.ResponseFormat
+        | _messages.ResponseFormatParam
+        | Mapping[str, Any]
+        | NotGiven = NOT_GIVEN,
+        structured_output: StructuredMode | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> (
+        AsyncStreamManager[AsyncMessagesStream] | AsyncStreamManager[AsyncParsedMessagesStream[Any]]
+    ):
         """Stream ``create`` and fold its events as they arrive.
 
         ``async with client.messages.stream(...) as s:`` sends the request; iterate
@@ -3607,6 +5633,12 @@ class AsyncMessages(_helpers.AsyncHelpers[_messages.ChatResponse]):
         Create a message
 
         Generates the next assistant message. With `stream: true` the server answers with server-sent events whose `event:` name equals the `type` of the JSON payload on the following `data:` line.
+
+        With a pydantic model class as ``response_format`` (or with ``structured_output``),
+        the answer is structured output: ``s.current_parsed()`` (or ``s.parsed_stream``) gives
+        it parsed from its partial JSON as it arrives, and ``s.get_final_parsed()`` the
+        validated answer as ``parsed`` (no re-ask: an answer that does not validate raises
+        OutputValidationError). ``structured_output`` is as for ``parse``.
 
         Args:
             model: Model identifier.
@@ -3628,6 +5660,7 @@ class AsyncMessages(_helpers.AsyncHelpers[_messages.ChatResponse]):
 
         Raises an APIError subclass when the call fails, or pydantic.ValidationError
         before sending anything when an argument is invalid."""
+        structured = self._stream_format(response_format, structured_output)
         body = build_body(
             _messages.ChatRequest,
             {
@@ -3640,7 +5673,7 @@ class AsyncMessages(_helpers.AsyncHelpers[_messages.ChatResponse]):
                 "cached_content": cached_content,
                 "thinking": thinking,
                 "tool_choice": tool_choice,
-                "response_format": response_format,
+                "response_format": NOT_GIVEN if structured is not None else response_format,
                 "output_config": output_config,
                 "temperature": temperature,
                 "top_p": top_p,
@@ -3652,6 +5685,9 @@ class AsyncMessages(_helpers.AsyncHelpers[_messages.ChatResponse]):
             extra_body,
         )
         options = CallOptions(extra_headers, extra_query, timeout, max_retries)
+        if structured is not None:
+            sent, make = structured.bind(body, AsyncParsedMessagesStream)
+            return self._requester.stream_manager(_operations.CREATE_MESSAGE, sent, options, make)
         return self._requester.stream_manager(
             _operations.CREATE_MESSAGE, body, options, AsyncMessagesStream
         )

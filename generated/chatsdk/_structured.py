@@ -18,20 +18,20 @@ import copy
 import importlib
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar, cast
 
 import pydantic
 
-from ._errors import OutputValidationError
-
 __all__ = [
     "Attempt",
     "Dialect",
+    "InvalidOutput",
     "OutputFormat",
     "OutputIssue",
     "ParsedResponse",
+    "Reading",
     "StructuredMode",
     "dialect_named",
     "output_format",
@@ -138,7 +138,9 @@ def _nullable(schema: object) -> bool:
     return any(_nullable(s) for s in _items(_obj(schema).get("anyOf")))
 
 
-class _Invalid(Exception):
+class InvalidOutput(Exception):
+    """An answer that missed its format, with every issue."""
+
     def __init__(self, issues: Sequence[OutputIssue]) -> None:
         super().__init__("; ".join(map(str, issues)))
         self.issues = tuple(issues)
@@ -160,23 +162,23 @@ class OutputFormat(Generic[_T]):
 
     def validate(self, value: Any) -> _T:
         """The answer (JSON text, or an already decoded value) as the format's type; raises
-        ``_Invalid`` with every issue."""
+        ``InvalidOutput`` with every issue."""
         if isinstance(value, str):
             try:
                 value = json.loads(value)
             except ValueError as exc:
-                raise _Invalid([OutputIssue("", f"not valid JSON: {exc}")]) from None
+                raise InvalidOutput([OutputIssue("", f"not valid JSON: {exc}")]) from None
         if self.model is not None:
             try:
                 result: Any = self.model.model_validate(value)
             except pydantic.ValidationError as exc:
                 issues = [OutputIssue(_pointer(e["loc"]), e["msg"]) for e in exc.errors()]
-                raise _Invalid(issues) from None
+                raise InvalidOutput(issues) from None
             return result  # type: ignore[no-any-return]
         if self.check is not None:
             issues = self.check.issues(value)
             if issues:
-                raise _Invalid(issues)
+                raise InvalidOutput(issues)
         return value  # type: ignore[no-any-return]
 
 
@@ -267,6 +269,11 @@ class Reading:
     call_id: str | None = None
     missing: str | None = None
 
+    @property
+    def answered(self) -> bool:
+        """Whether there is a value to validate."""
+        return self.value is not _MISSING
+
 
 class Dialect:
     """How one wire dialect carries formats, tools and their results (plain dicts)."""
@@ -283,6 +290,10 @@ class Dialect:
         raise NotImplementedError
 
     # The tool loop (see _tool_runner).
+    def any_tool(self, params: dict[str, Any]) -> None:
+        """Make the model call some tool, whichever it picks."""
+        raise NotImplementedError
+
     def tool_param(self, name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
         raise NotImplementedError
 
@@ -334,6 +345,9 @@ class MessagesDialect(Dialect):
         else:
             turns.extend(self.result_turns([(reading.call_id, text, True)]))
         return turns
+
+    def any_tool(self, params: dict[str, Any]) -> None:
+        params["tool_choice"] = {"type": "any"}
 
     def tool_param(self, name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
         # The messages family's Tool also names how it is shown and its permission tier.
@@ -412,6 +426,9 @@ class ChatDialect(Dialect):
             turns.extend(self.result_turns([(reading.call_id, text, True)]))
         return turns
 
+    def any_tool(self, params: dict[str, Any]) -> None:
+        params["tool_choice"] = "required"
+
     def tool_param(self, name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
         function = {"name": name, "description": description, "parameters": schema}
         return {"type": "function", "function": function}
@@ -452,109 +469,3 @@ _DIALECTS: dict[str, Dialect] = {d.name: d for d in (MessagesDialect(), ChatDial
 
 def dialect_named(name: str) -> Dialect:
     return _DIALECTS[name]
-
-
-def to_plain(response: Any) -> Mapping[str, Any]:
-    """A response model's wire form (plain dicts pass through)."""
-    if isinstance(response, dict):
-        return cast("dict[str, Any]", response)
-    return cast("Mapping[str, Any]", response.to_dict())
-
-
-class ParseSession(Generic[_T, _R]):
-    """The state of one ``parse``: what to send next, and what each answer means.
-
-    The sync and async helpers drive it: ``request()`` gives the keyword arguments of the
-    next ``create``; ``take(response)`` gives the result, or ``None`` to ask again, or
-    raises :class:`OutputValidationError` when the retries are spent.
-    """
-
-    def __init__(
-        self,
-        dialect: Dialect,
-        spec: Any,
-        mode: StructuredMode,
-        native: bool,
-        max_output_retries: int,
-        params: Mapping[str, Any],
-    ) -> None:
-        if max_output_retries < 0:
-            raise ValueError("max_output_retries must be 0 or more")
-        if params.get("stream"):
-            raise TypeError("parse() does not stream; leave stream out")
-        if mode not in ("native", "tool", "auto"):
-            raise ValueError(f"structured_output must be native, tool or auto, not {mode!r}")
-        self.dialect = dialect
-        self.format: OutputFormat[_T] = output_format(spec)
-        self.tool = mode == "tool" or (mode == "auto" and not native)
-        self.retries = max_output_retries
-        self.params = dict(params)
-        self.messages = list(self.params.pop("messages", ()))
-        self.dialect.ask(self.format, self.tool, self.params)
-        self.attempts: list[Attempt] = []
-        self.responses: list[_R] = []
-
-    def request(self) -> dict[str, Any]:
-        return {**self.params, "messages": list(self.messages)}
-
-    def _result(self, parsed: _T | None, refusal: str | None) -> ParsedResponse[_T, _R]:
-        usage = sum_usage([getattr(r, "usage", None) for r in self.responses])
-        return ParsedResponse(
-            parsed, self.responses[-1], refusal, self.attempts, self.responses, usage
-        )
-
-    def take(self, response: _R) -> ParsedResponse[_T, _R] | None:
-        self.responses.append(response)
-        data = to_plain(response)
-        reading = self.dialect.read(data, self.format, self.tool)
-        if reading.refusal is not None:
-            self.attempts.append(Attempt(reading.raw))
-            return self._result(None, reading.refusal)
-        try:
-            if reading.value is _MISSING:
-                raise _Invalid([OutputIssue("", reading.missing or "no answer")])
-            parsed = self.format.validate(reading.value)
-        except _Invalid as exc:
-            self.attempts.append(Attempt(reading.raw, exc.issues))
-            if len(self.attempts) > self.retries:
-                raise self._error() from None
-            self.messages.extend(self.dialect.retry_turns(data, reading, _retry_text(exc.issues)))
-            return None
-        self.attempts.append(Attempt(reading.raw))
-        return self._result(parsed, None)
-
-    def _error(self) -> OutputValidationError:
-        last = self.attempts[-1]
-        usage = sum_usage([getattr(r, "usage", None) for r in self.responses])
-        return OutputValidationError(
-            f"the answer did not match {self.format.name} after {len(self.attempts)} "
-            f"attempt(s): " + "; ".join(map(str, last.issues)),
-            attempts=list(self.attempts),
-            responses=list(self.responses),
-            usage=usage,
-        )
-
-
-def _retry_text(issues: Sequence[OutputIssue]) -> str:
-    lines = "\n".join(f"- {issue}" for issue in issues)
-    return (
-        "Your answer does not match the required JSON Schema:\n"
-        f"{lines}\n"
-        "Answer again with JSON that matches the schema exactly."
-    )
-
-
-def parse_sync(create: Callable[..., _R], session: ParseSession[_T, _R]) -> ParsedResponse[_T, _R]:
-    while True:
-        done = session.take(create(**session.request()))
-        if done is not None:
-            return done
-
-
-async def parse_async(
-    create: Callable[..., Any], session: ParseSession[_T, _R]
-) -> ParsedResponse[_T, _R]:
-    while True:
-        done = session.take(await create(**session.request()))
-        if done is not None:
-            return done

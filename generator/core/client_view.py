@@ -235,6 +235,10 @@ class ClientView:
             "",
             *intro,
         ]
+        structured = bool(op.structured_dialect)
+        if structured and op.stream is not None:
+            helper += STRUCTURED_STREAM
+            async_helper += STRUCTURED_STREAM
         resource_class = "".join(pascal(part) for part in op.resource.split("."))
         return dataclasses.replace(
             op,
@@ -246,6 +250,8 @@ class ClientView:
             docstring="\n".join(intro + args + stream_arg + raises),
             stream_docstring="\n".join(helper + args + raises),
             async_stream_docstring="\n".join(async_helper + args + raises),
+            parse_docstring="\n".join(PARSE_DOC) if structured else "",
+            run_tools_docstring="\n".join(RUN_TOOLS_DOC) if structured else "",
             stream_class=(
                 f"{resource_class}Stream"
                 if op.stream is not None and op.stream.final_ref is not None
@@ -309,3 +315,33 @@ class ClientView:
             resources.append(ir.Resource(path, class_name(path), children, ops))
         top = tuple((p, class_name(p)) for p in sorted(paths) if "." not in p)
         return tuple(resources), top
+
+
+STRUCTURED_STREAM = [
+    "",
+    "With a pydantic model class as ``response_format`` (or with ``structured_output``),",
+    "the answer is structured output: ``s.current_parsed()`` (or ``s.parsed_stream``) gives",
+    "it parsed from its partial JSON as it arrives, and ``s.get_final_parsed()`` the",
+    "validated answer as ``parsed`` (no re-ask: an answer that does not validate raises",
+    "OutputValidationError). ``structured_output`` is as for ``parse``.",
+]
+PARSE_DOC = [
+    "``create``, asking for an answer matching ``response_format`` (a pydantic model",
+    "class, a ``{name, schema}`` or ``json_schema`` format, or a JSON Schema) and returning",
+    "it validated as ``parsed``; ``None`` with ``refusal`` when the model refuses.",
+    "",
+    "``structured_output``: ``native`` sends the format as the family's",
+    "``response_format``, ``tool`` forces one tool named after the format whose input is",
+    "the answer, ``auto`` is native where the family has a native mode. An answer that",
+    "does not validate is re-asked with its errors up to ``max_output_retries`` times",
+    "(1), then OutputValidationError is raised. The other arguments are ``create``'s.",
+]
+RUN_TOOLS_DOC = [
+    "``create`` in a loop with Python functions as ``tools``: every tool call of an",
+    "answer is run and its result sent back, until an answer calls none (the result's",
+    "``response``). ``on_turn`` sees each turn as it completes; after ``max_turns``",
+    "answers that still call tools, MaxTurnsExceededError is raised.",
+    "",
+    "With a ``response_format`` the final answer is validated and re-asked as ``parse``",
+    "does it, and the result also carries ``parsed``. The other arguments are ``create``'s.",
+]

@@ -281,6 +281,10 @@ class Stream:
         return (self.final_ref or "").removeprefix("_")
 
 
+FORMAT_PROPERTY = "response_format"  # what parse() and a structured stream() fill
+TOOLS_PROPERTY = "tools"  # what run_tools() fills from its Python functions
+
+
 @dataclass(frozen=True)
 class RequestParam:
     """One keyword parameter of a client method: a property of the request schema."""
@@ -358,6 +362,41 @@ class Operation:
     # x-sdk-structured-output: the wire dialect of parse/run_tools and whether it is native
     structured_dialect: str | None = None
     structured_native: bool = True
+    parse_docstring: str = ""  # of parse(), run_tools() and the structured stream()
+    run_tools_docstring: str = ""
+
+    @property
+    def format_param(self) -> RequestParam | None:
+        """The request property that ``parse`` and a structured ``stream`` fill with the
+        format (``response_format``); ``None`` when the operation has no helpers."""
+        if not self.structured_dialect:
+            return None
+        return next((p for p in self.params if p.wire_name == FORMAT_PROPERTY), None)
+
+    @property
+    def format_hint(self) -> str:
+        """What ``parse`` takes as a format besides a model class: ``create``'s own
+        ``response_format`` types, or a plain JSON Schema."""
+        param = self.format_param
+        plain = "Mapping[str, Any]"
+        return f"{param.type_hint} | {plain}" if param is not None else plain
+
+    @property
+    def parse_params(self) -> tuple[RequestParam, ...]:
+        """``create``'s keyword parameters that ``parse`` takes as they are."""
+        return tuple(p for p in self.params if p is not self.format_param)
+
+    @property
+    def run_tools_params(self) -> tuple[RequestParam, ...]:
+        """Those that ``run_tools`` takes as they are (its ``tools`` are functions)."""
+        return tuple(p for p in self.parse_params if p.wire_name != TOOLS_PROPERTY)
+
+    @property
+    def parsed_stream_class(self) -> str | None:
+        """``ParsedMessagesStream``: the structured ``stream``'s class, when it has one."""
+        if self.stream_class is None or not self.structured_dialect:
+            return None
+        return f"Parsed{self.stream_class}"
 
     @property
     def spec_summary(self) -> str:

@@ -7,6 +7,13 @@ conversation, runs every tool call of the answer (concurrently when the function
 async), sends the results back (``is_error`` with the exception's message when a function
 raises) and stops at the first answer without tool calls, or raises
 :class:`MaxTurnsExceededError` after ``max_turns`` answers that still call tools.
+
+With a ``response_format`` the final answer is structured output, checked as ``parse``
+checks it (:class:`~._structured.ParseSession`): natively, the answer without tool calls is
+the JSON; in tool mode the format is one more tool and the model must call some tool, so the
+answer that calls the format's is the final one (other calls of that turn are not run). An
+answer that does not validate is re-asked with its errors, up to ``max_output_retries`` times,
+then :class:`OutputValidationError` is raised; the result is a :class:`ParsedToolRunResult`.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from __future__ import annotations
 import inspect
 import typing
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import anyio
@@ -22,10 +29,12 @@ import pydantic
 import pydantic_core
 
 from ._errors import MaxTurnsExceededError
-from ._structured import Dialect, sum_usage, to_plain
+from ._parse import ParseSession, retry_text, to_plain
+from ._structured import Attempt, Dialect, Reading, sum_usage
 
 __all__ = [
     "FunctionTool",
+    "ParsedToolRunResult",
     "ToolCallResult",
     "ToolRunResult",
     "Turn",
@@ -33,6 +42,7 @@ __all__ = [
 ]
 
 _R = TypeVar("_R")
+_M = TypeVar("_M")
 
 
 @dataclass(frozen=True)
@@ -130,6 +140,19 @@ class ToolRunResult(Generic[_R]):
     usage: Any = None
 
 
+@dataclass
+class ParsedToolRunResult(ToolRunResult[_R], Generic[_M, _R]):
+    """The loop's outcome with a ``response_format``: also the final answer validated as
+    ``parsed`` (an instance of the model class), or ``None`` with ``refusal``."""
+
+    parsed: _M | None = None
+    """The validated final answer; ``None`` on a refusal."""
+    refusal: str | None = None
+    """The model's reason when it refused; ``None`` otherwise."""
+    attempts: list[Attempt] = field(default_factory=lambda: [])
+    """Every final answer in order, with the issues that caused each re-ask."""
+
+
 def _content(value: Any) -> str:
     if isinstance(value, str):
         return value
@@ -150,6 +173,7 @@ class ToolSession(Generic[_R]):
         max_turns: int,
         on_turn: Callable[[Turn[_R]], Any] | None,
         params: Mapping[str, Any],
+        structured: ParseSession[Any, _R] | None = None,
     ) -> None:
         if max_turns < 1:
             raise ValueError("max_turns must be 1 or more")
@@ -159,8 +183,15 @@ class ToolSession(Generic[_R]):
         self.tools = {t.name: t for t in map(function_tool, tools)}
         self.max_turns = max_turns
         self.on_turn = on_turn
-        self.params = dict(params)
-        self.messages = list(self.params.pop("messages", ()))
+        self.structured = structured
+        if structured is None:
+            self.params = dict(params)
+            self.messages = list(self.params.pop("messages", ()))
+        else:  # the format is already asked for in the session's request
+            self.params, self.messages = structured.params, structured.messages
+            if structured.tool and "tool_choice" not in params:
+                dialect.any_tool(self.params)
+        self._verdict: tuple[Reading, Any, tuple[Any, ...]] | None = None
         self.params["tools"] = [
             *self.params.get("tools", ()),
             *(dialect.tool_param(t.name, t.description, t.schema) for t in self.tools.values()),
@@ -171,8 +202,25 @@ class ToolSession(Generic[_R]):
         return {**self.params, "messages": list(self.messages)}
 
     def calls(self, response: _R) -> tuple[Mapping[str, Any], list[tuple[str, str, Any]]]:
+        """The answer's wire form and the tool calls to run (with a format: none once the
+        answer is final, and never the format's own call)."""
         data = to_plain(response)
-        return data, self.dialect.tool_calls(data)
+        calls = self.dialect.tool_calls(data)
+        self._verdict = None
+        fmt = self.structured
+        if fmt is None:
+            return data, calls
+        if fmt.tool:
+            final = not calls or any(name == fmt.format.name for _, name, _ in calls)
+            calls = [c for c in calls if c[1] != fmt.format.name]
+        else:
+            final = not calls
+        if final:
+            fmt.responses.append(response)
+            self._verdict = fmt.judge(data)
+            if not self._verdict[2]:
+                return data, []  # valid, or a refusal: nothing more to run
+        return data, calls
 
     def tool(self, name: str) -> FunctionTool:
         tool = self.tools.get(name)
@@ -189,8 +237,10 @@ class ToolSession(Generic[_R]):
         self.turns.append(turn)
         if self.on_turn is not None:
             self.on_turn(turn)
-        self.messages.append(self.dialect.assistant_turn(data))
         usage = sum_usage([getattr(t.response, "usage", None) for t in self.turns])
+        if self._verdict is not None:
+            return self._final(response, data, results, usage)
+        self.messages.append(self.dialect.assistant_turn(data))
         if not results:
             return ToolRunResult(response, self.turns, self.messages, usage)
         if len(self.turns) >= self.max_turns:
@@ -202,6 +252,33 @@ class ToolSession(Generic[_R]):
             )
         answers = [(r.id, r.content, r.is_error) for r in results]
         self.messages.extend(self.dialect.result_turns(answers))
+        return None
+
+    def _final(
+        self, response: _R, data: Mapping[str, Any], results: list[ToolCallResult], usage: Any
+    ) -> ParsedToolRunResult[Any, _R] | None:
+        """A final answer judged: the result, or ``None`` with the re-ask added (the
+        other calls' results beside it), or the error once the re-asks are spent."""
+        assert self._verdict is not None and self.structured is not None
+        reading, parsed, issues = self._verdict
+        fmt = self.structured
+        if not issues:
+            self.messages.append(self.dialect.assistant_turn(data))
+            result: ParsedToolRunResult[Any, _R] = ParsedToolRunResult(
+                response, self.turns, self.messages, usage, parsed, reading.refusal
+            )
+            result.attempts = fmt.attempts
+            return result
+        if fmt.spent:
+            raise fmt.error([t.response for t in self.turns]) from None
+        text = retry_text(issues)
+        if reading.call_id is None:
+            self.messages.extend(self.dialect.retry_turns(data, reading, text))
+        else:
+            self.messages.append(self.dialect.assistant_turn(data))
+            answers = [(r.id, r.content, r.is_error) for r in results]
+            answers.append((reading.call_id, text, True))
+            self.messages.extend(self.dialect.result_turns(answers))
         return None
 
 

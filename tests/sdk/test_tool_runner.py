@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 from mock_api import CHAT_BODY, MESSAGE_BODY, MockAPI, async_client, json_response, sync_client
+from pydantic import BaseModel
 
-from chatsdk import MaxTurnsExceededError
-from chatsdk._tool_runner import Turn, function_tool
+from chatsdk import MaxTurnsExceededError, OutputValidationError
+from chatsdk._tool_runner import ParsedToolRunResult, Turn, function_tool
 
 
 def get_weather(city: str, unit: str = "celsius") -> dict[str, Any]:
@@ -211,3 +212,77 @@ def test_sync_client_refuses_async_functions() -> None:
     )
     assert result.turns[0].calls[0].is_error
     assert "async client" in result.turns[0].calls[0].content
+
+
+class Forecast(BaseModel):
+    city: str
+    temp: int
+
+
+def test_messages_loop_with_a_response_format_reasks_a_bad_final_answer() -> None:
+    script = [
+        msg([use("t1", "get_weather", city="Paris")], "tool_use"),
+        msg([{"type": "text", "text": '{"city": "Paris", "temp": "warm"}'}], "end_turn"),
+        msg([{"type": "text", "text": '{"city": "Paris", "temp": 18}'}], "end_turn"),
+    ]
+    api = MockAPI(*(json_response(200, b) for b in script))
+    result = sync_client(api).messages.run_tools(
+        model="claude",
+        messages=[{"role": "user", "content": "Weather in Paris?"}],
+        max_tokens=256,
+        tools=[get_weather],
+        response_format=Forecast,
+    )
+    assert isinstance(result, ParsedToolRunResult)
+    assert result.parsed == Forecast(city="Paris", temp=18) and result.refusal is None
+    first = api.bodies()[0]
+    assert first["response_format"]["name"] == "Forecast"
+    assert [t["name"] for t in first["tools"]] == ["get_weather"]
+    reask = api.bodies()[2]["messages"][-1]
+    assert reask["role"] == "user" and "at /temp:" in json.dumps(reask["content"])
+    assert [bool(a.issues) for a in result.attempts] == [True, False]
+    assert len(result.turns) == 3 and result.usage.input_tokens == 30
+
+
+def test_chat_loop_in_tool_mode_ends_on_the_format_tool_async() -> None:
+    script = [
+        chat([("c1", "get_weather", {"city": "Rome"})]),
+        chat([("c2", "Forecast", {"city": "Rome", "temp": 18})]),
+    ]
+    api = MockAPI(*(json_response(200, b) for b in script))
+
+    async def run() -> Any:
+        return await async_client(api).chat.completions.run_tools(
+            model="gpt-4o",
+            messages=[{"role": "user", "content": "Weather in Rome?"}],
+            tools=[get_weather],
+            response_format=Forecast,
+            structured_output="tool",
+        )
+
+    result = asyncio.run(run())
+    assert result.parsed == Forecast(city="Rome", temp=18)
+    first = api.bodies()[0]
+    assert first["tool_choice"] == "required"
+    assert {t["function"]["name"] for t in first["tools"]} == {"Forecast", "get_weather"}
+    assert "response_format" not in first
+    assert len(api.requests) == 2 and result.usage.total_tokens == 24
+
+
+def test_a_loop_whose_final_answer_stays_invalid_raises_with_every_attempt() -> None:
+    bad = msg([{"type": "text", "text": '{"city": 5}'}], "end_turn")
+    api = MockAPI(
+        json_response(200, MESSAGES_SCRIPT[1]), json_response(200, bad), json_response(200, bad)
+    )
+    with pytest.raises(OutputValidationError) as caught:
+        sync_client(api).messages.run_tools(
+            model="claude",
+            messages=[{"role": "user", "content": "?"}],
+            max_tokens=64,
+            tools=[get_weather],
+            response_format=Forecast,
+        )
+    assert len(caught.value.attempts) == 2
+    assert all(a.issues for a in caught.value.attempts)
+    assert len(caught.value.responses) == 3  # the tool turn counts in the usage too
+    assert caught.value.usage.input_tokens == 30

@@ -1,4 +1,4 @@
-"""parse and run_tools as users type them; checked by `mypy --strict` and `pyright --strict`.
+"""parse, run_tools and the structured stream as users type them; checked by `mypy --strict` and `pyright --strict`.
 
 The functions are never called: each annotated assignment must type-check, so ``parsed`` is
 the model class given as ``response_format`` (or ``Any`` for a schema given as data).
@@ -15,6 +15,7 @@ from chatsdk import (
     Client,
     OutputValidationError,
     ParsedResponse,
+    ParsedToolRunResult,
     ToolRunResult,
     Turn,
 )
@@ -63,6 +64,41 @@ def sync_calls(client: Client) -> None:
     del plain_parsed, final, turns, attempts
 
 
+def sync_streams_and_loops(client: Client) -> None:
+    with client.messages.stream(
+        model="m", messages=[{"role": "user", "content": "hi"}], response_format=Weather
+    ) as stream:
+        for text in stream.text_stream:
+            shown: str = text
+            del shown
+        so_far: Any = stream.current_parsed()
+        done = stream.get_final_parsed()
+        parsed: Weather | None = done.parsed
+        message: ChatResponse = done.response
+        snapshot: ChatResponse = stream.get_final()
+    with client.chat.completions.stream(
+        model="m", messages=[], response_format=Weather, structured_output="tool"
+    ) as chat:
+        for partial in chat.parsed_stream:
+            del partial
+        chat_parsed: Weather | None = chat.get_final_parsed().parsed
+        completion: ChatCompletionResponse = chat.get_final_parsed().response
+    fmt = ResponseFormat(name="w", schema_={"type": "object"})
+    with client.messages.stream(
+        model="m", messages=[], response_format=fmt, structured_output="native"
+    ) as loose:
+        loose_parsed: Any = loose.get_final_parsed().parsed
+    with client.messages.stream(model="m", messages=[]) as plain:
+        plain_text: str = plain.get_final_text()
+    loop: ParsedToolRunResult[Weather, ChatResponse] = client.messages.run_tools(
+        model="m", messages=[], tools=[get_weather], response_format=Weather
+    )
+    loop_parsed: Weather | None = loop.parsed
+    turns: list[Turn[ChatResponse]] = loop.turns
+    del so_far, parsed, message, snapshot, chat_parsed, completion, loose_parsed
+    del plain_text, loop_parsed, turns
+
+
 async def async_calls(client: AsyncClient) -> None:
     result = await client.chat.completions.parse(model="m", messages=[], response_format=Weather)
     parsed: Weather | None = result.parsed
@@ -75,3 +111,24 @@ async def async_calls(client: AsyncClient) -> None:
     )
     final: ChatCompletionResponse = loop.response
     del parsed, final
+
+
+async def async_streams_and_loops(client: AsyncClient) -> None:
+    async with client.messages.stream(model="m", messages=[], response_format=Weather) as stream:
+        async for partial in stream.parsed_stream:
+            del partial
+        parsed: Weather | None = (await stream.get_final_parsed()).parsed
+    async with client.chat.completions.stream(model="m", messages=[]) as plain:
+        async for chunk in plain:
+            del chunk
+
+    async def weather(city: str) -> str:
+        """Weather of a city."""
+        return city
+
+    loop = await client.chat.completions.run_tools(
+        model="m", messages=[], tools=[weather], response_format=Weather, max_turns=2
+    )
+    loop_parsed: Weather | None = loop.parsed
+    final: ChatCompletionResponse = loop.response
+    del parsed, loop_parsed, final
