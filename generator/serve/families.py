@@ -63,6 +63,10 @@ class Family:
         """The JSON Schema the request's ``response_format`` asks the answer to match."""
         raise NotImplementedError
 
+    def must_call(self, body: dict[str, Any]) -> bool:
+        """Whether the request's ``tool_choice`` makes the model call some tool, whichever."""
+        raise NotImplementedError
+
     def with_text(self, template: dict[str, Any], text: str) -> dict[str, Any]:
         """``template`` (an answer without tool calls) answering ``text``."""
         raise NotImplementedError
@@ -121,6 +125,9 @@ class _Chat(Family):
     def forced(self, body: dict[str, Any]) -> str | None:
         name = _obj(_obj(body.get("tool_choice")).get("function")).get("name")
         return name if isinstance(name, str) else None
+
+    def must_call(self, body: dict[str, Any]) -> bool:
+        return body.get("tool_choice") == "required"
 
     def output_schema(self, body: dict[str, Any]) -> dict[str, Any] | None:
         fmt = _obj(body.get("response_format"))
@@ -201,6 +208,9 @@ class _Messages(Family):
         choice = _obj(body.get("tool_choice"))
         name = choice.get("name") if choice.get("type") == "tool" else None
         return name if isinstance(name, str) else None
+
+    def must_call(self, body: dict[str, Any]) -> bool:
+        return _obj(body.get("tool_choice")).get("type") == "any"
 
     def output_schema(self, body: dict[str, Any]) -> dict[str, Any] | None:
         fmt = body.get("response_format")

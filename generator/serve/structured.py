@@ -6,7 +6,9 @@ refusals (chat completions and messages).
   ``json_object``) is answered with text that is the minimal instance of that schema
   (:mod:`generator.serve.instances`).
 * A request whose ``tool_choice`` forces a tool is answered with one call of that tool whose
-  input is the minimal instance of the tool's input schema.
+  input is the minimal instance of the tool's input schema; one whose ``tool_choice`` makes
+  the model call some tool (messages ``any``, chat ``required``), once nothing scripted is
+  left, likewise with the request's first tool.
 * ``x-sdkforge-tool-calls`` scripts the tool calls of a loop, turn by turn (see
   :func:`parse_plan`): each turn's calls, then, once every turn has had its tool results, the
   final answer (structured, when the request asks for a format). The turn is told by how many
@@ -165,6 +167,11 @@ class Structured:
                     for name, v in plan[taken]
                 ]
                 return self._check(op, self.tool_loop.calls(op, family, calls))
+        if family.must_call(body) and family.tools(body):
+            # "some tool, whichever": the first, as a forced one (run_tools puts a format's first)
+            first = next(iter(family.tools(body)))
+            value = self._value(self._tool(family, body, first), invalid)
+            return self._send(op, family, self.tool_loop.calls(op, family, [(first, value)]))
         schema = family.output_schema(body)
         if schema is not None:
             text = json.dumps(self._value(schema, invalid), ensure_ascii=False)

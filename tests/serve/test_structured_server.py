@@ -291,3 +291,18 @@ def test_each_kind_of_answer_is_valid_against_the_response_schema(spec: Spec) ->
             assert first_violation(op.response, answer) is None, (op.operation_id, label)
             checked.append((op.resource, label))
     assert len(checked) == 6  # three kinds in each of the two families that have them
+
+
+@pytest.mark.parametrize("path", FAMILIES)
+def test_a_choice_of_some_tool_calls_the_first_once_the_script_is_done(
+    server: RunningServer, path: str
+) -> None:
+    some = {"type": "any"} if path == MESSAGES else "required"
+    data = body(path, tools=TOOLS[path], tool_choice=some)
+    assert [n for _, n, _ in calls_of(path, ok(server, path, data))] == ["get_weather"]
+    script = {"x-sdkforge-tool-calls": "get_time"}
+    first = ok(server, path, data, **script)
+    assert [n for _, n, _ in calls_of(path, first)] == ["get_time"]
+    data["messages"] = [*data["messages"], turn_of(path, first), *results_of(path, first)]
+    [(_, name, value)] = calls_of(path, ok(server, path, data, **script))
+    assert (name, value) == ("get_weather", INSTANCE)
