@@ -29,8 +29,10 @@ def test_the_demo_runs_against_the_reference_server_and_tells_the_story() -> Non
     assert (
         "InvalidRequestError 422" in transcript and "StreamError (overloaded_error)" in transcript
     )
-    # README's structured-output examples ran (all three), with a re-ask and a tool loop
-    assert all(f"README {n} |" in transcript for n in (1, 2, 3))
+    # README's structured-output examples ran (all four), with a re-ask, a tool loop and a
+    # structured stream whose last partial value is the final one
+    assert all(f"README {n} |" in transcript for n in (1, 2, 3, 4))
+    assert "README 4 | {'city': 'city', 'temp_c': 0, 'note': None}" in transcript
     assert "attempt 1 was invalid at /city: Input should be a valid string" in transcript
     assert "Weather(city='city', temp_c=0.0, note=None) after 2 attempts" in transcript
     for turn, calls in enumerate(("get_weather, get_time", "get_weather", "the final answer")):
