@@ -5,20 +5,39 @@ by hand, start `make serve` in one terminal and, in another:
 
     CHATSDK_BASE_URL=http://127.0.0.1:8080 CHATSDK_API_KEY=any-key .venv/bin/python examples/demo.py
 
-The reference server answers from the examples in schemas/, so the replies are canned; the
-headers starting `x-sdkforge-` ask it for a particular example or an injected fault.
+The reference server answers from the examples in schemas/, so the replies are canned (a
+structured answer is the minimal instance of the schema the request sends); the headers
+starting `x-sdkforge-` ask it for a particular example, an injected fault, or tool calls.
+The section on structured output and tools runs the examples of README.md's section.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
+import re
 import textwrap
+from pathlib import Path
+from typing import Any
 
 import chatsdk
 from chatsdk import AsyncClient, Client
 from chatsdk.chat_completions import ChatMessage
 from chatsdk.messages import Effort, Message, ThinkingConfig
 from chatsdk.sessions import ContextConfig, SessionChatResponse, SessionTextBlock
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+DEMO_MARK = "<!-- demo: make demo runs this block -->"
+
+
+def readme_examples(heading: str) -> list[str]:
+    """The Python blocks of a README section marked for the demo, in order."""
+    text = README.read_text(encoding="utf-8")
+    start = text.index(f"\n## {heading}\n")
+    end = text.find("\n## ", start + 1)
+    body = text[start : end if end >= 0 else len(text)]
+    return re.findall(re.escape(DEMO_MARK) + r"\n```python\n(.*?)\n```", body, re.DOTALL)
 
 
 def reply_text(reply: SessionChatResponse) -> str:
@@ -149,6 +168,33 @@ def errors_and_retries(client: Client) -> None:
         say("mid-stream", f"{type(exc).__name__} ({exc.error_type}): {exc}")
 
 
+def structured_output_and_tools() -> None:
+    section("Structured output and tools")
+    # README's own examples, run as they are written there (they share one namespace).
+    namespace: dict[str, Any] = {"__name__": "readme_examples"}
+    for number, code in enumerate(readme_examples("Structured output and tools"), 1):
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            exec(compile(code, f"README.md, example {number}", "exec"), namespace)
+        for line in printed.getvalue().splitlines():
+            say(f"README {number}", line)
+    namespace["client"].close()
+
+    result = namespace["result"]  # chat completions parse, the first answer invalid
+    first = result.attempts[0].issues[0]
+    say("re-asked", f"attempt 1 was invalid at {first.location}: {first.message}")
+    usage = result.usage
+    say(
+        "parsed",
+        f"{result.parsed!r} after {len(result.attempts)} attempts"
+        f" ({usage.prompt_tokens} + {usage.completion_tokens} tokens over both)",
+    )
+    run = namespace["run"]  # messages run_tools, three turns with two tools
+    for turn in run.turns:
+        names = ", ".join(call.name for call in turn.calls) or "the final answer"
+        say(f"turn {turn.index}", names)
+
+
 async def all_at_once() -> None:
     section("Async: one request to each family, concurrently")
     async with AsyncClient() as client:
@@ -172,6 +218,7 @@ def main() -> None:
         messages(client)
         sessions(client)
         errors_and_retries(client)
+    structured_output_and_tools()
     asyncio.run(all_at_once())
 
 

@@ -7,6 +7,9 @@ this package does not: the names below are loaded from their modules on first us
 * :mod:`~generator.serve.events`: stream events cut from an answer, and their SSE framing
 * :mod:`~generator.serve.faults`: the ``x-sdkforge-fault`` header and what each fault does
 * :mod:`~generator.serve.sessions`: server-side sessions
+* :mod:`~generator.serve.tool_loop`, :mod:`~generator.serve.structured`: conversations that go
+  round, structured answers from the request's schemas (:mod:`~generator.serve.instances`),
+  in each family's places (:mod:`~generator.serve.families`)
 * :mod:`~generator.serve.recording`: the requests seen, for ``/_sdkforge/requests/{key}``
 * :mod:`~generator.serve.plans`, :mod:`~generator.serve.resets`: how an answer goes out
 * :mod:`~generator.serve.app`: the Starlette application

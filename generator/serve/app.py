@@ -4,12 +4,13 @@ each request (validation, faults, examples, sessions, replays).
 Every operation of every OpenAPI document becomes a route. A request is validated against the
 operation's request schema (JSON Schema 2020-12, references resolved through the spec's registry)
 and rejected with 422 and the JSON pointer of the first violation, in the family's own error body
-shape. A valid request is answered from the ``examples`` of the response schema; with
-``"stream": true`` the same answer is cut into the family's stream events (each one validated
+shape. A valid request is answered from the ``examples`` of the response schema (one that
+asks for structured output, from its own schema too: :mod:`generator.serve.structured`); with
+``"stream": true`` the same answer is cut into the family's stream events (each kind validated
 against the stream item schema when the server starts) and sent with the framing the operation's
 ``x-sdk-stream`` declares.
 
-Tests steer the server with request headers; none of them changes a successful answer's content:
+Tests steer the server with request headers:
 
 ``x-sdkforge-fault``
     ``<kind>[; name=value]…``: a status code (``429``, ``503``, …) answered with the family's error
@@ -25,6 +26,11 @@ Tests steer the server with request headers; none of them changes a successful a
 ``x-sdkforge-scenario: tool-loop``
     A tool call first, then a final answer once the tool results come back, with the
     assistant turn checked to be the one sent; see :mod:`generator.serve.tool_loop`.
+``x-sdkforge-tool-calls``
+    The tool calls of each turn of a loop (``get_weather, get_time; get_weather``), then the
+    final answer. A ``response_format`` or a forced tool is answered with an instance of the
+    request's own schema, and ``x-sdkforge-fault: invalid-output`` / ``refusal`` change that
+    answer; see :mod:`generator.serve.structured`.
 ``x-sdkforge-replay``
     A file under the fixtures folder (``tests/fixtures/real`` by default) served verbatim: an
     ``.sse`` file as an event stream, a ``.json`` file as the body.
@@ -66,6 +72,7 @@ from generator.serve.headers import (
     REPLAY_HEADER,
     REQUEST_ID_HEADER,
     SCENARIO_HEADER,
+    TOOL_CALLS_HEADER,
 )
 from generator.serve.operations import ERROR_TYPES, Operation, first_violation, read_operations
 from generator.serve.plans import Plan, write
@@ -73,6 +80,7 @@ from generator.serve.recording import Attempt, RequestLog
 from generator.serve.resets import ResetResponse
 from generator.serve.routes import DEBUG_PREFIX, route_table
 from generator.serve.sessions import Sessions, session_answer
+from generator.serve.structured import OUTPUT_FAULTS, Structured, answer_kinds
 from generator.serve.tool_loop import TOOL_LOOP, ToolLoop
 
 __all__ = ["ReferenceServer", "RequestIdMiddleware"]
@@ -130,20 +138,25 @@ class ReferenceServer:
         )
         self.sessions = Sessions()
         self.tool_loop = ToolLoop()
+        self.structured = Structured(self.tool_loop)
         self._check_streams()
 
     def _check_streams(self) -> None:
-        """Every event the server can stream is valid against the stream item schema."""
+        """Every kind of event the server can stream is valid against the stream item schema:
+        the examples', and those of each kind of structured answer."""
         for op in self.operations:
             if op.stream is None:
                 continue
-            for index, example in enumerate(op.examples):
-                answer = self._complete(op, example, {}, "sess_check", Sessions())
+            answers = [
+                (f"example {index}", self._complete(op, example, {}, "sess_check", Sessions()))
+                for index, example in enumerate(op.examples)
+            ]
+            for label, answer in [*answers, *answer_kinds(op)]:
                 for event in stream_events(op, answer, _EVERY_CHUNK):
                     found = first_violation(op.stream.validator, event)
                     if found is not None:
                         raise AssertionError(
-                            f"{op.operation_id} example {index}: streamed event {event.get('type')!r}"
+                            f"{op.operation_id} {label}: streamed event {event.get('type')!r}"
                             f" is invalid at {found[0] or '/'}: {found[1]}"
                         )
 
@@ -252,8 +265,8 @@ class ReferenceServer:
                 fault = Fault.parse(headers[FAULT_HEADER])
             except FaultSyntaxError as exc:
                 return self._error(op, request, attempt, 400, f"{FAULT_HEADER}: {exc}")
-            if not fault.active(attempt.number):
-                fault = None
+            if fault.kind not in OUTPUT_FAULTS and not fault.active(attempt.number):
+                fault = None  # an output fault counts a conversation's answers instead
 
         if fault is not None:
             early = await self._early_fault(op, request, attempt, fault)
@@ -278,7 +291,7 @@ class ReferenceServer:
         stream = bool(body.get("stream")) and op.stream is not None
         attempt.stream = stream
         try:
-            plan = await self._plan(op, request, body, stream)
+            plan = await self._plan(op, request, body, stream, fault)
         except LookupError as exc:
             status = 404 if isinstance(exc, KeyError) else 400
             return self._error(op, request, attempt, status, str(exc.args[0]))
@@ -328,7 +341,12 @@ class ReferenceServer:
         return None
 
     async def _plan(
-        self, op: Operation, request: Request, body: dict[str, Any], stream: bool
+        self,
+        op: Operation,
+        request: Request,
+        body: dict[str, Any],
+        stream: bool,
+        fault: Fault | None,
     ) -> Plan:
         headers = request.headers
         delay = float(headers.get(DELAY_HEADER, 0)) / 1000 or self.event_delay
@@ -344,6 +362,10 @@ class ReferenceServer:
             example = headers.get(EXAMPLE_HEADER)
             answer = self.tool_loop.answer(op, body, None if example is None else int(example))
             plan = self._answer_plan(op, answer, body, stream)
+        elif (
+            made := self.structured.answer(op, body, headers.get(TOOL_CALLS_HEADER), fault)
+        ) is not None:
+            plan = self._answer_plan(op, made, body, stream)
         else:
             index = int(headers.get(EXAMPLE_HEADER, 0))
             if not 0 <= index < len(op.examples):

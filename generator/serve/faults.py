@@ -28,7 +28,16 @@ __all__ = [
     "sleep_unless_gone",
 ]
 
-FAULT_KINDS = ("reset", "stall", "malformed", "error-event", "non-json", "truncate")
+FAULT_KINDS = (
+    "reset",
+    "stall",
+    "malformed",
+    "error-event",
+    "non-json",
+    "truncate",
+    "invalid-output",
+    "refusal",
+)
 _FAULT_PARAMS = {
     "status": ("times", "retry-after-ms", "retry-after", "retry-after-date"),
     "reset": ("times", "bytes"),
@@ -37,6 +46,8 @@ _FAULT_PARAMS = {
     "error-event": ("times", "after", "echo"),
     "truncate": ("times", "after"),
     "non-json": ("times", "status", "retry-after-ms", "retry-after", "retry-after-date"),
+    "invalid-output": ("times",),
+    "refusal": ("times",),
 }
 
 
@@ -60,6 +71,9 @@ class Fault:
     * ``error-event``: after K events (``after=K``, default 1) the family's error event ends the
       stream; without a stream, a 500 error body.
     * ``non-json``: a text/html error page (``status=N``, default 500).
+    * ``invalid-output``: the structured answer (the text asked for by ``response_format``, or
+      the forced tool's input) is an instance that fails the schema; ``refusal``: the model
+      refuses. Both count attempts per conversation; see :mod:`generator.serve.structured`.
 
     ``times=N`` limits the fault to the first N attempts of a call.
     """

@@ -12,6 +12,7 @@ __all__ = [
     "REPLAY_HEADER",
     "REQUEST_ID_HEADER",
     "SCENARIO_HEADER",
+    "TOOL_CALLS_HEADER",
 ]
 
 FAULT_HEADER = "x-sdkforge-fault"
@@ -19,6 +20,7 @@ KEY_HEADER = "x-sdkforge-key"
 EXAMPLE_HEADER = "x-sdkforge-example"
 REPLAY_HEADER = "x-sdkforge-replay"
 SCENARIO_HEADER = "x-sdkforge-scenario"
+TOOL_CALLS_HEADER = "x-sdkforge-tool-calls"
 DELAY_HEADER = "x-sdkforge-event-delay-ms"
 CHUNK_HEADER = "x-sdkforge-chunk-bytes"
 ATTEMPT_HEADER = "x-sdkforge-attempt"

@@ -11,6 +11,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
+from referencing import Registry
 
 from generator.core.errors import join_pointer
 from generator.core.load import Document, Spec, lookup
@@ -93,6 +94,43 @@ class Operation:
     stream: Stream | None
     errors: ErrorShape
     security: tuple[str, ...]  # "bearer" | "header:<name>"
+    response: Draft202012Validator | None = None  # the JSON answer's schema
+    registry: Registry[Any] | None = None  # resolves the schemas' references
+
+    def response_examples(self, *path: str) -> list[Any]:
+        """The ``examples`` the response schema gives at a path of property names (arrays,
+        references and ``anyOf``/``oneOf``/``allOf`` branches looked through)."""
+        if self.response is None or self.registry is None:
+            return []
+        nodes = _expand(self.response.schema, self.registry.resolver())
+        for key in path:
+            nodes = [
+                found
+                for schema, resolver in nodes
+                if key in (schema.get("properties") or {})
+                for found in _expand(schema["properties"][key], resolver)
+            ]
+        return [example for schema, _ in nodes for example in schema.get("examples") or []]
+
+
+_Node = tuple[dict[str, Any], Any]  # (schema, the referencing resolver to resolve its refs)
+
+
+def _expand(schema: Any, resolver: Any, depth: int = 0) -> list[_Node]:
+    """``schema`` and the schemas it stands for: its reference's target, its branches and,
+    for an array, its items."""
+    if not isinstance(schema, dict) or depth > 16:
+        return []
+    if "$ref" in schema:
+        resolved = resolver.lookup(schema["$ref"])
+        return _expand(resolved.contents, resolved.resolver, depth + 1)
+    out: list[_Node] = [(schema, resolver)]
+    for key in ("anyOf", "oneOf", "allOf"):
+        for branch in schema.get(key) or []:
+            out += _expand(branch, resolver, depth + 1)
+    if "items" in schema:
+        out += _expand(schema["items"], resolver, depth + 1)
+    return out
 
 
 def _validator(spec: Spec, doc: Document, ref: str) -> Draft202012Validator:
@@ -137,12 +175,13 @@ def _read_operation(
 ) -> Operation:
     request_ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     examples: list[dict[str, Any]] = []
+    response_ref = None
     stream = None
     error_ref = None
     for status, response in sorted((op.get("responses") or {}).items()):
         content = response.get("content") or {}
         if str(status).startswith("2"):
-            json_ref = content["application/json"]["schema"]["$ref"]
+            json_ref = response_ref = content["application/json"]["schema"]["$ref"]
             examples = list(_schema(spec, doc, json_ref)[1].get("examples") or [])
             media = content.get("text/event-stream")
             if media is not None:
@@ -183,6 +222,8 @@ def _read_operation(
             detail_keys=frozenset((detail.get("properties") or {}).keys()),
         ),
         security=tuple(security),
+        response=_validator(spec, doc, response_ref) if response_ref else None,
+        registry=spec.registry,
     )
 
 

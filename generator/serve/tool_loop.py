@@ -14,13 +14,13 @@ from __future__ import annotations
 import copy
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Any
 
 from generator.core.errors import join_pointer
+from generator.serve.families import FAMILIES, Family
 from generator.serve.operations import Operation
 
-__all__ = ["TOOL_LOOP", "ToolLoop", "ToolLoopError", "first_difference"]
+__all__ = ["TOOL_LOOP", "ToolLoop", "ToolLoopError", "first_difference", "new_call_id"]
 
 TOOL_LOOP = "tool-loop"
 _KEPT = 4096  # assistant turns remembered, oldest forgotten first
@@ -52,85 +52,8 @@ def first_difference(sent: Any, received: Any, pointer: str = "") -> str | None:
     return None if same else (pointer or "/")
 
 
-@dataclass(frozen=True)
-class _Family:
-    """Where a family keeps its tool calls, tool results and tool names."""
-
-    prefix: str
-
-    def calls(self, answer: dict[str, Any]) -> list[dict[str, Any]]:
-        raise NotImplementedError
-
-    def turn(self, answer: dict[str, Any]) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def results(self, messages: list[Any]) -> tuple[int, list[str]]:
-        """(index of the first message with results, the call ids answered), or (-1, [])."""
-        raise NotImplementedError
-
-    def tool_name(self, tool: Any) -> str | None:
-        raise NotImplementedError
-
-    def rename(self, call: dict[str, Any], name: str) -> None:
-        raise NotImplementedError
-
-
-class _Chat(_Family):
-    def calls(self, answer: dict[str, Any]) -> list[dict[str, Any]]:
-        message = answer["choices"][0]["message"]
-        calls: list[dict[str, Any]] = message.get("tool_calls") or []
-        return calls
-
-    def turn(self, answer: dict[str, Any]) -> dict[str, Any]:
-        turn: dict[str, Any] = answer["choices"][0]["message"]
-        return turn
-
-    def results(self, messages: list[Any]) -> tuple[int, list[str]]:
-        start = len(messages)
-        while (
-            start
-            and isinstance(messages[start - 1], dict)
-            and messages[start - 1].get("role") == "tool"
-        ):
-            start -= 1
-        ids = [m.get("tool_call_id", "") for m in messages[start:]]
-        return (start, ids) if ids else (-1, [])
-
-    def tool_name(self, tool: Any) -> str | None:
-        name = ((tool or {}).get("function") or {}).get("name")
-        return name if isinstance(name, str) else None
-
-    def rename(self, call: dict[str, Any], name: str) -> None:
-        call["function"]["name"] = name
-
-
-class _Messages(_Family):
-    def calls(self, answer: dict[str, Any]) -> list[dict[str, Any]]:
-        return [b for b in answer["content"] if b.get("type") == "tool_use"]
-
-    def turn(self, answer: dict[str, Any]) -> dict[str, Any]:
-        return {"role": "assistant", "content": answer["content"]}
-
-    def results(self, messages: list[Any]) -> tuple[int, list[str]]:
-        last = messages[-1] if messages else None
-        content = last.get("content") if isinstance(last, dict) else None
-        if not isinstance(content, list):
-            return -1, []
-        ids = [b.get("tool_use_id", "") for b in content if b.get("type") == "tool_result"]
-        return (len(messages) - 1, ids) if ids else (-1, [])
-
-    def tool_name(self, tool: Any) -> str | None:
-        name = (tool or {}).get("name")
-        return name if isinstance(name, str) else None
-
-    def rename(self, call: dict[str, Any], name: str) -> None:
-        call["name"] = name
-
-
-_FAMILIES: dict[str, _Family] = {
-    "chat.completions": _Chat(prefix="call_"),
-    "messages": _Messages(prefix="toolu_"),
-}
+def new_call_id(family: Family) -> str:
+    return f"{family.prefix}{uuid.uuid4().hex[:24]}"
 
 
 class ToolLoop:
@@ -141,7 +64,7 @@ class ToolLoop:
 
     def answer(self, op: Operation, body: dict[str, Any], example: int | None) -> dict[str, Any]:
         """The answer to ``body``: a tool call, or the final answer once results came back."""
-        family = _FAMILIES.get(op.resource)
+        family = FAMILIES.get(op.resource)
         if family is None:
             raise ToolLoopError(f"{op.operation_id} has no tool calls to loop over")
         messages = body.get("messages") or []
@@ -155,7 +78,7 @@ class ToolLoop:
         return copy.deepcopy(finals[0])
 
     def _call(
-        self, op: Operation, family: _Family, body: dict[str, Any], example: int | None
+        self, op: Operation, family: Family, body: dict[str, Any], example: int | None
     ) -> dict[str, Any]:
         tools = body.get("tools") or []
         name = family.tool_name(tools[0]) if tools else None
@@ -169,20 +92,55 @@ class ToolLoop:
                 f" (the examples that do: {calling})"
             )
         answer = copy.deepcopy(op.examples[index])
-        ids = []
         for call in family.calls(answer):
-            call["id"] = f"{family.prefix}{uuid.uuid4().hex[:24]}"
+            call["id"] = new_call_id(family)
             family.rename(call, name)
-            ids.append(call["id"])
+        self.remember(family, answer)
+        return answer
+
+    def remember(self, family: Family, answer: dict[str, Any]) -> None:
+        """Keep the assistant turn of ``answer`` under each of its call ids."""
+        ids = [call["id"] for call in family.calls(answer)]
         turn = copy.deepcopy(family.turn(answer))
         for call_id in ids:
             self._sent[call_id] = (turn, frozenset(ids))
             self._sent.move_to_end(call_id)
         while len(self._sent) > _KEPT:
             self._sent.popitem(last=False)
+
+    def calls(self, op: Operation, family: Family, calls: list[tuple[str, Any]]) -> dict[str, Any]:
+        """An answer making ``calls`` (tool name, input), with fresh ids: the first response
+        example that calls a tool, its calls replaced."""
+        templates = [e for e in op.examples if family.calls(e)]
+        if not templates:
+            raise ToolLoopError(f"{op.operation_id}: no response example calls a tool")
+        made = [(new_call_id(family), name, value) for name, value in calls]
+        answer = family.with_calls(templates[0], made)
+        self.remember(family, answer)
         return answer
 
-    def _check(self, family: _Family, messages: list[Any], start: int, answered: list[str]) -> None:
+    def turns_taken(self, family: Family, messages: list[Any]) -> int:
+        """How many of this server's tool-calling turns ``messages`` carries back. Each must be
+        exactly as it was sent, and trailing tool results must answer every call of theirs."""
+        start, answered = family.results(messages)
+        if start >= 0:
+            self._check(family, messages, start, answered)
+        taken = 0
+        for index, message in enumerate(messages):
+            ids = family.turn_calls(message)
+            if not ids or ids[0] not in self._sent:
+                continue
+            found = first_difference(self._sent[ids[0]][0], message)
+            if found is not None:
+                where = join_pointer("/messages", str(index))
+                pointer = where if found == "/" else where + found
+                raise ToolLoopError(
+                    f"{pointer}: the assistant turn differs from the one this server sent"
+                )
+            taken += 1
+        return taken
+
+    def _check(self, family: Family, messages: list[Any], start: int, answered: list[str]) -> None:
         unknown = [i for i in answered if i not in self._sent]
         if unknown:
             raise ToolLoopError(
