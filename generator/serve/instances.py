@@ -12,7 +12,11 @@ length limits; a number the ``minimum``, or 0). Of ``anyOf``/``oneOf`` a ``null`
 taken first (so an optional field of a strict schema is ``null``, and a recursive schema
 ends), else the first branch that gives a valid value. Every instance is checked with ``jsonschema``
 before it is used: a schema this cannot satisfy (a ``pattern``, say) is refused with
-:class:`InstanceError` rather than answered wrongly.
+:class:`InstanceError` rather than answered wrongly. The schema is the request's, so it is
+untrusted: it is checked against the 2020-12 meta-schema first (a broken one is refused with
+the pointer of its mistake), and an instance may take at most ``_STEPS`` values made or
+checked and ``_SIZE`` items or characters per array or string, so a small schema cannot make
+the server build a million values or try failing branches without end.
 
 The invalid instance is the valid one with its first property (the first required one, in
 the schema's order) given a value of the wrong type, or, for a schema that is no object with
@@ -25,7 +29,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 from referencing import Registry, Resource
+from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from generator.core.errors import join_pointer
@@ -33,6 +39,11 @@ from generator.core.errors import join_pointer
 __all__ = ["InstanceError", "instance", "invalid_instance"]
 
 _DEPTH = 32
+# A request's schema is untrusted: what one instance may cost. Branches are tried in turn, so
+# nested anyOf of failing branches would otherwise take exponential time; a minItems or
+# minLength of a billion would take all the memory.
+_STEPS = 10_000  # values made and checked (tried branches included)
+_SIZE = 1_000  # items of an array, characters of a string
 _FORMATS = {
     "date-time": "2026-01-01T00:00:00Z",
     "date": "2026-01-01",
@@ -52,19 +63,39 @@ class InstanceError(LookupError):
 
 class _Maker:
     def __init__(self, schema: Mapping[str, Any]) -> None:
+        try:
+            Draft202012Validator.check_schema(schema)
+        except SchemaError as exc:
+            where = join_pointer("", *exc.absolute_path) or "/"
+            message = f"the requested schema is not valid at {where}: {exc.message}"
+            raise InstanceError(message) from None
         self.schema = dict(schema)
+        self.steps = 0
         resource = Resource.from_contents(self.schema, default_specification=DRAFT202012)
         # References are resolved against the schema itself (``#/$defs/...``), as sent.
         self.resolver = Registry().resolver_with_root(resource)
         self.validator = Draft202012Validator(self.schema)
 
+    def step(self) -> None:
+        self.steps += 1
+        if self.steps > _STEPS:
+            raise InstanceError(
+                f"cannot make an instance of the requested schema within {_STEPS} steps"
+            )
+
     def valid(self, schema: Any, value: Any) -> bool:
+        self.step()
         return bool(self.validator.evolve(schema=schema).is_valid(value))
 
     def resolve(self, schema: Any) -> dict[str, Any]:
         seen = 0
         while isinstance(schema, dict) and "$ref" in schema and seen < 32:
-            resolved = self.resolver.lookup(schema["$ref"]).contents
+            try:
+                resolved = self.resolver.lookup(schema["$ref"]).contents
+            except Unresolvable as exc:
+                raise InstanceError(
+                    f"the requested schema's $ref does not resolve: {exc}"
+                ) from None
             rest = {k: v for k, v in schema.items() if k != "$ref"}
             schema = {**resolved, **rest} if rest else resolved
             seen += 1
@@ -75,6 +106,7 @@ class _Maker:
             raise InstanceError(
                 "cannot make an instance of the requested schema: it nests without end"
             )
+        self.step()
         schema = self.resolve(raw)
         if raw is True or not schema:
             return None
@@ -111,7 +143,7 @@ class _Maker:
             required = [k for k in schema.get("required") or [] if isinstance(k, str)]
             return {key: self.make(props.get(key, True), key, depth + 1) for key in required}
         if kind == "array":
-            count = int(schema.get("minItems", 0))
+            count = _bounded(schema, "minItems")
             prefix = list(schema.get("prefixItems") or [])
             items = [self.make(s, name, depth + 1) for s in prefix[:count]]
             rest = schema.get("items", True)
@@ -158,11 +190,19 @@ def _merge(schemas: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _bounded(schema: Mapping[str, Any], key: str) -> int:
+    """A lower bound of a size (the meta-schema has checked it is a whole number)."""
+    value = int(schema.get(key, 0))
+    if value > _SIZE:
+        raise InstanceError(f"the requested schema's {key} of {value} is over {_SIZE}")
+    return value
+
+
 def _string(schema: Mapping[str, Any], name: str) -> str:
     if schema.get("format") in _FORMATS:
         return _FORMATS[str(schema["format"])]
     text = name or "text"
-    low, high = int(schema.get("minLength", 0)), schema.get("maxLength")
+    low, high = _bounded(schema, "minLength"), schema.get("maxLength")
     text = text.ljust(low, "x")
     return text[: int(high)] if high is not None else text
 

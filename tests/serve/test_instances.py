@@ -105,3 +105,47 @@ def test_schemas_that_cannot_be_answered_are_refused_with_the_reason() -> None:
                                "required": ["n"]}}, "$ref": "#/$defs/N"}  # fmt: skip
     with pytest.raises(InstanceError, match="without end"):
         instance(endless)
+
+
+NODE = {"$ref": "#/$defs/N"}
+
+
+@pytest.mark.parametrize(
+    ("schema", "reason"),
+    [
+        ({"type": "array", "minItems": "many"}, "not valid at /minItems"),
+        ({"type": "object", "properties": [1, 2]}, "not valid at /properties"),
+        ({"type": "number", "minimum": "low"}, "not valid at /minimum"),
+        ({"$ref": "#/$defs/Nowhere"}, "does not resolve"),
+        ({"type": "array", "items": {"type": "string"}, "minItems": 10**9}, "minItems of"),
+        ({"type": "string", "minLength": 10**10}, "minLength of"),
+        # small to send, a million values to make: 1000 arrays of 1000
+        (
+            {"type": "array", "minItems": 1000, "items": {"type": "array", "minItems": 1000}},
+            "within 10000 steps",
+        ),
+        # every failing branch tried again under each of two required properties
+        (
+            {
+                "$defs": {
+                    "N": {
+                        "anyOf": [
+                            {"type": "object", "required": ["a", "b"],
+                             "properties": {"a": NODE, "b": NODE}},
+                            {"type": "string", "pattern": "^x$"},
+                        ]
+                    }
+                },
+                **NODE,
+            },
+            "without end|within 10000 steps",
+        ),
+    ],
+)  # fmt: skip
+def test_a_hostile_or_broken_schema_is_refused_quickly(schema: dict[str, Any], reason: str) -> None:
+    """A request's schema is untrusted: a broken one gets its pointer and an expensive one a
+    bound, both as the 400 the server answers, never a crash or a hang."""
+    with pytest.raises(InstanceError, match=reason):
+        instance(schema)
+    with pytest.raises(InstanceError, match=reason):
+        invalid_instance(schema)
