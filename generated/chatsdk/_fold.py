@@ -166,7 +166,8 @@ _handoff = threading.local()
 
 
 def hand_off(item: object, payload: Any) -> None:
-    """Record the decoded JSON ``item`` was validated from, for the accumulator that folds it.
+    """Record the decoded JSON ``item`` was validated from (or the JSON text, when it was
+    validated from that), for the accumulator that folds it.
 
     The stream's iterator calls this for each event it yields; :meth:`Accumulator.add` folds
     the payload when it is given that same item (checked by identity), else the item's

@@ -40,6 +40,7 @@ from collections.abc import Mapping
 from typing import Any, Generic, TypeVar, cast
 
 import pydantic
+import pydantic_core
 
 from ._errors import APIResponseValidationError, excerpt
 from ._fold import (
@@ -92,7 +93,8 @@ class Accumulator(Generic[_F]):
         """Fold one parsed event in; returns the text fragments it added (see ``text_stream``).
 
         ``data`` is the event's decoded JSON when the caller has it; else the JSON the stream
-        decoded it from (:func:`hand_off`), else its ``to_dict()``. The event's class chooses
+        decoded it from, or the JSON text it validated it from (:func:`hand_off`), else its
+        ``to_dict()``. The event's class chooses
         the rules; nothing else of the typed event is read.
         """
         if event is None:
@@ -105,6 +107,8 @@ class Accumulator(Generic[_F]):
             data = handed(event)
             if data is None:
                 data = event.to_dict()
+            elif isinstance(data, str):
+                data = _decoded(data)
         texts: list[str] = []
         if isinstance(data, dict):
             fold(self._box, data, texts)
@@ -135,6 +139,14 @@ class Accumulator(Generic[_F]):
                 f"{exc.errors(include_url=False, include_input=False)}; "
                 f"accumulated {excerpt(json.dumps(data, default=str))}"
             ) from exc
+
+
+def _decoded(text: str) -> Any:
+    """The JSON text an event was validated from (see ``StreamSpec.read``), decoded."""
+    try:
+        return pydantic_core.from_json(text)
+    except ValueError:
+        return json.loads(text)
 
 
 def _clean(value: Any, strict: bool) -> Any:
