@@ -22,8 +22,8 @@ __all__ = ["SSEDecoder", "ServerSentEvent", "aiter_events", "iter_events"]
 _EOL = re.compile(rb"\r\n|\r|\n")
 _BOM = "\ufeff"
 # One whole event as servers write it: an optional ``event:`` line, one ``data:`` line, a
-# blank line. Read at once, it gives what the line-by-line reading gives (see ``_lines``).
-_PLAIN_EVENT = re.compile(r"(?:event: ?([^\n]*)\n)?data: ?([^\n]*)\n\n")
+# blank line (LF line ends). Read at once, it gives what the line-by-line reading gives.
+_PLAIN_EVENT = re.compile(r"(?:event: ?([^\r\n]*)\n)?data: ?([^\r\n]*)\n\n")
 
 Fields = tuple[str, "str | None", "str | None", "int | None"]
 """An event as the decoder dispatches it: (data, event, id, retry), what
@@ -72,6 +72,18 @@ class SSEDecoder:
         """:meth:`feed`'s events as plain tuples (data, event, id, retry)."""
         if not chunk:
             return []  # an empty read changes nothing, not even a pending CR's LF
+        if (
+            self._started
+            and not self._partial
+            and not self._has_data
+            and self._event is None
+            and self._retry is None
+        ):
+            # Between events, a chunk that is one whole plain event (how servers flush them)
+            found = _PLAIN_EVENT.fullmatch(chunk.decode("utf-8", errors="replace"))
+            if found is not None:
+                self._skip_lf = False
+                return [(found[2], found[1] or None, self.last_event_id, None)]
         events: list[Fields] = []
         start = 0
         if self._skip_lf and chunk[:1] == b"\n":
@@ -136,7 +148,7 @@ class SSEDecoder:
             while found is not None:
                 events.append((found[2], found[1] or None, self.last_event_id, None))
                 pos = found.end()
-                found = match(text, pos)
+                found = match(text, pos) if pos < len(text) else None
         if pos < len(text):
             for line in text[pos:-1].split("\n"):
                 self._text(line, events)

@@ -35,7 +35,7 @@ from ._errors import (
 from ._faults import redact_error, request_id_of, transport_error
 from ._fold import hand_off
 from ._lenient import lenient, union_tags
-from ._sse import Fields, ServerSentEvent, SSEDecoder
+from ._sse import ServerSentEvent, SSEDecoder
 from ._types import AsyncClosing, Closing
 
 if TYPE_CHECKING:
@@ -128,24 +128,25 @@ class StreamSpec(Generic[_T, _F]):
         self, data: str, event: str | None, response: httpx2.Response | None, strict: bool
     ) -> tuple[Any, Any]:
         """:meth:`parse` of an event given as its data and its name."""
-        named = self.framing == "named-events"
-        if named:
-            if event in self.skip and not data.strip():
+        if self.framing == "named-events":
+            skip = self.skip
+            if event in skip and not data.strip():
                 return _SKIP, None  # a keep-alive with no payload; one with a payload must parse
-        elif self.terminator is not None and data.strip() == self.terminator:
-            return _DONE, None
-        payload: Any = _loads(data, event, response)
-        fields = _fields(payload)
-        if named:
+            payload: Any = _loads(data, event, response)
             name = event
-            if name is None:
-                name = fields.get("type")
-            if name in self.skip:
+            if name is None and isinstance(payload, dict):
+                name = cast("dict[str, Any]", payload).get("type")
+            if name in skip:
                 return _SKIP, None
-            if self.error_event is not None and name == self.error_event:
+            if name is not None and name == self.error_event:
                 raise self._stream_error(payload, response)
-        elif self.error_property is not None and fields.get(self.error_property) is not None:
-            raise self._stream_error(payload, response)
+        else:
+            if self.terminator is not None and data.strip() == self.terminator:
+                return _DONE, None
+            payload = _loads(data, event, response)
+            prop = self.error_property
+            if prop is not None and _fields(payload).get(prop) is not None:
+                raise self._stream_error(payload, response)
         try:
             return self._validate(payload), payload
         except pydantic.ValidationError as exc:
@@ -163,20 +164,20 @@ class StreamSpec(Generic[_T, _F]):
     def read(
         self, data: str, event: str | None, response: httpx2.Response | None, strict: bool
     ) -> tuple[Any, Any]:
-        """What a stream's iteration takes: :meth:`parse_fields`, by the quickest way.
+        """:meth:`parse_fields` by the quickest way, where :attr:`reads_json_text` allows it.
 
-        When the item is one model class (no tagged union, whose discriminator reads Python
-        objects) and the data is not the terminator, the bytes go straight to the validator
-        (one parse, in pydantic-core) and the JSON text comes back in place of the decoded
-        JSON (:meth:`~._accumulate.Accumulator.add` parses it only if it folds the event).
-        Anything out of the ordinary (an error property, a validation error, JSON the
-        validator refuses) takes :meth:`parse_fields`, so the outcome is the same.
+        The JSON text goes straight to the validator (one parse, in pydantic-core), and comes
+        back in place of the decoded JSON (:meth:`~._accumulate.Accumulator.add` decodes it
+        only for an event it folds). Anything out of the ordinary (the terminator, an error
+        property, a validation error, JSON the validator refuses) takes :meth:`parse_fields`,
+        so the outcome is the same. (A tagged union's discriminator reads Python objects, so
+        JSON input would be converted for it anyway: union streams take :meth:`parse_fields`.)
         """
-        validate_json = self._validate_json
-        if validate_json is None or (self.terminator is not None and self.terminator in data):
+        terminator = self.terminator
+        if terminator is not None and terminator in data:
             return self.parse_fields(data, event, response, strict)
         try:
-            item = validate_json(data)
+            item = self._validate_json(data)
         except pydantic.ValidationError:
             return self.parse_fields(data, event, response, strict)
         prop = self.error_property
@@ -187,23 +188,36 @@ class StreamSpec(Generic[_T, _F]):
         return item, data
 
     @functools.cached_property
-    def _validate(self) -> Callable[[Any], Any]:
-        return self.adapter.validator.validate_python
+    def _validator(self) -> Any:
+        """The adapter's pydantic-core validator, built now rather than at the first event (the
+        models defer their build), so each event calls it without the adapter's wrapper; the
+        adapter itself if it cannot be built yet (it then tries again each time, as it would)."""
+        adapter = self.adapter
+        adapter.rebuild(raise_errors=False)
+        validator = adapter.validator
+        return validator if isinstance(validator, pydantic_core.SchemaValidator) else adapter
 
     @functools.cached_property
-    def _validate_json(self) -> Callable[[str], Any] | None:
-        """The item's ``validate_json``, where :meth:`read` may use it: a data-only stream of
-        one model class that has no declared field named like the error property."""
+    def _validate(self) -> Callable[[Any], Any]:
+        return cast("Callable[[Any], Any]", self._validator.validate_python)
+
+    @functools.cached_property
+    def _validate_json(self) -> Callable[[str], Any]:
+        return cast("Callable[[str], Any]", self._validator.validate_json)
+
+    @functools.cached_property
+    def reads_json_text(self) -> bool:
+        """Whether :meth:`read` may validate the JSON text directly: a data-only stream of one
+        model class that keeps unknown fields and declares none named like the error property
+        (which is then found among the unknown fields)."""
         item = self.item
         if self.framing != "data-only" or not isinstance(item, type):
-            return None
+            return False
         if not issubclass(item, pydantic.BaseModel) or item.model_config.get("extra") != "allow":
-            return None
-        if self.error_property is not None and any(
-            (info.alias or name) == self.error_property for name, info in item.model_fields.items()
-        ):
-            return None
-        return self.adapter.validator.validate_json
+            return False
+        return self.error_property is None or all(
+            (info.alias or name) != self.error_property for name, info in item.model_fields.items()
+        )
 
     def _stream_error(self, payload: Any, response: httpx2.Response | None) -> StreamError:
         body: Any = payload
@@ -289,7 +303,7 @@ def _request_of(response: httpx2.Response) -> httpx2.Request | None:
 class _Events:
     """Per stream: each event decoded, handed to the accumulator, and counted toward the end."""
 
-    __slots__ = ("count", "end_event", "ended", "response", "spec", "strict")
+    __slots__ = ("count", "end_event", "ended", "read", "response", "spec", "strict")
 
     def __init__(self, spec: StreamSpec[Any, Any], response: httpx2.Response, strict: bool) -> None:
         self.spec = spec
@@ -298,10 +312,10 @@ class _Events:
         self.end_event = spec.end_event
         self.ended = spec.end is None
         self.count = 0
+        self.read = spec.read if spec.reads_json_text else spec.parse_fields
 
-    def item(self, fields: Fields) -> Any:
-        data, event = fields[0], fields[1]
-        item, payload = self.spec.read(data, event, self.response, self.strict)
+    def item(self, data: str, event: str | None) -> Any:
+        item, payload = self.read(data, event, self.response, self.strict)
         if item is not _SKIP and item is not _DONE:
             if not self.ended and self.end_event is not None:
                 self.ended = (event or getattr(item, "type", None)) == self.end_event
@@ -330,14 +344,14 @@ def iter_items(
     events = _Events(spec, response, strict)
     try:
         for chunk in response.iter_raw() if _identity(response) else response.iter_bytes():
-            for fields in decoder.feed_fields(chunk):
-                item = events.item(fields)
+            for data, event, _, _ in decoder.feed_fields(chunk):
+                item = events.item(data, event)
                 if item is _DONE:
                     return
                 if item is not _SKIP:
                     yield item
-        for fields in decoder.flush_fields():
-            item = events.item(fields)
+        for data, event, _, _ in decoder.flush_fields():
+            item = events.item(data, event)
             if item is _DONE:
                 return
             if item is not _SKIP:
@@ -365,14 +379,14 @@ async def aiter_items(
     try:
         chunks = response.aiter_raw() if _identity(response) else response.aiter_bytes()
         async for chunk in chunks:
-            for fields in decoder.feed_fields(chunk):
-                item = events.item(fields)
+            for data, event, _, _ in decoder.feed_fields(chunk):
+                item = events.item(data, event)
                 if item is _DONE:
                     return
                 if item is not _SKIP:
                     yield item
-        for fields in decoder.flush_fields():
-            item = events.item(fields)
+        for data, event, _, _ in decoder.flush_fields():
+            item = events.item(data, event)
             if item is _DONE:
                 return
             if item is not _SKIP:

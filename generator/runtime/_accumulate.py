@@ -42,26 +42,15 @@ from typing import Any, Generic, TypeVar, cast
 import pydantic
 import pydantic_core
 
+from ._box import HIDDEN, PARTIAL, ROOT, Text, copy_json, is_dict, is_list, parse_json
 from ._errors import APIResponseValidationError, excerpt
-from ._fold import (
-    HIDDEN,
-    PARTIAL,
-    ROOT,
-    ClassRule,
-    FieldRule,
-    Text,
-    compiled,
-    copy_json,
-    handed,
-    is_dict,
-    is_list,
-    parse_json,
-)
+from ._fold import ClassRule, FieldRule, compiled, handed
 from ._lenient import lenient
 
 __all__ = ["Accumulator", "ClassRule", "FieldRule"]
 
 _F = TypeVar("_F", bound=pydantic.BaseModel)
+_UNSEEN: Any = object()
 
 
 class Accumulator(Generic[_F]):
@@ -82,6 +71,7 @@ class Accumulator(Generic[_F]):
     ) -> None:
         self._rules = rules
         self._compiled = compiled(rules)
+        self._folds = self._compiled.events  # by event class, filled as classes are seen
         self._final_class = final_class
         self._strict = strict  # else a final object that does not validate is kept (_lenient)
         self._final_set = dict(final_set or {})
@@ -99,7 +89,9 @@ class Accumulator(Generic[_F]):
         """
         if event is None:
             return []
-        fold = self._compiled.event(type(event))
+        fold = self._folds.get(type(event), _UNSEEN)
+        if fold is _UNSEEN:
+            fold = self._compiled.event(type(event))
         if fold is None:
             handed(event)
             return []
