@@ -73,17 +73,29 @@ class SSEDecoder:
         if not chunk:
             return []  # an empty read changes nothing, not even a pending CR's LF
         if (
-            self._started
+            (self._started or not chunk.startswith(b"\xef\xbb\xbf"))
             and not self._partial
             and not self._has_data
             and self._event is None
             and self._retry is None
         ):
-            # Between events, a chunk that is one whole plain event (how servers flush them)
-            found = _PLAIN_EVENT.fullmatch(chunk.decode("utf-8", errors="replace"))
-            if found is not None:
-                self._skip_lf = False
-                return [(found[2], found[1] or None, self.last_event_id, None)]
+            # Between events, a chunk that is one whole event as servers write it: an
+            # optional "event: " line, one "data: " line, a blank line, LF line ends.
+            text = chunk.decode("utf-8", "replace")
+            if text[-2:] == "\n\n" and "\r" not in text:
+                last = len(text) - 2
+                if text.startswith("event: "):
+                    cut = text.find("\n")
+                    if text.startswith("data: ", cut + 1) and text.find("\n", cut + 7) == last:
+                        self._skip_lf = False
+                        self._started = True
+                        return [
+                            (text[cut + 7 : last], text[7:cut] or None, self.last_event_id, None)
+                        ]
+                elif text.startswith("data: ") and text.find("\n") == last:
+                    self._skip_lf = False
+                    self._started = True
+                    return [(text[6:last], None, self.last_event_id, None)]
         events: list[Fields] = []
         start = 0
         if self._skip_lf and chunk[:1] == b"\n":

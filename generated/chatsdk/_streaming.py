@@ -33,9 +33,9 @@ from ._errors import (
     excerpt,
 )
 from ._faults import redact_error, request_id_of, transport_error
-from ._fold import hand_off
+from ._fold import HANDOFF
 from ._lenient import lenient, union_tags
-from ._sse import ServerSentEvent, SSEDecoder
+from ._sse import Fields, ServerSentEvent, SSEDecoder
 from ._types import AsyncClosing, Closing
 
 if TYPE_CHECKING:
@@ -134,8 +134,8 @@ class StreamSpec(Generic[_T, _F]):
                 return _SKIP, None  # a keep-alive with no payload; one with a payload must parse
             payload: Any = _loads(data, event, response)
             name = event
-            if name is None and isinstance(payload, dict):
-                name = cast("dict[str, Any]", payload).get("type")
+            if name is None:
+                name = _fields(payload).get("type")
             if name in skip:
                 return _SKIP, None
             if name is not None and name == self.error_event:
@@ -148,7 +148,7 @@ class StreamSpec(Generic[_T, _F]):
             if prop is not None and _fields(payload).get(prop) is not None:
                 raise self._stream_error(payload, response)
         try:
-            return self._validate(payload), payload
+            return self.validate(payload), payload
         except pydantic.ValidationError as exc:
             kept = None if strict else lenient(self.item, payload, exc)
             if kept is not None:
@@ -198,7 +198,8 @@ class StreamSpec(Generic[_T, _F]):
         return validator if isinstance(validator, pydantic_core.SchemaValidator) else adapter
 
     @functools.cached_property
-    def _validate(self) -> Callable[[Any], Any]:
+    def validate(self) -> Callable[[Any], Any]:
+        """The item's ``validate_python``."""
         return cast("Callable[[Any], Any]", self._validator.validate_python)
 
     @functools.cached_property
@@ -303,25 +304,67 @@ def _request_of(response: httpx2.Response) -> httpx2.Request | None:
 class _Events:
     """Per stream: each event decoded, handed to the accumulator, and counted toward the end."""
 
-    __slots__ = ("count", "end_event", "ended", "read", "response", "spec", "strict")
+    __slots__ = (
+        "count",
+        "ended",
+        "named",
+        "read",
+        "response",
+        "spec",
+        "stop",
+        "strict",
+        "unusual",
+        "validate",
+        "watch",
+    )
 
     def __init__(self, spec: StreamSpec[Any, Any], response: httpx2.Response, strict: bool) -> None:
         self.spec = spec
         self.response = response
         self.strict = strict
-        self.end_event = spec.end_event
+        self.watch = spec.end_event  # the end event, until it is seen
         self.ended = spec.end is None
         self.count = 0
         self.read = spec.read if spec.reads_json_text else spec.parse_fields
+        # A named event other than these is parsed and validated here, in one step, and
+        # anything that step refuses is done again by parse_fields, which says why.
+        self.named = spec.framing == "named-events"
+        self.unusual = spec.skip | {spec.error_event}
+        self.validate = spec.validate
+        self.stop: Any = None  # _DONE, or the error that stopped the last batch
 
-    def item(self, data: str, event: str | None) -> Any:
-        item, payload = self.read(data, event, self.response, self.strict)
-        if item is not _SKIP and item is not _DONE:
-            if not self.ended and self.end_event is not None:
-                self.ended = (event or getattr(item, "type", None)) == self.end_event
-            self.count += 1
-            hand_off(item, payload)
-        return item
+    def items(self, batch: list[Fields]) -> list[tuple[Any, Any]]:
+        """The (typed item, its JSON) of each event of ``batch`` (the events one chunk
+        completed), pings left out. The terminator, or an error, stops the batch: the items
+        before it are returned, and :attr:`stop` says why it stopped, for the iteration to
+        end or raise once it has handed them out, as if each event were read on its own."""
+        out: list[tuple[Any, Any]] = []
+        named, unusual, validate = self.named, self.unusual, self.validate
+        try:
+            for data, event, _, _ in batch:
+                if named and event is not None and event not in unusual:
+                    try:
+                        payload: Any = pydantic_core.from_json(data)
+                        item = validate(payload)
+                    except ValueError:  # not JSON, or not the schema's: parse_fields says why
+                        item, payload = self.spec.parse_fields(
+                            data, event, self.response, self.strict
+                        )
+                else:
+                    item, payload = self.read(data, event, self.response, self.strict)
+                    if item is _SKIP:
+                        continue
+                    if item is _DONE:
+                        self.stop = _DONE
+                        break
+                if self.watch is not None and (event or getattr(item, "type", None)) == self.watch:
+                    self.ended = True
+                    self.watch = None
+                self.count += 1
+                out.append((item, payload))
+        except Exception as exc:  # raised once the items before it are handed out
+            self.stop = exc
+        return out
 
     def check_ended(self) -> None:
         if not self.ended:
@@ -344,18 +387,22 @@ def iter_items(
     events = _Events(spec, response, strict)
     try:
         for chunk in response.iter_raw() if _identity(response) else response.iter_bytes():
-            for data, event, _, _ in decoder.feed_fields(chunk):
-                item = events.item(data, event)
-                if item is _DONE:
-                    return
-                if item is not _SKIP:
-                    yield item
-        for data, event, _, _ in decoder.flush_fields():
-            item = events.item(data, event)
-            if item is _DONE:
+            batch = decoder.feed_fields(chunk)
+            if batch:
+                for pair in events.items(batch):
+                    HANDOFF.pair = pair  # for the accumulator that folds it (hand_off)
+                    yield pair[0]
+                if events.stop is not None:
+                    if events.stop is _DONE:
+                        return
+                    raise events.stop
+        for pair in events.items(decoder.flush_fields()):
+            HANDOFF.pair = pair
+            yield pair[0]
+        if events.stop is not None:
+            if events.stop is _DONE:
                 return
-            if item is not _SKIP:
-                yield item
+            raise events.stop
         events.check_ended()
     except (httpx2.TransportError, httpx2.DecodingError) as exc:
         raise redact_error(transport_error(exc, _request_of(response)), secrets) from exc
@@ -379,18 +426,22 @@ async def aiter_items(
     try:
         chunks = response.aiter_raw() if _identity(response) else response.aiter_bytes()
         async for chunk in chunks:
-            for data, event, _, _ in decoder.feed_fields(chunk):
-                item = events.item(data, event)
-                if item is _DONE:
-                    return
-                if item is not _SKIP:
-                    yield item
-        for data, event, _, _ in decoder.flush_fields():
-            item = events.item(data, event)
-            if item is _DONE:
+            batch = decoder.feed_fields(chunk)
+            if batch:
+                for pair in events.items(batch):
+                    HANDOFF.pair = pair
+                    yield pair[0]
+                if events.stop is not None:
+                    if events.stop is _DONE:
+                        return
+                    raise events.stop
+        for pair in events.items(decoder.flush_fields()):
+            HANDOFF.pair = pair
+            yield pair[0]
+        if events.stop is not None:
+            if events.stop is _DONE:
                 return
-            if item is not _SKIP:
-                yield item
+            raise events.stop
         events.check_ended()
     except (httpx2.TransportError, httpx2.DecodingError) as exc:
         raise redact_error(transport_error(exc, _request_of(response)), secrets) from exc

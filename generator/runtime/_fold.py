@@ -20,7 +20,7 @@ import json
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import pydantic
 
@@ -38,7 +38,7 @@ from ._box import (
 from ._errors import APIResponseValidationError, excerpt
 from ._lenient import model_class, model_target
 
-__all__ = ["BLOCK", "ClassRule", "FieldRule", "Text", "compiled", "hand_off", "handed"]
+__all__ = ["BLOCK", "HANDOFF", "ClassRule", "FieldRule", "Text", "compiled", "hand_off", "handed"]
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ _ApplyFn = Callable[[Any, "str | int", Any, list[str], bool], None]
 _EventFold = Callable[[dict[str, Any], dict[str, Any], list[str]], None]
 # The class a decoded value is read as, for its rules: a class, a function of the value (a
 # tagged union's variant by tag), or None (no rules).
-_Kind = Any
+_Kind: TypeAlias = Any
 
 # The strategies a merge does in its own loop (see ``_Compiled._merge``).
 _REPLACE, _CONCAT, _MERGE, _PARTIAL, _OTHER = range(5)
@@ -128,7 +128,7 @@ _CODES = {"replace": _REPLACE, "concat": _CONCAT, "merge": _MERGE, "partial-json
 
 _SKIP_FIELD: Any = object()
 
-_handoff = threading.local()  # .pair: (the item, its JSON)
+HANDOFF = threading.local()  # .pair: (the item, its JSON)
 
 
 def hand_off(item: object, payload: Any) -> None:
@@ -140,13 +140,13 @@ def hand_off(item: object, payload: Any) -> None:
     ``to_dict()``. The hand-off is per thread and between a yield and the next step of the
     same iteration, so nothing can come in between.
     """
-    _handoff.pair = (item, payload)
+    HANDOFF.pair = (item, payload)
 
 
 def handed(event: object) -> Any:
-    pair = getattr(_handoff, "pair", None)
+    pair = getattr(HANDOFF, "pair", None)
     if pair is not None and pair[0] is event:
-        _handoff.pair = None
+        HANDOFF.pair = None
         return pair[1]
     return None
 
@@ -355,12 +355,13 @@ class _Compiled:
     def _merge_into(self, kind: _Kind) -> _ApplyFn:
         merges, start = self.merges, self.start
         fixed = kind is None or isinstance(kind, type)
+        choose: Any = kind  # called with the value when not fixed
 
         def apply(holder: Any, key: str | int, value: Any, texts: list[str], primary: bool) -> None:
             if not isinstance(value, dict):
                 _put(holder, key, _own(value))
                 return
-            cls = kind if fixed else kind(value)
+            cls = kind if fixed else choose(value)
             current = holder.get(key) if isinstance(holder, dict) else _get(holder, key)
             if isinstance(current, dict):
                 target = current
@@ -378,6 +379,7 @@ class _Compiled:
         index, identity, keep_key = rule.key, rule.identity, rule.keep_key
         merges, start = self.merges, self.start
         fixed = kind is None or isinstance(kind, type)
+        choose: Any = kind  # called with the value when not fixed
 
         def apply(holder: Any, key: str | int, value: Any, texts: list[str], primary: bool) -> None:
             if not isinstance(value, list):
@@ -393,7 +395,7 @@ class _Compiled:
                 if not isinstance(fragment, dict):
                     items.append(_own(fragment))
                     continue
-                cls = kind if fixed else kind(fragment)
+                cls = kind if fixed else choose(fragment)
                 position: int | None = None
                 at: Any = fragment.get(index)
                 keyed = isinstance(at, int) and not isinstance(at, bool)
