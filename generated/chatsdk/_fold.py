@@ -16,7 +16,6 @@ read, so it costs nothing to fold an event nobody iterates, and nothing is re-se
 from __future__ import annotations
 
 import functools
-import itertools
 import json
 import threading
 from collections.abc import Callable, Mapping
@@ -34,12 +33,11 @@ from ._box import (
     complete_partial_json,
     copy_json,
     is_dict,
-    is_list,
 )
 from ._errors import APIResponseValidationError, excerpt
 from ._lenient import model_class, model_target
 
-__all__ = ["BLOCK", "HANDOFF", "ClassRule", "FieldRule", "Text", "compiled", "hand_off", "handed"]
+__all__ = ["BLOCK", "HANDOFF", "ClassRule", "FieldRule", "Text", "compiled", "hand_off"]
 
 
 @dataclass(frozen=True)
@@ -129,27 +127,21 @@ _CODES = {"replace": _REPLACE, "concat": _CONCAT, "merge": _MERGE, "partial-json
 
 _SKIP_FIELD: Any = object()
 
-HANDOFF = threading.local()  # .pair: (the item, its JSON)
+HANDOFF = threading.local()
+"""``HANDOFF.pair``: the event a stream's iteration yields last, with the decoded JSON it was
+validated from (or the JSON text, when it was validated from that), for the accumulator that
+folds it.
+
+The iteration sets it for each event it yields (:func:`hand_off`); :meth:`Accumulator.add`
+folds that JSON when it is given that same event (checked by identity), else the event's
+``to_dict()``. The hand-off is per thread and between a yield and the next step of the same
+iteration, so nothing can come in between.
+"""
 
 
 def hand_off(item: object, payload: Any) -> None:
-    """Record the decoded JSON ``item`` was validated from (or the JSON text, when it was
-    validated from that), for the accumulator that folds it.
-
-    The stream's iterator calls this for each event it yields; :meth:`Accumulator.add` folds
-    the payload when it is given that same item (checked by identity), else the item's
-    ``to_dict()``. The hand-off is per thread and between a yield and the next step of the
-    same iteration, so nothing can come in between.
-    """
+    """Hand ``item``'s JSON to the accumulator that folds it (see :data:`HANDOFF`)."""
     HANDOFF.pair = (item, payload)
-
-
-def handed(event: object) -> Any:
-    pair = getattr(HANDOFF, "pair", None)
-    if pair is not None and pair[0] is event:
-        HANDOFF.pair = None
-        return pair[1]
-    return None
 
 
 def _own(value: Any) -> Any:
@@ -199,10 +191,10 @@ class _Compiled:
     def _event(self, cls: type, rules: ClassRule) -> _EventFold:
         steps: list[Callable[[dict[str, Any], dict[str, Any], list[str]], None]] = []
         if rules.finish is not None:
-            finish = _template(rules.finish)
+            finish = _resolver(_template(rules.finish))
 
             def finishing(box: dict[str, Any], data: dict[str, Any], texts: list[str]) -> None:
-                holder, key = _slot(box, _resolve(finish, data))
+                holder, key = _slot(box, finish(data))
                 target = _get(holder, key)
                 if is_dict(target):
                     complete_partial_json(target, strict=True)
@@ -213,30 +205,43 @@ class _Compiled:
             at = _template(whole.at or "")
             used = _variables(whole.at or "")
             apply = self._apply(whole, cls)
-            if not at:
+            if not at and whole.strategy == "merge":
+                merges, start = self.merges, self.start
 
                 def folding(box: dict[str, Any], data: dict[str, Any], texts: list[str]) -> None:
-                    apply(box, ROOT, data, texts, True)  # the event is the object itself
+                    target = box.get(ROOT)  # the event is the object itself: merged into it
+                    if not isinstance(target, dict):
+                        target = box[ROOT] = start(cls)
+                    merge = merges.get(cls)
+                    if merge is None:
+                        merge = self.merge(cls)
+                    merge(target, data, texts, True)
 
             else:
+                where = _resolver(at)
 
                 def folding(box: dict[str, Any], data: dict[str, Any], texts: list[str]) -> None:
                     value = {k: v for k, v in data.items() if k not in used} if used else data
-                    holder, key = _slot(box, _resolve(at, data))
+                    holder, key = _slot(box, where(data))
                     _apply_or_null(apply, whole.strategy, holder, key, value, texts)
 
             steps.append(folding)
         placed = [
-            (wire, _template(rule.at), rule.strategy, self._apply(rule, self._kind(cls, rule)))
+            (
+                wire,
+                _resolver(_template(rule.at)),
+                rule.strategy,
+                self._apply(rule, self._kind(cls, rule)),
+            )
             for wire, rule in rules.fields.items()
             if rule.at is not None
         ]
         if placed:
 
             def placing(box: dict[str, Any], data: dict[str, Any], texts: list[str]) -> None:
-                for wire, at, strategy, apply in placed:
+                for wire, where, strategy, apply in placed:
                     if wire in data:
-                        holder, key = _slot(box, _resolve(at, data))
+                        holder, key = _slot(box, where(data))
                         _apply_or_null(apply, strategy, holder, key, data[wire], texts)
 
             steps.append(placing)
@@ -532,16 +537,28 @@ def _resolve(template: tuple[tuple[bool, str], ...], data: Mapping[str, Any]) ->
     return segments
 
 
+def _resolver(
+    template: tuple[tuple[bool, str], ...],
+) -> Callable[[Mapping[str, Any]], list[str | int]]:
+    """:func:`_resolve` of ``template``, done once when it has no variables."""
+    if any(is_var for is_var, _ in template):
+        return functools.partial(_resolve, template)
+    segments = _resolve(template, {})
+    return lambda _data: segments
+
+
 def _slot(box: dict[str, Any], segments: list[str | int]) -> tuple[Any, str | int]:
     """The container of the last segment, creating the containers on the way."""
     node: Any = box
-    for segment, following in itertools.pairwise(segments):
-        child: Any = _get(node, segment)
-        if not (is_dict(child) or is_list(child)):
-            child = [] if isinstance(following, int) else {}
+    last = len(segments) - 1
+    for i in range(last):
+        segment = segments[i]
+        child: Any = node.get(segment) if isinstance(node, dict) else _get(node, segment)
+        if not isinstance(child, (dict, list)):
+            child = [] if isinstance(segments[i + 1], int) else {}
             _put(node, segment, child)
         node = child
-    return node, segments[-1]
+    return node, segments[last]
 
 
 _TABLES: dict[int, _Compiled] = {}

@@ -508,3 +508,14 @@ class AsyncStream(AsyncClosing, Generic[_T]):
         if callable(aclose):
             await cast("Callable[[], Awaitable[None]]", aclose)()
         await self.response.aclose()
+
+
+def next_of(stream: Stream[_T]) -> Callable[[], _T]:
+    """What ``next(stream)`` calls, without :meth:`Stream.__next__` in between (for the
+    wrappers that step it on every event)."""
+    return stream._events.__next__  # pyright: ignore[reportPrivateUsage]
+
+
+def anext_of(stream: AsyncStream[_T]) -> Callable[[], Awaitable[_T]]:
+    """The async twin of :func:`next_of`."""
+    return stream._events.__anext__  # pyright: ignore[reportPrivateUsage]

@@ -42,9 +42,9 @@ from typing import Any, Generic, TypeVar, cast
 import pydantic
 import pydantic_core
 
-from ._box import HIDDEN, PARTIAL, ROOT, Text, copy_json, is_dict, is_list, parse_json
+from ._box import HIDDEN, PARTIAL, ROOT, Text, copy_json, is_dict, parse_json
 from ._errors import APIResponseValidationError, excerpt
-from ._fold import ClassRule, FieldRule, compiled, handed
+from ._fold import HANDOFF, ClassRule, FieldRule, compiled
 from ._lenient import lenient
 
 __all__ = ["Accumulator", "ClassRule", "FieldRule"]
@@ -84,23 +84,25 @@ class Accumulator(Generic[_F]):
 
         ``data`` is the event's decoded JSON when the caller has it; else the JSON the stream
         decoded it from, or the JSON text it validated it from (:func:`hand_off`), else its
-        ``to_dict()``. The event's class chooses
-        the rules; nothing else of the typed event is read.
+        ``to_dict()``. The event's class chooses the rules; nothing else of the typed event
+        is read.
         """
         if event is None:
             return []
         fold = self._folds.get(type(event), _UNSEEN)
         if fold is _UNSEEN:
             fold = self._compiled.event(type(event))
+        pair = getattr(HANDOFF, "pair", None)  # handed(event), inline: this runs per event
+        if pair is not None and pair[0] is event:
+            HANDOFF.pair = None
+            if data is None:
+                data = pair[1]
         if fold is None:
-            handed(event)
             return []
         if data is None:
-            data = handed(event)
-            if data is None:
-                data = event.to_dict()
-            elif isinstance(data, str):
-                data = _decoded(data)
+            data = event.to_dict()
+        elif isinstance(data, str):
+            data = _decoded(data)
         texts: list[str] = []
         if isinstance(data, dict):
             fold(self._box, data, texts)
@@ -141,13 +143,16 @@ def _decoded(text: str) -> Any:
         return json.loads(text)
 
 
+_NESTED = (dict, list, Text)  # what _clean rebuilds; any other value is kept as it is
+
+
 def _clean(value: Any, strict: bool) -> Any:
     """A new wire-form structure: fragments joined, bookkeeping dropped, partial JSON parsed.
 
     The box itself is left as it is (``_finish`` is what completes partial JSON in place), so
     a snapshot costs no copy of the box first.
     """
-    if is_dict(value):
+    if isinstance(value, dict):
         out: dict[Any, Any] = {}
         partial: list[tuple[str, Any]] = []
         for k, v in value.items():
@@ -155,7 +160,7 @@ def _clean(value: Any, strict: bool) -> Any:
                 if k.startswith(PARTIAL):
                     partial.append((k[len(PARTIAL) :], v))
                 continue
-            out[k] = _clean(v, strict)
+            out[k] = _clean(v, strict) if isinstance(v, _NESTED) else v
         for key, buffer in partial:
             text = str(buffer)
             if not text.strip():
@@ -165,8 +170,8 @@ def _clean(value: Any, strict: bool) -> Any:
             except ValueError:
                 continue  # not JSON even in part: keep the starting value
         return out
-    if is_list(value):
-        return [_clean(v, strict) for v in value]
+    if isinstance(value, list):
+        return [_clean(v, strict) if isinstance(v, _NESTED) else v for v in value]
     if isinstance(value, Text):
         return str(value)
     return value

@@ -106,8 +106,8 @@ def complete_partial_json(target: dict[Any, Any], strict: bool) -> None:
 
 def copy_json(value: Any) -> Any:
     """A copy of JSON data (dicts, lists, scalars): ``copy.deepcopy`` without its bookkeeping."""
-    if is_dict(value):
-        return {k: copy_json(v) for k, v in value.items()}
-    if is_list(value):
-        return [copy_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: copy_json(v) if isinstance(v, (dict, list)) else v for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_json(v) if isinstance(v, (dict, list)) else v for v in value]
     return value
