@@ -34,7 +34,7 @@ from ._errors import (
 )
 from ._faults import redact_error, request_id_of, transport_error
 from ._fold import HANDOFF
-from ._lenient import lenient, union_tags
+from ._lenient import lenient, union_tags, union_variants
 from ._sse import Fields, ServerSentEvent, SSEDecoder
 from ._types import AsyncClosing, Closing
 
@@ -207,6 +207,31 @@ class StreamSpec(Generic[_T, _F]):
         return cast("Callable[[str], Any]", self._validator.validate_json)
 
     @functools.cached_property
+    def by_event(self) -> Mapping[str, tuple[Callable[[str], Any], str]]:
+        """For a named-event stream of a tagged union: by tag, the variant's ``validate_json``
+        and the Python name of its tag field (keep-alive and error events left out).
+
+        An event whose name is a tag is validated from its JSON text as that variant, in one
+        step: when its data carries the tag, that is the variant the union would choose (the
+        tag field accepts only its own value). Anything else takes :meth:`parse_fields`.
+        """
+        entry = union_variants(getattr(self.item, "__sdk_union__", None))
+        if self.framing != "named-events" or entry is None:
+            return {}
+        prop, variants, _ = entry
+        out: dict[str, tuple[Callable[[str], Any], str]] = {}
+        for tag, cls in variants.items():
+            if tag in self.skip or tag == self.error_event:
+                continue
+            adapter = pydantic.TypeAdapter(cls)
+            adapter.rebuild(raise_errors=False)
+            validator = adapter.validator
+            name = next((n for n, f in cls.model_fields.items() if (f.alias or n) == prop), None)
+            if name is not None and isinstance(validator, pydantic_core.SchemaValidator):
+                out[tag] = (validator.validate_json, name)
+        return out
+
+    @functools.cached_property
     def reads_json_text(self) -> bool:
         """Whether :meth:`read` may validate the JSON text directly: a data-only stream of one
         model class that keeps unknown fields and declares none named like the error property
@@ -305,6 +330,7 @@ class _Events:
     """Per stream: each event decoded, handed to the accumulator, and counted toward the end."""
 
     __slots__ = (
+        "by_event",
         "count",
         "ended",
         "named",
@@ -331,6 +357,7 @@ class _Events:
         self.named = spec.framing == "named-events"
         self.unusual = spec.skip | {spec.error_event}
         self.validate = spec.validate
+        self.by_event = spec.by_event
         self.stop: Any = None  # _DONE, or the error that stopped the last batch
 
     def items(self, batch: list[Fields]) -> list[tuple[Any, Any]]:
@@ -339,10 +366,22 @@ class _Events:
         before it are returned, and :attr:`stop` says why it stopped, for the iteration to
         end or raise once it has handed them out, as if each event were read on its own."""
         out: list[tuple[Any, Any]] = []
-        named, unusual, validate = self.named, self.unusual, self.validate
+        named, unusual, validate, by_event = self.named, self.unusual, self.validate, self.by_event
         try:
             for data, event, _, _ in batch:
-                if named and event is not None and event not in unusual:
+                variant = by_event.get(event) if event is not None else None
+                if variant is not None:
+                    try:
+                        item = variant[0](data)
+                    except ValueError:  # not JSON, or not this variant's
+                        item = None
+                    if item is not None and variant[1] in item.model_fields_set:
+                        payload = data  # (the JSON text: decoded only if an accumulator folds it)
+                    else:
+                        item, payload = self.spec.parse_fields(
+                            data, event, self.response, self.strict
+                        )
+                elif named and event is not None and event not in unusual:
                     try:
                         payload: Any = pydantic_core.from_json(data)
                         item = validate(payload)
