@@ -207,7 +207,7 @@ class StreamSpec(Generic[_T, _F]):
         return cast("Callable[[str], Any]", self._validator.validate_json)
 
     @functools.cached_property
-    def by_event(self) -> Mapping[str, tuple[Callable[[str], Any], str]]:
+    def by_event(self) -> Mapping[str | None, tuple[Callable[[str], Any], str]]:
         """For a named-event stream of a tagged union: by tag, the variant's ``validate_json``
         and the Python name of its tag field (keep-alive and error events left out).
 
@@ -219,7 +219,7 @@ class StreamSpec(Generic[_T, _F]):
         if self.framing != "named-events" or entry is None:
             return {}
         prop, variants, _ = entry
-        out: dict[str, tuple[Callable[[str], Any], str]] = {}
+        out: dict[str | None, tuple[Callable[[str], Any], str]] = {}
         for tag, cls in variants.items():
             if tag in self.skip or tag == self.error_event:
                 continue
@@ -367,15 +367,17 @@ class _Events:
         end or raise once it has handed them out, as if each event were read on its own."""
         out: list[tuple[Any, Any]] = []
         named, unusual, validate, by_event = self.named, self.unusual, self.validate, self.by_event
+        watch = self.watch
         try:
             for data, event, _, _ in batch:
-                variant = by_event.get(event) if event is not None else None
+                variant = by_event.get(event)  # (None is no tag)
                 if variant is not None:
+                    validate_json, tag = variant
                     try:
-                        item = variant[0](data)
+                        item = validate_json(data)
                     except ValueError:  # not JSON, or not this variant's
                         item = None
-                    if item is not None and variant[1] in item.model_fields_set:
+                    if item is not None and tag in item.__pydantic_fields_set__:
                         payload = data  # (the JSON text: decoded only if an accumulator folds it)
                     else:
                         item, payload = self.spec.parse_fields(
@@ -396,13 +398,13 @@ class _Events:
                     if item is _DONE:
                         self.stop = _DONE
                         break
-                if self.watch is not None and (event or getattr(item, "type", None)) == self.watch:
+                if watch is not None and (event or getattr(item, "type", None)) == watch:
                     self.ended = True
-                    self.watch = None
-                self.count += 1
+                    self.watch = watch = None
                 out.append((item, payload))
         except Exception as exc:  # raised once the items before it are handed out
             self.stop = exc
+        self.count += len(out)
         return out
 
     def check_ended(self) -> None:
@@ -424,19 +426,20 @@ def iter_items(
     redacted (:func:`redact_error`)."""
     decoder = SSEDecoder()
     events = _Events(spec, response, strict)
+    handoff = HANDOFF
     try:
         for chunk in response.iter_raw() if _identity(response) else response.iter_bytes():
             batch = decoder.feed_fields(chunk)
             if batch:
                 for pair in events.items(batch):
-                    HANDOFF.pair = pair  # for the accumulator that folds it (hand_off)
+                    handoff.pair = pair  # for the accumulator that folds it (hand_off)
                     yield pair[0]
                 if events.stop is not None:
                     if events.stop is _DONE:
                         return
                     raise events.stop
         for pair in events.items(decoder.flush_fields()):
-            HANDOFF.pair = pair
+            handoff.pair = pair
             yield pair[0]
         if events.stop is not None:
             if events.stop is _DONE:
@@ -462,20 +465,21 @@ async def aiter_items(
     """The async twin of :func:`iter_items`."""
     decoder = SSEDecoder()
     events = _Events(spec, response, strict)
+    handoff = HANDOFF
     try:
         chunks = response.aiter_raw() if _identity(response) else response.aiter_bytes()
         async for chunk in chunks:
             batch = decoder.feed_fields(chunk)
             if batch:
                 for pair in events.items(batch):
-                    HANDOFF.pair = pair
+                    handoff.pair = pair
                     yield pair[0]
                 if events.stop is not None:
                     if events.stop is _DONE:
                         return
                     raise events.stop
         for pair in events.items(decoder.flush_fields()):
-            HANDOFF.pair = pair
+            handoff.pair = pair
             yield pair[0]
         if events.stop is not None:
             if events.stop is _DONE:
