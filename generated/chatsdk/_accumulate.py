@@ -139,7 +139,7 @@ class Accumulator(Generic[_F]):
 def _decoded(text: str) -> Any:
     """The JSON text an event was validated from (see ``StreamSpec.read``), decoded."""
     try:
-        return pydantic_core.from_json(text)
+        return pydantic_core.from_json(text, cache_strings="keys")
     except ValueError:
         return json.loads(text)
 

@@ -35,7 +35,7 @@ from ._box import (
     is_dict,
 )
 from ._errors import APIResponseValidationError, excerpt
-from ._lenient import model_class, model_target
+from ._lenient import model_class, model_target, union_variants
 
 __all__ = ["BLOCK", "HANDOFF", "ClassRule", "FieldRule", "Text", "compiled", "hand_off"]
 
@@ -230,7 +230,7 @@ class _Compiled:
             (
                 wire,
                 _resolver(_template(rule.at)),
-                rule.strategy,
+                rule.strategy not in ("ignore", "partial-json"),  # a None fills a gap
                 self._apply(rule, self._kind(cls, rule)),
             )
             for wire, rule in rules.fields.items()
@@ -239,10 +239,14 @@ class _Compiled:
         if placed:
 
             def placing(box: dict[str, Any], data: dict[str, Any], texts: list[str]) -> None:
-                for wire, where, strategy, apply in placed:
+                for wire, where, fills, apply in placed:
                     if wire in data:
                         holder, key = _slot(box, where(data))
-                        _apply_or_null(apply, strategy, holder, key, data[wire], texts)
+                        value = data[wire]
+                        if value is not None:
+                            apply(holder, key, value, texts, True)
+                        elif fills and not _has(holder, key):
+                            _put(holder, key, None)
 
             steps.append(placing)
         if len(steps) == 1:
@@ -278,8 +282,7 @@ class _Compiled:
             target: dict[str, Any], data: dict[str, Any], texts: list[str], primary: bool
         ) -> None:
             for wire, value in data.items():
-                op = ops.get(wire)
-                if op is None:
+                if wire not in ops:
                     if ignore_others:
                         continue
                     if value is None:
@@ -289,6 +292,7 @@ class _Compiled:
                     else:
                         target[wire] = value
                     continue
+                op = ops[wire]
                 if op is _SKIP_FIELD:
                     continue
                 into, code, text, kind, fixed, apply = op
@@ -337,7 +341,18 @@ class _Compiled:
             return None
         if isinstance(target, type) and issubclass(target, pydantic.BaseModel):
             return target
-        return functools.partial(model_class, target)
+        entry = union_variants(getattr(target, "__sdk_union__", target))
+        if entry is None:
+            return functools.partial(model_class, target)
+        prop, variants, unknown = entry
+
+        def variant(value: Any) -> type | None:  # model_class(target, value), its lookups done
+            if not isinstance(value, dict):
+                return None
+            tag = value.get(prop)
+            return (variants.get(tag) if isinstance(tag, str) else None) or unknown
+
+        return variant
 
     # --- per strategy ----------------------------------------------------------------
 

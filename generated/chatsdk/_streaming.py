@@ -278,7 +278,7 @@ def _loads(data: str, event: str | None, response: httpx2.Response | None) -> An
     """The event's JSON: pydantic-core's parser (about twice as fast as ``json``), with
     ``json`` as the judge of what it refuses (a lone surrogate escape, say)."""
     try:
-        return pydantic_core.from_json(data)
+        return pydantic_core.from_json(data, cache_strings="keys")
     except ValueError:
         pass
     try:
@@ -385,7 +385,7 @@ class _Events:
                         )
                 elif named and event is not None and event not in unusual:
                     try:
-                        payload: Any = pydantic_core.from_json(data)
+                        payload: Any = pydantic_core.from_json(data, cache_strings="keys")
                         item = validate(payload)
                     except ValueError:  # not JSON, or not the schema's: parse_fields says why
                         item, payload = self.spec.parse_fields(
