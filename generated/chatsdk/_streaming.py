@@ -207,6 +207,21 @@ class StreamSpec(Generic[_T, _F]):
         return cast("Callable[[str], Any]", self._validator.validate_json)
 
     @functools.cached_property
+    def plan(self) -> tuple[bool, frozenset[str | None], Any, Any, Any]:
+        """What the iteration reads each event with: whether events are named; the names it
+        leaves to :meth:`parse_fields` (keep-alives, errors) when it parses and validates a
+        named event in one step (anything that step refuses is done again by
+        :meth:`parse_fields`, which says why); :attr:`validate`; :attr:`by_event`; and the
+        reader of the other events (:meth:`read` or :meth:`parse_fields`)."""
+        return (
+            self.framing == "named-events",
+            self.skip | {self.error_event},
+            self.validate,
+            self.by_event,
+            self.read if self.reads_json_text else self.parse_fields,
+        )
+
+    @functools.cached_property
     def by_event(self) -> Mapping[str | None, tuple[Callable[[str], Any], str]]:
         """For a named-event stream of a tagged union: by tag, the variant's ``validate_json``
         and the Python name of its tag field (keep-alive and error events left out).
@@ -329,20 +344,7 @@ def _request_of(response: httpx2.Response) -> httpx2.Request | None:
 class _Events:
     """Per stream: each event decoded, handed to the accumulator, and counted toward the end."""
 
-    __slots__ = (
-        "by_event",
-        "count",
-        "ended",
-        "named",
-        "read",
-        "response",
-        "spec",
-        "stop",
-        "strict",
-        "unusual",
-        "validate",
-        "watch",
-    )
+    __slots__ = ("count", "ended", "plan", "response", "spec", "stop", "strict", "watch")
 
     def __init__(self, spec: StreamSpec[Any, Any], response: httpx2.Response, strict: bool) -> None:
         self.spec = spec
@@ -351,13 +353,7 @@ class _Events:
         self.watch = spec.end_event  # the end event, until it is seen
         self.ended = spec.end is None
         self.count = 0
-        self.read = spec.read if spec.reads_json_text else spec.parse_fields
-        # A named event other than these is parsed and validated here, in one step, and
-        # anything that step refuses is done again by parse_fields, which says why.
-        self.named = spec.framing == "named-events"
-        self.unusual = spec.skip | {spec.error_event}
-        self.validate = spec.validate
-        self.by_event = spec.by_event
+        self.plan = spec.plan
         self.stop: Any = None  # _DONE, or the error that stopped the last batch
 
     def items(self, batch: list[Fields]) -> list[tuple[Any, Any]]:
@@ -366,7 +362,7 @@ class _Events:
         before it are returned, and :attr:`stop` says why it stopped, for the iteration to
         end or raise once it has handed them out, as if each event were read on its own."""
         out: list[tuple[Any, Any]] = []
-        named, unusual, validate, by_event = self.named, self.unusual, self.validate, self.by_event
+        named, unusual, validate, by_event, read = self.plan
         watch = self.watch
         try:
             for data, event, _, _ in batch:
@@ -392,7 +388,7 @@ class _Events:
                             data, event, self.response, self.strict
                         )
                 else:
-                    item, payload = self.read(data, event, self.response, self.strict)
+                    item, payload = read(data, event, self.response, self.strict)
                     if item is _SKIP:
                         continue
                     if item is _DONE:

@@ -87,13 +87,15 @@ class SSEDecoder:
                     cut = text.find("\n")
                     if text.startswith("data: ", cut + 1) and text.find("\n", cut + 7) == last:
                         self._skip_lf = False
-                        self._started = True
+                        if not self._started:
+                            self._started = True
                         return [
                             (text[cut + 7 : last], text[7:cut] or None, self.last_event_id, None)
                         ]
                 elif text.startswith("data: ") and text.find("\n") == last:
                     self._skip_lf = False
-                    self._started = True
+                    if not self._started:
+                        self._started = True
                     return [(text[6:last], None, self.last_event_id, None)]
         events: list[Fields] = []
         start = 0
