@@ -35,6 +35,7 @@ from ._errors import (
 from ._faults import redact_error, request_id_of, transport_error
 from ._fold import HANDOFF
 from ._lenient import lenient, union_tags, union_variants
+from ._quick import quick_validator
 from ._sse import Fields, ServerSentEvent, SSEDecoder
 from ._types import AsyncClosing, Closing
 
@@ -227,8 +228,9 @@ class StreamSpec(Generic[_T, _F]):
         and the Python name of its tag field (keep-alive and error events left out).
 
         An event whose name is a tag is validated from its JSON text as that variant, in one
-        step: when its data carries the tag, that is the variant the union would choose (the
-        tag field accepts only its own value). Anything else takes :meth:`parse_fields`.
+        step (by its :func:`~._quick.quick_validator`): when its data carries the tag, that is
+        the variant the union would choose (the tag field accepts only its own value).
+        Anything else takes :meth:`parse_fields`.
         """
         entry = union_variants(getattr(self.item, "__sdk_union__", None))
         if self.framing != "named-events" or entry is None:
@@ -238,11 +240,9 @@ class StreamSpec(Generic[_T, _F]):
         for tag, cls in variants.items():
             if tag in self.skip or tag == self.error_event:
                 continue
-            adapter = pydantic.TypeAdapter(cls)
-            adapter.rebuild(raise_errors=False)
-            validator = adapter.validator
+            validator = quick_validator(cls)
             name = next((n for n, f in cls.model_fields.items() if (f.alias or n) == prop), None)
-            if name is not None and isinstance(validator, pydantic_core.SchemaValidator):
+            if name is not None and validator is not None:
                 out[tag] = (validator.validate_json, name)
         return out
 
