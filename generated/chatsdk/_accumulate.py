@@ -47,6 +47,7 @@ from ._box import HIDDEN, PARTIAL, ROOT, Text, copy_json, is_dict, parse_json
 from ._errors import APIResponseValidationError, excerpt
 from ._fold import HANDOFF, ClassRule, FieldRule, compiled
 from ._lenient import lenient
+from ._quick import quick_validator
 
 __all__ = ["Accumulator", "ClassRule", "FieldRule"]
 
@@ -123,6 +124,12 @@ class Accumulator(Generic[_F]):
         """The accumulated object, validated as the final class."""
         data = self.snapshot()
         data.update(copy_json(self._final_set))
+        quick = quick_validator(self._final_class)
+        if quick is not None:
+            try:
+                return cast("_F", quick.validate_python(data))
+            except pydantic.ValidationError:
+                pass  # read again the exact way, which says why (or keeps what it can)
         try:
             return self._final_class.model_validate(data)
         except pydantic.ValidationError as exc:

@@ -17,6 +17,7 @@ it refuses (an unknown tag, a bad body) the caller reads again the exact way, wh
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pydantic
@@ -27,12 +28,19 @@ from ._models import UNKNOWN_TAG
 __all__ = ["quick_validator"]
 
 
+@functools.cache
 def quick_validator(cls: type[pydantic.BaseModel]) -> pydantic_core.SchemaValidator | None:
     """``cls``'s validator with its nested tagged unions dispatched by tag in pydantic-core,
-    or None when it cannot be built (the caller then uses the exact one)."""
-    adapter = pydantic.TypeAdapter(cls)
-    adapter.rebuild(raise_errors=False)
-    schema: Any = adapter.core_schema
+    or None when it cannot be built (the caller then uses the exact one). Built once per
+    class."""
+    try:
+        if not cls.__pydantic_complete__:  # its instances' own methods need it built too
+            cls.model_rebuild()
+    except pydantic.PydanticUserError:
+        return None
+    if not cls.__pydantic_complete__:
+        return None
+    schema: Any = cls.__pydantic_core_schema__
     if not isinstance(schema, dict):
         return None
     try:

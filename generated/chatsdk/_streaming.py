@@ -364,6 +364,7 @@ class _Events:
         out: list[tuple[Any, Any]] = []
         named, unusual, validate, by_event, read = self.plan
         watch = self.watch
+        payload: Any
         try:
             for data, event, _, _ in batch:
                 variant = by_event.get(event)  # (None is no tag)
@@ -381,7 +382,7 @@ class _Events:
                         )
                 elif named and event is not None and event not in unusual:
                     try:
-                        payload: Any = pydantic_core.from_json(data, cache_strings="keys")
+                        payload = pydantic_core.from_json(data, cache_strings="keys")
                         item = validate(payload)
                     except ValueError:  # not JSON, or not the schema's: parse_fields says why
                         item, payload = self.spec.parse_fields(

@@ -298,3 +298,32 @@ def test_the_terminator_in_the_middle_of_a_chunk_ends_the_stream_there() -> None
     raw = f"data: {json.dumps(CHUNK)}\n\ndata: [DONE]\n\ndata: not json\n\n".encode()
     items = list(iter_items(httpx2.Response(200, content=raw), CHAT))
     assert [i.choices[0].delta.content for i in items] == ["a"]
+
+
+def test_an_unknown_nested_tag_is_read_the_exact_way_into_the_unknown_variant() -> None:
+    """The quick validator dispatches nested unions on their tag and knows no unknown variant:
+    an unknown tag is read again the exact way, in the events and in the final object."""
+    assert MESSAGES is not None
+    block = {"type": "server_gadget", "id": "g1"}
+    delta = {"type": "gadget_delta", "bits": "01"}
+    raw = _named(
+        ("message_start", START),
+        (
+            "content_block_start",
+            {"type": "content_block_start", "index": 0, "content_block": block},
+        ),
+        ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": delta}),
+        ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+        ("message_stop", {"type": "message_stop"}),
+    )
+    accumulator = MESSAGES.accumulator()
+    events = []
+    for event in iter_items(httpx2.Response(200, content=iter(_per_event(raw))), MESSAGES):
+        accumulator.add(event)
+        events.append(event)
+    assert type(events[1].content_block).__name__ == "UnknownContentBlock"
+    assert type(events[2].delta).__name__ == "UnknownContentBlockDelta"
+    assert events[2].delta.raw_tag == "gadget_delta"
+    final = accumulator.final()
+    assert type(final.content[0]).__name__ == "UnknownContentBlock"
+    assert final.content[0].to_dict() == block
