@@ -43,10 +43,38 @@ def quick_validator(cls: type[pydantic.BaseModel]) -> pydantic_core.SchemaValida
     schema: Any = cls.__pydantic_core_schema__
     if not isinstance(schema, dict):
         return None
+    quick = _tags_in_core(schema)
+    # pydantic-core takes a complete class's own validator for its "model" node (its prebuilt
+    # validator), which would bring the Python discriminators back: while the quick one is
+    # built, the classes it holds read as incomplete (they stay built; nothing else reads
+    # the flag meanwhile but a rebuild, which would find them built all the same).
+    classes = [c for c in _model_classes(quick) if c.__dict__.get("__pydantic_complete__")]
     try:
-        return pydantic_core.SchemaValidator(_tags_in_core(schema))
+        for model in classes:
+            model.__pydantic_complete__ = False
+        return pydantic_core.SchemaValidator(quick)
     except (pydantic_core.SchemaError, TypeError, ValueError):
         return None
+    finally:
+        for model in classes:
+            model.__pydantic_complete__ = True
+
+
+def _model_classes(node: Any) -> list[type[pydantic.BaseModel]]:
+    """The classes of the "model" nodes of a core schema."""
+    found: list[type[pydantic.BaseModel]] = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            model = item.get("cls")
+            if item.get("type") == "model" and isinstance(model, type):
+                if issubclass(model, pydantic.BaseModel) and model not in found:
+                    found.append(model)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
 
 
 def _tags_in_core(schema: dict[str, Any]) -> Any:
