@@ -422,9 +422,11 @@ class _Compiled:
                 keyed = isinstance(at, int) and not isinstance(at, bool)
                 if keyed:
                     for i, existing in enumerate(items):
-                        if _item_key(existing, index) == at:
-                            position = i
-                            break
+                        if isinstance(existing, dict):  # _item_key(existing, index) == at
+                            found = existing[KEY] if KEY in existing else existing.get(index)
+                            if found == at and isinstance(found, int) and type(found) is not bool:
+                                position = i
+                                break
                 elif identity and fragment.get(identity) is not None:
                     wanted = fragment[identity]
                     position = next(

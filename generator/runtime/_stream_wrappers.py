@@ -50,6 +50,7 @@ class AccumulatingStream(Closing, Generic[_T, _F]):
         self._stream = stream
         self._next = next_of(stream)
         self._accumulator = accumulator
+        self._add = accumulator.add
         self._texts: list[str] = []
         self._all_texts: list[str] = []
 
@@ -68,7 +69,7 @@ class AccumulatingStream(Closing, Generic[_T, _F]):
 
     def __next__(self) -> _T:
         event = self._next()
-        self._texts = texts = self._accumulator.add(event)
+        self._texts = texts = self._add(event)
         if texts:
             self._all_texts.extend(texts)
         return event
