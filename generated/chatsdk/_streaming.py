@@ -69,6 +69,8 @@ class StreamSpec(Generic[_T, _F]):
     ``item`` is the type each event parses as; ``skip`` names keep-alive events;
     ``error_event`` (named events) or ``error_property`` (data-only) marks an error payload,
     parsed as ``error_model``; ``final``, ``final_set`` and ``rules`` drive accumulation.
+    ``end_events`` (named events) are what a whole stream ends with, and ``failure_events``
+    end it in failure, as the error event does.
     """
 
     framing: str  # "data-only" | "named-events"
@@ -81,6 +83,8 @@ class StreamSpec(Generic[_T, _F]):
     final: type[_F] | None = None
     final_set: Mapping[str, Any] = field(default_factory=lambda: {})
     rules: Mapping[type, ClassRule] = field(default_factory=lambda: {})
+    end_events: frozenset[str] = frozenset()
+    failure_events: frozenset[str] = frozenset()
 
     @functools.cached_property
     def adapter(self) -> pydantic.TypeAdapter[_T]:
@@ -88,17 +92,27 @@ class StreamSpec(Generic[_T, _F]):
 
     @functools.cached_property
     def end_event(self) -> str | None:
-        """The :data:`END_EVENTS` name among the event union's tags: the event a whole stream
-        ends with, whatever its framing (a data-only stream may also end with ``terminator``)."""
+        """The :data:`END_EVENTS` name among the event union's tags, when ``end_events`` declares
+        none: the event a whole stream ends with, whatever its framing (a data-only stream may
+        also end with ``terminator``)."""
         tags = union_tags(getattr(self.item, "__sdk_union__", None))
         return next((name for name in END_EVENTS if name in tags), None)
 
     @functools.cached_property
+    def ends(self) -> frozenset[str]:
+        """The events a whole stream ends with (one of them): ``end_events`` as declared, else
+        the :attr:`end_event`."""
+        if self.end_events:
+            return self.end_events
+        return frozenset(() if self.end_event is None else (self.end_event,))
+
+    @functools.cached_property
     def end(self) -> str | None:
         """What a whole stream ends with, as an error message names it, or None when nothing
-        says: the end event, else the data-only terminator."""
-        if self.end_event is not None:
-            return f"its {self.end_event} event"
+        says: its end events, else the data-only terminator."""
+        if self.ends:
+            *others, last = sorted(self.ends)
+            return f"its {', '.join(others)} or {last} event" if others else f"its {last} event"
         return self.terminator if self.framing != "named-events" else None
 
     def accumulator(self, *, strict: bool = True) -> Accumulator[_F]:
@@ -139,7 +153,7 @@ class StreamSpec(Generic[_T, _F]):
                 name = _fields(payload).get("type")
             if name in skip:
                 return _SKIP, None
-            if name is not None and name == self.error_event:
+            if name is not None and (name == self.error_event or name in self.failure_events):
                 raise self._stream_error(payload, response)
         else:
             if self.terminator is not None and data.strip() == self.terminator:
@@ -216,7 +230,7 @@ class StreamSpec(Generic[_T, _F]):
         reader of the other events (:meth:`read` or :meth:`parse_fields`)."""
         return (
             self.framing == "named-events",
-            self.skip | {self.error_event},
+            self.skip | self.failure_events | {self.error_event},
             self.validate,
             self.by_event,
             self.read if self.reads_json_text else self.parse_fields,
@@ -238,7 +252,7 @@ class StreamSpec(Generic[_T, _F]):
         prop, variants, _ = entry
         out: dict[str | None, tuple[Callable[[str], Any], str]] = {}
         for tag, cls in variants.items():
-            if tag in self.skip or tag == self.error_event:
+            if tag in self.skip or tag in self.failure_events or tag == self.error_event:
                 continue
             validator = quick_validator(cls)
             name = next((n for n, f in cls.model_fields.items() if (f.alias or n) == prop), None)
@@ -267,12 +281,21 @@ class StreamSpec(Generic[_T, _F]):
                 body = self.error_model.model_validate(payload)
             except pydantic.ValidationError:
                 body = payload
-        detail = cast("dict[str, Any]", payload).get("error") if isinstance(payload, dict) else None
+        fields = _fields(payload)
+        detail: Any = fields.get("error")
+        kinds = ("type",)
+        if not isinstance(detail, dict):  # a failure event: its object carries the error
+            kinds = ("type", "code")
+            for value in fields.values():
+                inner: Any = _fields(value).get("error")
+                if isinstance(inner, dict):
+                    detail = cast("dict[str, Any]", inner)
+                    break
         message = error_type = None
         if isinstance(detail, dict):
             entries = cast("dict[str, Any]", detail)
             message = entries.get("message")
-            error_type = entries.get("type")
+            error_type = next((k for k in map(entries.get, kinds) if isinstance(k, str)), None)
         text = message if isinstance(message, str) else excerpt(json.dumps(payload))
         kind = error_type if isinstance(error_type, str) else None
         return StreamError(
@@ -350,7 +373,7 @@ class _Events:
         self.spec = spec
         self.response = response
         self.strict = strict
-        self.watch = spec.end_event  # the end event, until it is seen
+        self.watch = spec.ends or None  # the end events, until one is seen
         self.ended = spec.end is None
         self.count = 0
         self.plan = spec.plan
@@ -395,7 +418,7 @@ class _Events:
                     if item is _DONE:
                         self.stop = _DONE
                         break
-                if watch is not None and (event or getattr(item, "type", None)) == watch:
+                if watch is not None and (event or getattr(item, "type", None)) in watch:
                     self.ended = True
                     self.watch = watch = None
                 out.append((item, payload))
