@@ -59,6 +59,12 @@ class Text:
         parts = self.parts
         parts.append(part)
         if len(parts) >= BLOCK:
+            self.join()
+
+    def join(self) -> None:
+        """The pending fragments joined into a block (``append`` does it every ``BLOCK``)."""
+        parts = self.parts
+        if parts:
             block = "".join(parts)
             parts.clear()
             blocks = self.blocks

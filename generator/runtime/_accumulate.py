@@ -102,8 +102,11 @@ class Accumulator(Generic[_F]):
             return []
         if data is None:
             data = event.to_dict()
-        elif isinstance(data, str):
-            data = _decoded(data)
+        elif isinstance(data, str):  # the JSON text the event was validated from
+            try:
+                data = pydantic_core.from_json(data, cache_strings="keys")
+            except ValueError:
+                data = json.loads(data)
         texts: list[str] = []
         if isinstance(data, dict):
             fold(self._box, data, texts)
@@ -140,14 +143,6 @@ class Accumulator(Generic[_F]):
                 f"{exc.errors(include_url=False, include_input=False)}; "
                 f"accumulated {excerpt(json.dumps(data, default=str))}"
             ) from exc
-
-
-def _decoded(text: str) -> Any:
-    """The JSON text an event was validated from (see ``StreamSpec.read``), decoded."""
-    try:
-        return pydantic_core.from_json(text, cache_strings="keys")
-    except ValueError:
-        return json.loads(text)
 
 
 _NESTED = (dict, list, Text)  # what _clean rebuilds; any other value is kept as it is

@@ -303,7 +303,10 @@ class _Compiled:
                 elif code == _CONCAT and isinstance(value, str):
                     current = target.get(into)
                     if isinstance(current, Text):
-                        current.append(value)
+                        parts = current.parts  # current.append(value), inline
+                        parts.append(value)
+                        if len(parts) >= BLOCK:
+                            current.join()
                     else:
                         target[into] = Text(current if isinstance(current, str) else "", value)
                     if text and primary and value:
