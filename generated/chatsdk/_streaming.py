@@ -283,7 +283,7 @@ class StreamSpec(Generic[_T, _F]):
                 body = payload
         fields = _fields(payload)
         detail: Any = fields.get("error")
-        kinds = ("type",)
+        kinds: tuple[str, ...] = ("type",)
         if not isinstance(detail, dict):  # a failure event: its object carries the error
             kinds = ("type", "code")
             for value in fields.values():
