@@ -19,7 +19,6 @@ import httpx2
 import pydantic
 
 from ._accumulate import Accumulator
-from ._box import Text
 from ._constants import PackageError
 from ._streaming import AsyncStream, Stream, anext_of, next_of
 from ._types import AsyncClosing, Closing
@@ -54,7 +53,7 @@ class AccumulatingStream(Closing, Generic[_T, _F]):
         self._accumulator = accumulator
         self._add = accumulator.add
         self._texts: list[str] = []
-        self._all_texts = Text()  # every fragment, joined in blocks: memory as the text's
+        self._all_texts: list[str] = []
 
     @property
     def response(self) -> httpx2.Response:
@@ -73,8 +72,7 @@ class AccumulatingStream(Closing, Generic[_T, _F]):
         event = self._next()
         self._texts = texts = self._add(event)
         if texts:
-            for text in texts:
-                self._all_texts.append(text)
+            self._all_texts.extend(texts)
         return event
 
     @property
@@ -120,7 +118,7 @@ class AsyncAccumulatingStream(AsyncClosing, Generic[_T, _F]):
         self._anext = anext_of(stream)
         self._accumulator = accumulator
         self._texts: list[str] = []
-        self._all_texts = Text()  # every fragment, joined in blocks: memory as the text's
+        self._all_texts: list[str] = []
 
     @property
     def response(self) -> httpx2.Response:
@@ -139,8 +137,7 @@ class AsyncAccumulatingStream(AsyncClosing, Generic[_T, _F]):
         event = await self._anext()
         self._texts = texts = self._accumulator.add(event)
         if texts:
-            for text in texts:
-                self._all_texts.append(text)
+            self._all_texts.extend(texts)
         return event
 
     @property
@@ -175,11 +172,10 @@ class AsyncAccumulatingStream(AsyncClosing, Generic[_T, _F]):
         await self._stream.close()
 
 
-def _joined(texts: Text) -> str:
-    joined = str(texts)
-    if not joined:
+def _joined(texts: list[str]) -> str:
+    if not texts:
         raise PackageError("get_final_text(): the answer has no text; get_final() has what it has")
-    return joined
+    return "".join(texts)
 
 
 class _Closeable(Protocol):

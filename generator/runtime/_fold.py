@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -141,6 +142,13 @@ iteration, so nothing can come in between.
 def hand_off(item: object, payload: Any) -> None:
     """Hand ``item``'s JSON to the accumulator that folds it (see :data:`HANDOFF`)."""
     HANDOFF.pair = (item, payload)
+
+
+def _shared(text: str) -> str:
+    """A text fragment as the stream's text keeps it (``get_final_text()`` holds every one):
+    a short one is interned, so the fragments a stream repeats (most tokens) are one string
+    each, as the JSON parser's cache makes them when it caches values."""
+    return sys.intern(text) if len(text) <= 64 else text
 
 
 def _own(value: Any) -> Any:
@@ -310,7 +318,7 @@ class _Compiled:
                     else:
                         target[into] = Text(current if isinstance(current, str) else "", value)
                     if text and primary and value:
-                        texts.append(value)
+                        texts.append(_shared(value))
                 elif code == _MERGE and isinstance(value, dict):
                     sub = kind if fixed else kind(value)
                     nested = target.get(into)
@@ -513,7 +521,7 @@ def _concat(text: bool) -> _ApplyFn:
             else:
                 _put(holder, key, Text(current if isinstance(current, str) else "", value))
         if text and primary and value:
-            texts.append(value)
+            texts.append(_shared(value))
 
     return apply
 
