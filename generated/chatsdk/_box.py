@@ -9,6 +9,7 @@ partial JSON, and the bookkeeping keys; and the JSON helpers the folds and the s
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any, TypeGuard
 
 import pydantic_core
@@ -27,6 +28,7 @@ __all__ = [
     "is_dict",
     "is_list",
     "parse_json",
+    "shared_text",
 ]
 
 # Bookkeeping kept inside the snapshot's dicts and removed before the final object is built.
@@ -109,6 +111,13 @@ def complete_partial_json(target: dict[Any, Any], strict: bool) -> None:
         except ValueError:
             continue  # not complete JSON yet; the end of the stream parses it leniently
         del target[buffer_key]
+
+
+def shared_text(text: str) -> str:
+    """A text fragment as the stream's text keeps it (``get_final_text()`` holds every one):
+    a short one is interned, so the fragments a stream repeats (most tokens) are one string
+    each, as the JSON parser's cache makes them when it caches values."""
+    return sys.intern(text) if len(text) <= 64 else text
 
 
 def copy_json(value: Any) -> Any:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import json
-import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from ._box import (
     complete_partial_json,
     copy_json,
     is_dict,
+    shared_text,
 )
 from ._errors import APIResponseValidationError, excerpt
 from ._lenient import model_class, model_target, union_variants
@@ -143,13 +143,6 @@ iteration, so nothing can come in between.
 def hand_off(item: object, payload: Any) -> None:
     """Hand ``item``'s JSON to the accumulator that folds it (see :data:`HANDOFF`)."""
     HANDOFF.pair = (item, payload)
-
-
-def _shared(text: str) -> str:
-    """A text fragment as the stream's text keeps it (``get_final_text()`` holds every one):
-    a short one is interned, so the fragments a stream repeats (most tokens) are one string
-    each, as the JSON parser's cache makes them when it caches values."""
-    return sys.intern(text) if len(text) <= 64 else text
 
 
 def _own(value: Any) -> Any:
@@ -319,7 +312,7 @@ class _Compiled:
                     else:
                         target[into] = Text(current if isinstance(current, str) else "", value)
                     if text and primary and value:
-                        texts.append(_shared(value))
+                        texts.append(shared_text(value))
                 elif code == _MERGE and isinstance(value, dict):
                     sub = kind if fixed else kind(value)
                     nested = target.get(into)
@@ -522,7 +515,7 @@ def _concat(text: bool) -> _ApplyFn:
             else:
                 _put(holder, key, Text(current if isinstance(current, str) else "", value))
         if text and primary and value:
-            texts.append(_shared(value))
+            texts.append(shared_text(value))
 
     return apply
 
