@@ -33,9 +33,10 @@ from ._errors import (
     excerpt,
 )
 from ._faults import redact_error, request_id_of, transport_error
-from ._fold import hand_off
-from ._lenient import lenient, union_tags
-from ._sse import ServerSentEvent, SSEDecoder
+from ._fold import HANDOFF
+from ._lenient import lenient, union_tags, union_variants
+from ._quick import quick_validator
+from ._sse import Fields, ServerSentEvent, SSEDecoder
 from ._types import AsyncClosing, Closing
 
 if TYPE_CHECKING:
@@ -68,6 +69,8 @@ class StreamSpec(Generic[_T, _F]):
     ``item`` is the type each event parses as; ``skip`` names keep-alive events;
     ``error_event`` (named events) or ``error_property`` (data-only) marks an error payload,
     parsed as ``error_model``; ``final``, ``final_set`` and ``rules`` drive accumulation.
+    ``end_events`` (named events) are what a whole stream ends with, and ``failure_events``
+    end it in failure, as the error event does.
     """
 
     framing: str  # "data-only" | "named-events"
@@ -80,6 +83,8 @@ class StreamSpec(Generic[_T, _F]):
     final: type[_F] | None = None
     final_set: Mapping[str, Any] = field(default_factory=lambda: {})
     rules: Mapping[type, ClassRule] = field(default_factory=lambda: {})
+    end_events: frozenset[str] = frozenset()
+    failure_events: frozenset[str] = frozenset()
 
     @functools.cached_property
     def adapter(self) -> pydantic.TypeAdapter[_T]:
@@ -87,17 +92,27 @@ class StreamSpec(Generic[_T, _F]):
 
     @functools.cached_property
     def end_event(self) -> str | None:
-        """The :data:`END_EVENTS` name among the event union's tags: the event a whole stream
-        ends with, whatever its framing (a data-only stream may also end with ``terminator``)."""
+        """The :data:`END_EVENTS` name among the event union's tags, when ``end_events`` declares
+        none: the event a whole stream ends with, whatever its framing (a data-only stream may
+        also end with ``terminator``)."""
         tags = union_tags(getattr(self.item, "__sdk_union__", None))
         return next((name for name in END_EVENTS if name in tags), None)
 
     @functools.cached_property
+    def ends(self) -> frozenset[str]:
+        """The events a whole stream ends with (one of them): ``end_events`` as declared, else
+        the :attr:`end_event`."""
+        if self.end_events:
+            return self.end_events
+        return frozenset(() if self.end_event is None else (self.end_event,))
+
+    @functools.cached_property
     def end(self) -> str | None:
         """What a whole stream ends with, as an error message names it, or None when nothing
-        says: the end event, else the data-only terminator."""
-        if self.end_event is not None:
-            return f"its {self.end_event} event"
+        says: its end events, else the data-only terminator."""
+        if self.ends:
+            *others, last = sorted(self.ends)
+            return f"its {', '.join(others)} or {last} event" if others else f"its {last} event"
         return self.terminator if self.framing != "named-events" else None
 
     def accumulator(self, *, strict: bool = True) -> Accumulator[_F]:
@@ -122,38 +137,142 @@ class StreamSpec(Generic[_T, _F]):
         """:meth:`decode`'s item, with the decoded JSON it was validated from (None for
         ``_SKIP`` / ``_DONE``): the event's bytes are parsed once, and the accumulator folds
         that same JSON."""
-        named = self.framing == "named-events"
-        data = sse.data
-        if named:
-            if sse.event in self.skip and not data.strip():
+        return self.parse_fields(sse.data, sse.event, response, strict)
+
+    def parse_fields(
+        self, data: str, event: str | None, response: httpx2.Response | None, strict: bool
+    ) -> tuple[Any, Any]:
+        """:meth:`parse` of an event given as its data and its name."""
+        if self.framing == "named-events":
+            skip = self.skip
+            if event in skip and not data.strip():
                 return _SKIP, None  # a keep-alive with no payload; one with a payload must parse
-        elif self.terminator is not None and data.strip() == self.terminator:
-            return _DONE, None
-        payload: Any = _loads(data, sse, response)
-        fields = _fields(payload)
-        if named:
-            name = sse.event
+            payload: Any = _loads(data, event, response)
+            name = event
             if name is None:
-                name = fields.get("type")
-            if name in self.skip:
+                name = _fields(payload).get("type")
+            if name in skip:
                 return _SKIP, None
-            if self.error_event is not None and name == self.error_event:
+            if name is not None and (name == self.error_event or name in self.failure_events):
                 raise self._stream_error(payload, response)
-        elif self.error_property is not None and fields.get(self.error_property) is not None:
-            raise self._stream_error(payload, response)
+        else:
+            if self.terminator is not None and data.strip() == self.terminator:
+                return _DONE, None
+            payload = _loads(data, event, response)
+            prop = self.error_property
+            if prop is not None and _fields(payload).get(prop) is not None:
+                raise self._stream_error(payload, response)
         try:
-            return self.adapter.validate_python(payload), payload
+            return self.validate(payload), payload
         except pydantic.ValidationError as exc:
             kept = None if strict else lenient(self.item, payload, exc)
             if kept is not None:
                 return kept, payload
             raise APIResponseValidationError(
-                f"stream event{_event_name(sse)} does not match the schema: "
+                f"stream event{_event_name(event)} does not match the schema: "
                 f"{exc.errors(include_url=False, include_input=False)}; "
                 f"data: {excerpt(data)!r}",
                 request_id=request_id_of(response),
                 response=response,
             ) from exc
+
+    def read(
+        self, data: str, event: str | None, response: httpx2.Response | None, strict: bool
+    ) -> tuple[Any, Any]:
+        """:meth:`parse_fields` by the quickest way, where :attr:`reads_json_text` allows it.
+
+        The JSON text goes straight to the validator (one parse, in pydantic-core), and comes
+        back in place of the decoded JSON (:meth:`~._accumulate.Accumulator.add` decodes it
+        only for an event it folds). Anything out of the ordinary (the terminator, an error
+        property, a validation error, JSON the validator refuses) takes :meth:`parse_fields`,
+        so the outcome is the same. (A tagged union's discriminator reads Python objects, so
+        JSON input would be converted for it anyway: union streams take :meth:`parse_fields`.)
+        """
+        terminator = self.terminator
+        if terminator is not None and terminator in data:
+            return self.parse_fields(data, event, response, strict)
+        try:
+            item = self._validate_json(data)
+        except pydantic.ValidationError:
+            return self.parse_fields(data, event, response, strict)
+        prop = self.error_property
+        if prop is not None:
+            extra = item.__pydantic_extra__
+            if extra and extra.get(prop) is not None:
+                return self.parse_fields(data, event, response, strict)
+        return item, data
+
+    @functools.cached_property
+    def _validator(self) -> Any:
+        """The adapter's pydantic-core validator, built now rather than at the first event (the
+        models defer their build), so each event calls it without the adapter's wrapper; the
+        adapter itself if it cannot be built yet (it then tries again each time, as it would)."""
+        adapter = self.adapter
+        adapter.rebuild(raise_errors=False)
+        validator = adapter.validator
+        return validator if isinstance(validator, pydantic_core.SchemaValidator) else adapter
+
+    @functools.cached_property
+    def validate(self) -> Callable[[Any], Any]:
+        """The item's ``validate_python``."""
+        return cast("Callable[[Any], Any]", self._validator.validate_python)
+
+    @functools.cached_property
+    def _validate_json(self) -> Callable[[str], Any]:
+        return cast("Callable[[str], Any]", self._validator.validate_json)
+
+    @functools.cached_property
+    def plan(self) -> tuple[bool, frozenset[str | None], Any, Any, Any]:
+        """What the iteration reads each event with: whether events are named; the names it
+        leaves to :meth:`parse_fields` (keep-alives, errors) when it parses and validates a
+        named event in one step (anything that step refuses is done again by
+        :meth:`parse_fields`, which says why); :attr:`validate`; :attr:`by_event`; and the
+        reader of the other events (:meth:`read` or :meth:`parse_fields`)."""
+        return (
+            self.framing == "named-events",
+            self.skip | self.failure_events | {self.error_event},
+            self.validate,
+            self.by_event,
+            self.read if self.reads_json_text else self.parse_fields,
+        )
+
+    @functools.cached_property
+    def by_event(self) -> Mapping[str | None, tuple[Callable[[str], Any], str]]:
+        """For a named-event stream of a tagged union: by tag, the variant's ``validate_json``
+        and the Python name of its tag field (keep-alive and error events left out).
+
+        An event whose name is a tag is validated from its JSON text as that variant, in one
+        step (by its :func:`~._quick.quick_validator`): when its data carries the tag, that is
+        the variant the union would choose (the tag field accepts only its own value).
+        Anything else takes :meth:`parse_fields`.
+        """
+        entry = union_variants(getattr(self.item, "__sdk_union__", None))
+        if self.framing != "named-events" or entry is None:
+            return {}
+        prop, variants, _ = entry
+        out: dict[str | None, tuple[Callable[[str], Any], str]] = {}
+        for tag, cls in variants.items():
+            if tag in self.skip or tag in self.failure_events or tag == self.error_event:
+                continue
+            validator = quick_validator(cls)
+            name = next((n for n, f in cls.model_fields.items() if (f.alias or n) == prop), None)
+            if name is not None and validator is not None:
+                out[tag] = (validator.validate_json, name)
+        return out
+
+    @functools.cached_property
+    def reads_json_text(self) -> bool:
+        """Whether :meth:`read` may validate the JSON text directly: a data-only stream of one
+        model class that keeps unknown fields and declares none named like the error property
+        (which is then found among the unknown fields)."""
+        item = self.item
+        if self.framing != "data-only" or not isinstance(item, type):
+            return False
+        if not issubclass(item, pydantic.BaseModel) or item.model_config.get("extra") != "allow":
+            return False
+        return self.error_property is None or all(
+            (info.alias or name) != self.error_property for name, info in item.model_fields.items()
+        )
 
     def _stream_error(self, payload: Any, response: httpx2.Response | None) -> StreamError:
         body: Any = payload
@@ -162,12 +281,21 @@ class StreamSpec(Generic[_T, _F]):
                 body = self.error_model.model_validate(payload)
             except pydantic.ValidationError:
                 body = payload
-        detail = cast("dict[str, Any]", payload).get("error") if isinstance(payload, dict) else None
+        fields = _fields(payload)
+        detail: Any = fields.get("error")
+        kinds: tuple[str, ...] = ("type",)
+        if not isinstance(detail, dict):  # a failure event: its object carries the error
+            kinds = ("type", "code")
+            for value in fields.values():
+                inner: Any = _fields(value).get("error")
+                if isinstance(inner, dict):
+                    detail = cast("dict[str, Any]", inner)
+                    break
         message = error_type = None
         if isinstance(detail, dict):
             entries = cast("dict[str, Any]", detail)
             message = entries.get("message")
-            error_type = entries.get("type")
+            error_type = next((k for k in map(entries.get, kinds) if isinstance(k, str)), None)
         text = message if isinstance(message, str) else excerpt(json.dumps(payload))
         kind = error_type if isinstance(error_type, str) else None
         return StreamError(
@@ -184,25 +312,25 @@ def _fields(payload: Any) -> dict[str, Any]:
     return cast("dict[str, Any]", payload) if isinstance(payload, dict) else {}
 
 
-def _loads(data: str, sse: ServerSentEvent, response: httpx2.Response | None) -> Any:
+def _loads(data: str, event: str | None, response: httpx2.Response | None) -> Any:
     """The event's JSON: pydantic-core's parser (about twice as fast as ``json``), with
     ``json`` as the judge of what it refuses (a lone surrogate escape, say)."""
     try:
-        return pydantic_core.from_json(data)
+        return pydantic_core.from_json(data, cache_strings="keys")
     except ValueError:
         pass
     try:
         return json.loads(data)
     except ValueError:
         raise APIResponseValidationError(
-            f"stream event{_event_name(sse)} is not JSON: {excerpt(data)!r}",
+            f"stream event{_event_name(event)} is not JSON: {excerpt(data)!r}",
             request_id=request_id_of(response),
             response=response,
         ) from None
 
 
-def _event_name(sse: ServerSentEvent) -> str:
-    return f" {sse.event!r}" if sse.event else ""
+def _event_name(event: str | None) -> str:
+    return f" {event!r}" if event else ""
 
 
 def _incomplete(
@@ -239,24 +367,65 @@ def _request_of(response: httpx2.Response) -> httpx2.Request | None:
 class _Events:
     """Per stream: each event decoded, handed to the accumulator, and counted toward the end."""
 
-    __slots__ = ("count", "end_event", "ended", "response", "spec", "strict")
+    __slots__ = ("count", "ended", "plan", "response", "spec", "stop", "strict", "watch")
 
     def __init__(self, spec: StreamSpec[Any, Any], response: httpx2.Response, strict: bool) -> None:
         self.spec = spec
         self.response = response
         self.strict = strict
-        self.end_event = spec.end_event
+        self.watch = spec.ends or None  # the end events, until one is seen
         self.ended = spec.end is None
         self.count = 0
+        self.plan = spec.plan
+        self.stop: Any = None  # _DONE, or the error that stopped the last batch
 
-    def item(self, sse: ServerSentEvent) -> Any:
-        item, payload = self.spec.parse(sse, self.response, strict=self.strict)
-        if item is not _SKIP and item is not _DONE:
-            if not self.ended and self.end_event is not None:
-                self.ended = (sse.event or getattr(item, "type", None)) == self.end_event
-            self.count += 1
-            hand_off(item, payload)
-        return item
+    def items(self, batch: list[Fields]) -> list[tuple[Any, Any]]:
+        """The (typed item, its JSON) of each event of ``batch`` (the events one chunk
+        completed), pings left out. The terminator, or an error, stops the batch: the items
+        before it are returned, and :attr:`stop` says why it stopped, for the iteration to
+        end or raise once it has handed them out, as if each event were read on its own."""
+        out: list[tuple[Any, Any]] = []
+        named, unusual, validate, by_event, read = self.plan
+        watch = self.watch
+        payload: Any
+        try:
+            for data, event, _, _ in batch:
+                variant = by_event.get(event)  # (None is no tag)
+                if variant is not None:
+                    validate_json, tag = variant
+                    try:
+                        item = validate_json(data)
+                    except ValueError:  # not JSON, or not this variant's
+                        item = None
+                    if item is not None and tag in item.__pydantic_fields_set__:
+                        payload = data  # (the JSON text: decoded only if an accumulator folds it)
+                    else:
+                        item, payload = self.spec.parse_fields(
+                            data, event, self.response, self.strict
+                        )
+                elif named and event is not None and event not in unusual:
+                    try:
+                        payload = pydantic_core.from_json(data, cache_strings="keys")
+                        item = validate(payload)
+                    except ValueError:  # not JSON, or not the schema's: parse_fields says why
+                        item, payload = self.spec.parse_fields(
+                            data, event, self.response, self.strict
+                        )
+                else:
+                    item, payload = read(data, event, self.response, self.strict)
+                    if item is _SKIP:
+                        continue
+                    if item is _DONE:
+                        self.stop = _DONE
+                        break
+                if watch is not None and (event or getattr(item, "type", None)) in watch:
+                    self.ended = True
+                    self.watch = watch = None
+                out.append((item, payload))
+        except Exception as exc:  # raised once the items before it are handed out
+            self.stop = exc
+        self.count += len(out)
+        return out
 
     def check_ended(self) -> None:
         if not self.ended:
@@ -277,20 +446,25 @@ def iter_items(
     redacted (:func:`redact_error`)."""
     decoder = SSEDecoder()
     events = _Events(spec, response, strict)
+    handoff = HANDOFF
     try:
         for chunk in response.iter_raw() if _identity(response) else response.iter_bytes():
-            for sse in decoder.feed(chunk):
-                item = events.item(sse)
-                if item is _DONE:
-                    return
-                if item is not _SKIP:
-                    yield item
-        for sse in decoder.flush():
-            item = events.item(sse)
-            if item is _DONE:
+            batch = decoder.feed_fields(chunk)
+            if batch:
+                for pair in events.items(batch):
+                    handoff.pair = pair  # for the accumulator that folds it (hand_off)
+                    yield pair[0]
+                if events.stop is not None:
+                    if events.stop is _DONE:
+                        return
+                    raise events.stop
+        for pair in events.items(decoder.flush_fields()):
+            handoff.pair = pair
+            yield pair[0]
+        if events.stop is not None:
+            if events.stop is _DONE:
                 return
-            if item is not _SKIP:
-                yield item
+            raise events.stop
         events.check_ended()
     except (httpx2.TransportError, httpx2.DecodingError) as exc:
         raise redact_error(transport_error(exc, _request_of(response)), secrets) from exc
@@ -311,21 +485,26 @@ async def aiter_items(
     """The async twin of :func:`iter_items`."""
     decoder = SSEDecoder()
     events = _Events(spec, response, strict)
+    handoff = HANDOFF
     try:
         chunks = response.aiter_raw() if _identity(response) else response.aiter_bytes()
         async for chunk in chunks:
-            for sse in decoder.feed(chunk):
-                item = events.item(sse)
-                if item is _DONE:
-                    return
-                if item is not _SKIP:
-                    yield item
-        for sse in decoder.flush():
-            item = events.item(sse)
-            if item is _DONE:
+            batch = decoder.feed_fields(chunk)
+            if batch:
+                for pair in events.items(batch):
+                    handoff.pair = pair
+                    yield pair[0]
+                if events.stop is not None:
+                    if events.stop is _DONE:
+                        return
+                    raise events.stop
+        for pair in events.items(decoder.flush_fields()):
+            handoff.pair = pair
+            yield pair[0]
+        if events.stop is not None:
+            if events.stop is _DONE:
                 return
-            if item is not _SKIP:
-                yield item
+            raise events.stop
         events.check_ended()
     except (httpx2.TransportError, httpx2.DecodingError) as exc:
         raise redact_error(transport_error(exc, _request_of(response)), secrets) from exc
@@ -392,3 +571,14 @@ class AsyncStream(AsyncClosing, Generic[_T]):
         if callable(aclose):
             await cast("Callable[[], Awaitable[None]]", aclose)()
         await self.response.aclose()
+
+
+def next_of(stream: Stream[_T]) -> Callable[[], _T]:
+    """What ``next(stream)`` calls, without :meth:`Stream.__next__` in between (for the
+    wrappers that step it on every event)."""
+    return stream._events.__next__  # pyright: ignore[reportPrivateUsage]
+
+
+def anext_of(stream: AsyncStream[_T]) -> Callable[[], Awaitable[_T]]:
+    """The async twin of :func:`next_of`."""
+    return stream._events.__anext__  # pyright: ignore[reportPrivateUsage]

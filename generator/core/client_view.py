@@ -190,6 +190,8 @@ class ClientView:
             skip=tuple(ext.get("skip") or ()),
             error_event=ext.get("error-event"),
             error_property=ext.get("error-property"),
+            end_events=tuple(ext.get("end-events") or ()),
+            failure_events=tuple(ext.get("failure-events") or ()),
             item_ref=qualified(item),
             final_ref=final_ref,
             final_set_repr=final_set,

@@ -270,6 +270,8 @@ class Stream:
     skip: tuple[str, ...] = ()  # event names the client drops (keep-alives)
     error_event: str | None = None  # named events: the event that carries a failure
     error_property: str | None = None  # data-only: a payload with this property is an error
+    end_events: tuple[str, ...] = ()  # named events: a whole stream ends with one of these
+    failure_events: tuple[str, ...] = ()  # named events: these end it in failure (StreamError)
     item_ref: str = ""  # module-qualified, as the client modules import it: "_messages.X"
     final_ref: str | None = None  # what the events add up to (x-sdk-stream accumulate.into)
     final_set_repr: str = "{}"  # fields of the final object with a fixed value

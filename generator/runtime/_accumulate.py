@@ -40,27 +40,18 @@ from collections.abc import Mapping
 from typing import Any, Generic, TypeVar, cast
 
 import pydantic
+import pydantic_core
 
+from ._box import HIDDEN, PARTIAL, ROOT, Text, copy_json, is_dict, parse_json
 from ._errors import APIResponseValidationError, excerpt
-from ._fold import (
-    HIDDEN,
-    PARTIAL,
-    ROOT,
-    ClassRule,
-    FieldRule,
-    Text,
-    compiled,
-    copy_json,
-    handed,
-    is_dict,
-    is_list,
-    parse_json,
-)
+from ._fold import HANDOFF, ClassRule, FieldRule, compiled
 from ._lenient import lenient
+from ._quick import quick_validator
 
 __all__ = ["Accumulator", "ClassRule", "FieldRule"]
 
 _F = TypeVar("_F", bound=pydantic.BaseModel)
+_UNSEEN: Any = object()
 
 
 class Accumulator(Generic[_F]):
@@ -81,6 +72,7 @@ class Accumulator(Generic[_F]):
     ) -> None:
         self._rules = rules
         self._compiled = compiled(rules)
+        self._folds = self._compiled.events  # by event class, filled as classes are seen
         self._final_class = final_class
         self._strict = strict  # else a final object that does not validate is kept (_lenient)
         self._final_set = dict(final_set or {})
@@ -92,19 +84,29 @@ class Accumulator(Generic[_F]):
         """Fold one parsed event in; returns the text fragments it added (see ``text_stream``).
 
         ``data`` is the event's decoded JSON when the caller has it; else the JSON the stream
-        decoded it from (:func:`hand_off`), else its ``to_dict()``. The event's class chooses
-        the rules; nothing else of the typed event is read.
+        decoded it from, or the JSON text it validated it from (:func:`hand_off`), else its
+        ``to_dict()``. The event's class chooses the rules; nothing else of the typed event
+        is read.
         """
         if event is None:
             return []
-        fold = self._compiled.event(type(event))
+        fold = self._folds.get(type(event), _UNSEEN)
+        if fold is _UNSEEN:
+            fold = self._compiled.event(type(event))
+        pair = getattr(HANDOFF, "pair", None)  # handed(event), inline: this runs per event
+        if pair is not None and pair[0] is event:
+            HANDOFF.pair = None
+            if data is None:
+                data = pair[1]
         if fold is None:
-            handed(event)
             return []
         if data is None:
-            data = handed(event)
-            if data is None:
-                data = event.to_dict()
+            data = event.to_dict()
+        elif isinstance(data, str):  # the JSON text the event was validated from
+            try:
+                data = pydantic_core.from_json(data, cache_strings="keys")
+            except ValueError:
+                data = json.loads(data)
         texts: list[str] = []
         if isinstance(data, dict):
             fold(self._box, data, texts)
@@ -124,6 +126,12 @@ class Accumulator(Generic[_F]):
         """The accumulated object, validated as the final class."""
         data = self.snapshot()
         data.update(copy_json(self._final_set))
+        quick = quick_validator(self._final_class)
+        if quick is not None:
+            try:
+                return cast("_F", quick.validate_python(data))
+            except pydantic.ValidationError:
+                pass  # read again the exact way, which says why (or keeps what it can)
         try:
             return self._final_class.model_validate(data)
         except pydantic.ValidationError as exc:
@@ -137,13 +145,16 @@ class Accumulator(Generic[_F]):
             ) from exc
 
 
+_NESTED = (dict, list, Text)  # what _clean rebuilds; any other value is kept as it is
+
+
 def _clean(value: Any, strict: bool) -> Any:
     """A new wire-form structure: fragments joined, bookkeeping dropped, partial JSON parsed.
 
     The box itself is left as it is (``_finish`` is what completes partial JSON in place), so
     a snapshot costs no copy of the box first.
     """
-    if is_dict(value):
+    if isinstance(value, dict):
         out: dict[Any, Any] = {}
         partial: list[tuple[str, Any]] = []
         for k, v in value.items():
@@ -151,7 +162,7 @@ def _clean(value: Any, strict: bool) -> Any:
                 if k.startswith(PARTIAL):
                     partial.append((k[len(PARTIAL) :], v))
                 continue
-            out[k] = _clean(v, strict)
+            out[k] = _clean(v, strict) if isinstance(v, _NESTED) else v
         for key, buffer in partial:
             text = str(buffer)
             if not text.strip():
@@ -161,8 +172,8 @@ def _clean(value: Any, strict: bool) -> Any:
             except ValueError:
                 continue  # not JSON even in part: keep the starting value
         return out
-    if is_list(value):
-        return [_clean(v, strict) for v in value]
+    if isinstance(value, list):
+        return [_clean(v, strict) if isinstance(v, _NESTED) else v for v in value]
     if isinstance(value, Text):
         return str(value)
     return value

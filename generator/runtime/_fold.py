@@ -15,61 +15,29 @@ read, so it costs nothing to fold an event nobody iterates, and nothing is re-se
 from __future__ import annotations
 
 import functools
-import itertools
 import json
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeGuard
+from typing import Any, TypeAlias
 
 import pydantic
-import pydantic_core
 
+from ._box import (
+    BLOCK,
+    KEY,
+    PARTIAL,
+    ROOT,
+    Text,
+    complete_partial_json,
+    copy_json,
+    is_dict,
+    shared_text,
+)
 from ._errors import APIResponseValidationError, excerpt
-from ._lenient import model_class, model_target
+from ._lenient import model_class, model_target, union_variants
 
-__all__ = ["ClassRule", "FieldRule", "compiled", "hand_off", "handed"]
-
-
-# Bookkeeping kept inside the snapshot's dicts and removed before the final object is built.
-HIDDEN = "\x00"
-_KEY = "\x00key"
-PARTIAL = "\x00partial-json:"
-ROOT = "root"
-
-
-BLOCK = 64  # fragments joined at a time by Text
-
-
-class Text:
-    """A string built by ``concat``, fragment by fragment.
-
-    Appending to a ``str`` would copy the whole text for every fragment of a long stream, and
-    keeping every fragment would cost about 60 bytes per fragment (a 4-byte token is a 53-byte
-    object plus its list slot). So fragments are joined in blocks of ``BLOCK``, and a block
-    merges with the last one while that is no longer than it: block sizes keep halving, every
-    character is copied O(log n) times, and memory stays close to the text's own size.
-    """
-
-    __slots__ = ("blocks", "parts")
-
-    def __init__(self, *parts: str) -> None:
-        self.blocks: list[str] = []
-        self.parts = [p for p in parts if p]
-
-    def append(self, part: str) -> None:
-        parts = self.parts
-        parts.append(part)
-        if len(parts) >= BLOCK:
-            block = "".join(parts)
-            parts.clear()
-            blocks = self.blocks
-            while blocks and len(blocks[-1]) <= len(block):
-                block = blocks.pop() + block
-            blocks.append(block)
-
-    def __str__(self) -> str:
-        return "".join(self.blocks + self.parts)
+__all__ = ["BLOCK", "HANDOFF", "ClassRule", "FieldRule", "Text", "compiled", "hand_off"]
 
 
 @dataclass(frozen=True)
@@ -112,14 +80,6 @@ def _variables(path: str) -> frozenset[str]:
     return frozenset(name for is_var, name in _template(path) if is_var)
 
 
-def is_list(value: object) -> TypeGuard[list[Any]]:
-    return isinstance(value, list)
-
-
-def is_dict(value: object) -> TypeGuard[dict[Any, Any]]:
-    return isinstance(value, dict)
-
-
 # The holders below are the snapshot's dicts nearly always: they are tested first, with
 # ``isinstance`` inline, because these run several times for every field of every event.
 
@@ -157,31 +117,31 @@ def _put(holder: object, key: str | int, value: Any) -> None:
 _Merge = Callable[[dict[str, Any], dict[str, Any], list[str], bool], None]
 _ApplyFn = Callable[[Any, "str | int", Any, list[str], bool], None]
 _EventFold = Callable[[dict[str, Any], dict[str, Any], list[str]], None]
-_Kind = Callable[[Any], "type | None"]  # the class a decoded value is read as, for its rules
+# The class a decoded value is read as, for its rules: a class, a function of the value (a
+# tagged union's variant by tag), or None (no rules).
+_Kind: TypeAlias = Any
+
+# The strategies a merge does in its own loop (see ``_Compiled._merge``).
+_REPLACE, _CONCAT, _MERGE, _PARTIAL, _OTHER = range(5)
+_CODES = {"replace": _REPLACE, "concat": _CONCAT, "merge": _MERGE, "partial-json": _PARTIAL}
 
 _SKIP_FIELD: Any = object()
 
-_handoff = threading.local()
+HANDOFF = threading.local()
+"""``HANDOFF.pair``: the event a stream's iteration yields last, with the decoded JSON it was
+validated from (or the JSON text, when it was validated from that), for the accumulator that
+folds it.
+
+The iteration sets it for each event it yields (:func:`hand_off`); :meth:`Accumulator.add`
+folds that JSON when it is given that same event (checked by identity), else the event's
+``to_dict()``. The hand-off is per thread and between a yield and the next step of the same
+iteration, so nothing can come in between.
+"""
 
 
 def hand_off(item: object, payload: Any) -> None:
-    """Record the decoded JSON ``item`` was validated from, for the accumulator that folds it.
-
-    The stream's iterator calls this for each event it yields; :meth:`Accumulator.add` folds
-    the payload when it is given that same item (checked by identity), else the item's
-    ``to_dict()``. The hand-off is per thread and between a yield and the next step of the
-    same iteration, so nothing can come in between.
-    """
-    _handoff.item = item
-    _handoff.payload = payload
-
-
-def handed(event: object) -> Any:
-    if getattr(_handoff, "item", None) is event:
-        payload = _handoff.payload
-        _handoff.item = _handoff.payload = None
-        return payload
-    return None
+    """Hand ``item``'s JSON to the accumulator that folds it (see :data:`HANDOFF`)."""
+    HANDOFF.pair = (item, payload)
 
 
 def _own(value: Any) -> Any:
@@ -231,39 +191,62 @@ class _Compiled:
     def _event(self, cls: type, rules: ClassRule) -> _EventFold:
         steps: list[Callable[[dict[str, Any], dict[str, Any], list[str]], None]] = []
         if rules.finish is not None:
-            finish = _template(rules.finish)
+            finish = _resolver(_template(rules.finish))
 
             def finishing(box: dict[str, Any], data: dict[str, Any], texts: list[str]) -> None:
-                holder, key = _slot(box, _resolve(finish, data))
+                holder, key = _slot(box, finish(data))
                 target = _get(holder, key)
                 if is_dict(target):
-                    _complete_partial_json(target, strict=True)
+                    complete_partial_json(target, strict=True)
 
             steps.append(finishing)
         if rules.whole is not None:
             whole = rules.whole
             at = _template(whole.at or "")
             used = _variables(whole.at or "")
-            apply = self._apply(whole, lambda _value: cls)
+            apply = self._apply(whole, cls)
+            if not at and whole.strategy == "merge":
+                merges, start = self.merges, self.start
 
-            def folding(box: dict[str, Any], data: dict[str, Any], texts: list[str]) -> None:
-                value = {k: v for k, v in data.items() if k not in used} if used else data
-                holder, key = _slot(box, _resolve(at, data))
-                _apply_or_null(apply, whole.strategy, holder, key, value, texts)
+                def folding(box: dict[str, Any], data: dict[str, Any], texts: list[str]) -> None:
+                    target = box.get(ROOT)  # the event is the object itself: merged into it
+                    if not isinstance(target, dict):
+                        target = box[ROOT] = start(cls)
+                    merge = merges.get(cls)
+                    if merge is None:
+                        merge = self.merge(cls)
+                    merge(target, data, texts, True)
+
+            else:
+                where = _resolver(at)
+
+                def folding(box: dict[str, Any], data: dict[str, Any], texts: list[str]) -> None:
+                    value = {k: v for k, v in data.items() if k not in used} if used else data
+                    holder, key = _slot(box, where(data))
+                    _apply_or_null(apply, whole.strategy, holder, key, value, texts)
 
             steps.append(folding)
         placed = [
-            (wire, _template(rule.at), rule.strategy, self._apply(rule, self._kind(cls, rule)))
+            (
+                wire,
+                _resolver(_template(rule.at)),
+                rule.strategy not in ("ignore", "partial-json"),  # a None fills a gap
+                self._apply(rule, self._kind(cls, rule)),
+            )
             for wire, rule in rules.fields.items()
             if rule.at is not None
         ]
         if placed:
 
             def placing(box: dict[str, Any], data: dict[str, Any], texts: list[str]) -> None:
-                for wire, at, strategy, apply in placed:
+                for wire, where, fills, apply in placed:
                     if wire in data:
-                        holder, key = _slot(box, _resolve(at, data))
-                        _apply_or_null(apply, strategy, holder, key, data[wire], texts)
+                        holder, key = _slot(box, where(data))
+                        value = data[wire]
+                        if value is not None:
+                            apply(holder, key, value, texts, True)
+                        elif fills and not _has(holder, key):
+                            _put(holder, key, None)
 
             steps.append(placing)
         if len(steps) == 1:
@@ -276,6 +259,9 @@ class _Compiled:
         return fold
 
     def _merge(self, cls: type | None) -> _Merge:
+        """The merge of one class: its fields' strategies chosen once; ``replace``, ``concat``
+        and ``merge`` (what nearly every delta field is) done in the loop itself, the others
+        by their apply functions."""
         rules = self.rules.get(cls) if cls is not None else None
         if rules is None or cls is None:
             return _replace_all
@@ -283,20 +269,20 @@ class _Compiled:
         for wire, rule in rules.fields.items():
             if rule.at is not None or rule.strategy == "ignore":
                 ops[wire] = _SKIP_FIELD  # placed at its own path by the event's fold
-            else:
-                ops[wire] = (
-                    rule.into or wire,
-                    rule.strategy,
-                    self._apply(rule, self._kind(cls, rule)),
-                )
+                continue
+            kind = self._kind(cls, rule)
+            code = _CODES.get(rule.strategy, _OTHER)
+            fixed = kind is None or isinstance(kind, type)
+            apply = self._apply(rule, kind)
+            ops[wire] = (rule.into or wire, code, rule.text, kind, fixed, apply)
         ignore_others = rules.default == "ignore"
+        merges, start = self.merges, self.start
 
         def merge(
             target: dict[str, Any], data: dict[str, Any], texts: list[str], primary: bool
         ) -> None:
             for wire, value in data.items():
-                op = ops.get(wire)
-                if op is None:
+                if wire not in ops:
                     if ignore_others:
                         continue
                     if value is None:
@@ -305,33 +291,71 @@ class _Compiled:
                         target[wire] = copy_json(value)  # the box grows what it keeps in place
                     else:
                         target[wire] = value
-                elif op is not _SKIP_FIELD:
-                    into, strategy, apply = op
-                    if value is None:
-                        if strategy != "partial-json":
-                            target.setdefault(into, None)
+                    continue
+                op = ops[wire]
+                if op is _SKIP_FIELD:
+                    continue
+                into, code, text, kind, fixed, apply = op
+                if value is None:
+                    if code != _PARTIAL:
+                        target.setdefault(into, None)
+                elif code == _REPLACE:
+                    target[into] = copy_json(value) if isinstance(value, (dict, list)) else value
+                elif code == _CONCAT and isinstance(value, str):
+                    current = target.get(into)
+                    if isinstance(current, Text):
+                        parts = current.parts  # current.append(value), inline
+                        parts.append(value)
+                        if len(parts) >= BLOCK:
+                            current.join()
                     else:
-                        apply(target, into, value, texts, primary)
+                        target[into] = Text(current if isinstance(current, str) else "", value)
+                    if text and primary and value:
+                        texts.append(shared_text(value))
+                elif code == _MERGE and isinstance(value, dict):
+                    sub = kind if fixed else kind(value)
+                    nested = target.get(into)
+                    if not isinstance(nested, dict):
+                        nested = target[into] = start(sub)
+                    fold = merges.get(sub)
+                    if fold is None:
+                        fold = self.merge(sub)
+                    fold(nested, value, texts, primary)
+                else:
+                    apply(target, into, value, texts, primary)
 
         return merge
 
     def _kind(self, cls: type, rule: FieldRule) -> _Kind:
-        """Which class a value of ``rule``'s field is read as (for merges: whose rules fold it)."""
+        """Which class a value of ``rule``'s field is read as (for merges: whose rules fold it):
+        the class itself when it is always the same, else a function of the value (a tagged
+        union's variant by its tag); None when no class has rules for it."""
         if not rule.attr or rule.strategy not in ("merge", "merge-by-index"):
-            return _no_kind
+            return None
         if not issubclass(cls, pydantic.BaseModel):
-            return _no_kind
+            return None
         if not cls.__pydantic_complete__:  # built so far only as part of another schema
             cls.model_rebuild()  # its annotations are resolved here
         info = cls.model_fields.get(rule.attr)
         if info is None:
-            return _no_kind
+            return None
         target = model_target(info.annotation, items=rule.strategy == "merge-by-index")
         if target is None:
-            return _no_kind
+            return None
         if isinstance(target, type) and issubclass(target, pydantic.BaseModel):
-            return lambda _value: target
-        return lambda value: model_class(target, value)
+            return target
+        entry = union_variants(getattr(target, "__sdk_union__", target))
+        if entry is None:
+            return functools.partial(model_class, target)
+        prop, variants, unknown = entry
+
+        def variant(value: Any) -> type | None:  # model_class(target, value), its lookups done
+            if not isinstance(value, dict):
+                return None
+            tag = value.get(prop)
+            return (variants.get(tag) if isinstance(tag, str) else None) or unknown
+
+        return variant
 
     # --- per strategy ----------------------------------------------------------------
 
@@ -353,18 +377,20 @@ class _Compiled:
         return _replace
 
     def _merge_into(self, kind: _Kind) -> _ApplyFn:
-        merges = self.merges
+        merges, start = self.merges, self.start
+        fixed = kind is None or isinstance(kind, type)
+        choose: Any = kind  # called with the value when not fixed
 
         def apply(holder: Any, key: str | int, value: Any, texts: list[str], primary: bool) -> None:
             if not isinstance(value, dict):
                 _put(holder, key, _own(value))
                 return
-            cls = kind(value)
+            cls = kind if fixed else choose(value)
             current = holder.get(key) if isinstance(holder, dict) else _get(holder, key)
             if isinstance(current, dict):
                 target = current
             else:
-                target = self.start(cls)
+                target = start(cls)
                 _put(holder, key, target)
             merge = merges.get(cls)
             if merge is None:
@@ -375,6 +401,9 @@ class _Compiled:
 
     def _merge_by_index(self, rule: FieldRule, kind: _Kind) -> _ApplyFn:
         index, identity, keep_key = rule.key, rule.identity, rule.keep_key
+        merges, start = self.merges, self.start
+        fixed = kind is None or isinstance(kind, type)
+        choose: Any = kind  # called with the value when not fixed
 
         def apply(holder: Any, key: str | int, value: Any, texts: list[str], primary: bool) -> None:
             if not isinstance(value, list):
@@ -390,15 +419,17 @@ class _Compiled:
                 if not isinstance(fragment, dict):
                     items.append(_own(fragment))
                     continue
-                cls = kind(fragment)
+                cls = kind if fixed else choose(fragment)
                 position: int | None = None
                 at: Any = fragment.get(index)
                 keyed = isinstance(at, int) and not isinstance(at, bool)
                 if keyed:
                     for i, existing in enumerate(items):
-                        if _item_key(existing, index) == at:
-                            position = i
-                            break
+                        if isinstance(existing, dict):  # _item_key(existing, index) == at
+                            found = existing[KEY] if KEY in existing else existing.get(index)
+                            if found == at and isinstance(found, int) and type(found) is not bool:
+                                position = i
+                                break
                 elif identity and fragment.get(identity) is not None:
                     wanted = fragment[identity]
                     position = next(
@@ -407,9 +438,9 @@ class _Compiled:
                 elif items:
                     position = len(items) - 1  # no key and no identity: it continues the latest
                 if position is None:
-                    target: dict[str, Any] = self.start(cls)
+                    target: dict[str, Any] = start(cls)
                     if keyed:
-                        target[_KEY] = at
+                        target[KEY] = at
                         position = next(
                             (i for i, e in enumerate(items) if (_item_key(e, index) or 0) > at),
                             len(items),
@@ -425,13 +456,12 @@ class _Compiled:
                         target = items[position] = {}
                 data = fragment if keep_key else {k: v for k, v in fragment.items() if k != index}
                 first = primary and (at == 0 if keyed else position == 0)
-                self.merge(cls)(target, data, texts, first)
+                merge = merges.get(cls)
+                if merge is None:
+                    merge = self.merge(cls)
+                merge(target, data, texts, first)
 
         return apply
-
-
-def _no_kind(_value: Any) -> type | None:
-    return None
 
 
 def _replace_all(
@@ -484,7 +514,7 @@ def _concat(text: bool) -> _ApplyFn:
             else:
                 _put(holder, key, Text(current if isinstance(current, str) else "", value))
         if text and primary and value:
-            texts.append(value)
+            texts.append(shared_text(value))
 
     return apply
 
@@ -527,16 +557,28 @@ def _resolve(template: tuple[tuple[bool, str], ...], data: Mapping[str, Any]) ->
     return segments
 
 
+def _resolver(
+    template: tuple[tuple[bool, str], ...],
+) -> Callable[[Mapping[str, Any]], list[str | int]]:
+    """:func:`_resolve` of ``template``, done once when it has no variables."""
+    if any(is_var for is_var, _ in template):
+        return functools.partial(_resolve, template)
+    segments = _resolve(template, {})
+    return lambda _data: segments
+
+
 def _slot(box: dict[str, Any], segments: list[str | int]) -> tuple[Any, str | int]:
     """The container of the last segment, creating the containers on the way."""
     node: Any = box
-    for segment, following in itertools.pairwise(segments):
-        child: Any = _get(node, segment)
-        if not (is_dict(child) or is_list(child)):
-            child = [] if isinstance(following, int) else {}
+    last = len(segments) - 1
+    for i in range(last):
+        segment = segments[i]
+        child: Any = node.get(segment) if isinstance(node, dict) else _get(node, segment)
+        if not isinstance(child, (dict, list)):
+            child = [] if isinstance(segments[i + 1], int) else {}
             _put(node, segment, child)
         node = child
-    return node, segments[-1]
+    return node, segments[last]
 
 
 _TABLES: dict[int, _Compiled] = {}
@@ -554,41 +596,5 @@ def compiled(rules: Mapping[type, ClassRule]) -> _Compiled:
 def _item_key(item: Any, key: str) -> int | None:
     if not isinstance(item, dict):
         return None
-    value = item[_KEY] if _KEY in item else item.get(key)
+    value = item[KEY] if KEY in item else item.get(key)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def parse_json(text: str, strict: bool) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        if strict:
-            raise
-    try:
-        return pydantic_core.from_json(text, allow_partial=True)
-    except ValueError as exc:
-        raise APIResponseValidationError(
-            f"streamed JSON does not parse: {exc}: {excerpt(text)}"
-        ) from exc
-
-
-def _complete_partial_json(target: dict[Any, Any], strict: bool) -> None:
-    for buffer_key in [k for k in target if isinstance(k, str) and k.startswith(PARTIAL)]:
-        text = str(target[buffer_key])
-        if not text.strip():
-            del target[buffer_key]  # nothing arrived: keep the block's starting value
-            continue
-        try:
-            target[buffer_key[len(PARTIAL) :]] = parse_json(text, strict)
-        except ValueError:
-            continue  # not complete JSON yet; the end of the stream parses it leniently
-        del target[buffer_key]
-
-
-def copy_json(value: Any) -> Any:
-    """A copy of JSON data (dicts, lists, scalars): ``copy.deepcopy`` without its bookkeeping."""
-    if is_dict(value):
-        return {k: copy_json(v) for k, v in value.items()}
-    if is_list(value):
-        return [copy_json(v) for v in value]
-    return value

@@ -185,6 +185,14 @@ def union_tags(union: Any) -> frozenset[str]:
     return frozenset(entry[1]) if entry is not None else frozenset()
 
 
+def union_variants(
+    union: Any,
+) -> tuple[str, Mapping[str, type[BaseModel]], type[BaseModel] | None] | None:
+    """A tagged union's (tag property, variants by tag, unknown variant), or None if it is not
+    one registered by :func:`register_union`."""
+    return _UNIONS.get(id(union))
+
+
 def register_union(
     union: Any, prop: str, variants: Mapping[str, type[BaseModel]], unknown: type[BaseModel] | None
 ) -> None:

@@ -376,7 +376,9 @@ def tagged_union(
     def discriminate(value: Any) -> str | None:
         tag: Any
         if isinstance(value, dict):
-            tag = cast("dict[str, Any]", value).get(prop)
+            # (no typing.cast: this runs for every union value)
+            fields: dict[str, Any] = value  # pyright: ignore[reportUnknownVariableType]
+            tag = fields.get(prop)
         elif isinstance(value, UnknownVariant):
             return fallback
         else:

@@ -20,6 +20,13 @@ __all__ = ["SSEDecoder", "ServerSentEvent", "aiter_events", "iter_events"]
 
 _EOL = re.compile(rb"\r\n|\r|\n")
 _BOM = "\ufeff"
+# One whole event as servers write it: an optional ``event:`` line, one ``data:`` line, a
+# blank line (LF line ends). Read at once, it gives what the line-by-line reading gives.
+_PLAIN_EVENT = re.compile(r"(?:event: ?([^\r\n]*)\n)?data: ?([^\r\n]*)\n\n")
+
+Fields = tuple[str, "str | None", "str | None", "int | None"]
+"""An event as the decoder dispatches it: (data, event, id, retry), what
+:class:`ServerSentEvent` holds; :func:`~._streaming.iter_items` reads these directly."""
 
 
 @dataclass(frozen=True)
@@ -48,9 +55,49 @@ class SSEDecoder:
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """The events completed by ``chunk``, in order."""
+        return [ServerSentEvent(*fields) for fields in self.feed_fields(chunk)]
+
+    def flush(self) -> list[ServerSentEvent]:
+        """At the end of the stream: the event still pending, if it has data.
+
+        The specification drops an event that is not followed by a blank line; recorded
+        streams (and some servers) end with the last ``data:`` line unterminated, so a clean
+        end of the body dispatches it. A connection that breaks mid-event never gets here:
+        the transport raises first.
+        """
+        return [ServerSentEvent(*fields) for fields in self.flush_fields()]
+
+    def feed_fields(self, chunk: bytes) -> list[Fields]:
+        """:meth:`feed`'s events as plain tuples (data, event, id, retry)."""
         if not chunk:
             return []  # an empty read changes nothing, not even a pending CR's LF
-        events: list[ServerSentEvent] = []
+        if (
+            (self._started or not chunk.startswith(b"\xef\xbb\xbf"))
+            and not self._partial
+            and not self._has_data
+            and self._event is None
+            and self._retry is None
+        ):
+            # Between events, a chunk that is one whole event as servers write it: an
+            # optional "event: " line, one "data: " line, a blank line, LF line ends.
+            text = chunk.decode("utf-8", "replace")
+            if text[-2:] == "\n\n" and "\r" not in text:
+                last = len(text) - 2
+                if text.startswith("event: "):
+                    cut = text.find("\n")
+                    if text.startswith("data: ", cut + 1) and text.find("\n", cut + 7) == last:
+                        self._skip_lf = False
+                        if not self._started:
+                            self._started = True
+                        return [
+                            (text[cut + 7 : last], text[7:cut] or None, self.last_event_id, None)
+                        ]
+                elif text.startswith("data: ") and text.find("\n") == last:
+                    self._skip_lf = False
+                    if not self._started:
+                        self._started = True
+                    return [(text[6:last], None, self.last_event_id, None)]
+        events: list[Fields] = []
         start = 0
         if self._skip_lf and chunk[:1] == b"\n":
             start = 1
@@ -59,15 +106,14 @@ class SSEDecoder:
             # LF line ends only (what servers send): decode every complete line at once.
             # Splitting the decoded text on "\n" cuts where the bytes would be cut, since a
             # newline byte is never part of a multi-byte character.
-            end = chunk.rfind(b"\n")
-            if end >= start:
-                block = chunk[start:end]
+            end = chunk.rfind(b"\n") + 1
+            if end > start:
+                block = chunk[start:end] if start or end < len(chunk) else chunk
                 if self._partial:
                     block = bytes(self._partial) + block
                     self._partial.clear()
-                for text in block.decode("utf-8", errors="replace").split("\n"):
-                    self._text(text, events)
-                start = end + 1
+                self._lines(block.decode("utf-8", errors="replace"), events)
+                start = end
             if start < len(chunk):
                 self._partial += chunk[start:]
             return events
@@ -88,15 +134,9 @@ class SSEDecoder:
             self._skip_lf = True
         return events
 
-    def flush(self) -> list[ServerSentEvent]:
-        """At the end of the stream: the event still pending, if it has data.
-
-        The specification drops an event that is not followed by a blank line; recorded
-        streams (and some servers) end with the last ``data:`` line unterminated, so a clean
-        end of the body dispatches it. A connection that breaks mid-event never gets here:
-        the transport raises first.
-        """
-        events: list[ServerSentEvent] = []
+    def flush_fields(self) -> list[Fields]:
+        """:meth:`flush`'s events as plain tuples (data, event, id, retry)."""
+        events: list[Fields] = []
         if self._partial:
             line = bytes(self._partial)
             self._partial.clear()
@@ -104,10 +144,32 @@ class SSEDecoder:
         self._dispatch(events)
         return events
 
-    def _line(self, raw: bytes, events: list[ServerSentEvent]) -> None:
+    def _lines(self, text: str, events: list[Fields]) -> None:
+        """Complete lines, each ended by ``\\n``.
+
+        Between events (nothing pending), the events written the usual way are read whole by
+        ``_PLAIN_EVENT``; from the first line that is not, the lines are read one by one.
+        """
+        if not self._started:
+            self._started = True
+            if text.startswith(_BOM):
+                text = text[1:]
+        pos = 0
+        if not (self._has_data or self._event is not None or self._retry is not None):
+            match = _PLAIN_EVENT.match
+            found = match(text)
+            while found is not None:
+                events.append((found[2], found[1] or None, self.last_event_id, None))
+                pos = found.end()
+                found = match(text, pos) if pos < len(text) else None
+        if pos < len(text):
+            for line in text[pos:-1].split("\n"):
+                self._text(line, events)
+
+    def _line(self, raw: bytes, events: list[Fields]) -> None:
         self._text(raw.decode("utf-8", errors="replace"), events)
 
-    def _text(self, line: str, events: list[ServerSentEvent]) -> None:
+    def _text(self, line: str, events: list[Fields]) -> None:
         if not self._started:
             self._started = True
             if line.startswith(_BOM):
@@ -133,15 +195,10 @@ class SSEDecoder:
                 self._retry = int(value)
         # any other field name is ignored, as the specification says
 
-    def _dispatch(self, events: list[ServerSentEvent]) -> None:
+    def _dispatch(self, events: list[Fields]) -> None:
         if self._has_data:
             events.append(
-                ServerSentEvent(
-                    data="\n".join(self._data),
-                    event=self._event or None,
-                    id=self.last_event_id,
-                    retry=self._retry,
-                )
+                ("\n".join(self._data), self._event or None, self.last_event_id, self._retry)
             )
         self._event = None
         self._data = []

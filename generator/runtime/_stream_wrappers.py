@@ -19,7 +19,7 @@ import pydantic
 
 from ._accumulate import Accumulator
 from ._constants import PackageError
-from ._streaming import AsyncStream, Stream
+from ._streaming import AsyncStream, Stream, anext_of, next_of
 from ._types import AsyncClosing, Closing
 
 if TYPE_CHECKING:
@@ -48,7 +48,9 @@ class AccumulatingStream(Closing, Generic[_T, _F]):
 
     def __init__(self, stream: Stream[_T], accumulator: Accumulator[_F]) -> None:
         self._stream = stream
+        self._next = next_of(stream)
         self._accumulator = accumulator
+        self._add = accumulator.add
         self._texts: list[str] = []
         self._all_texts: list[str] = []
 
@@ -66,8 +68,8 @@ class AccumulatingStream(Closing, Generic[_T, _F]):
         return self
 
     def __next__(self) -> _T:
-        event = next(self._stream)
-        self._texts = texts = self._accumulator.add(event)
+        event = self._next()
+        self._texts = texts = self._add(event)
         if texts:
             self._all_texts.extend(texts)
         return event
@@ -112,6 +114,7 @@ class AsyncAccumulatingStream(AsyncClosing, Generic[_T, _F]):
 
     def __init__(self, stream: AsyncStream[_T], accumulator: Accumulator[_F]) -> None:
         self._stream = stream
+        self._anext = anext_of(stream)
         self._accumulator = accumulator
         self._texts: list[str] = []
         self._all_texts: list[str] = []
@@ -130,7 +133,7 @@ class AsyncAccumulatingStream(AsyncClosing, Generic[_T, _F]):
         return self
 
     async def __anext__(self) -> _T:
-        event = await self._stream.__anext__()
+        event = await self._anext()
         self._texts = texts = self._accumulator.add(event)
         if texts:
             self._all_texts.extend(texts)

@@ -68,6 +68,40 @@ def test_every_real_stream_decodes_like_a_line_by_line_reading(path: Path) -> No
     assert decode([raw[i : i + 1] for i in range(len(raw))]) == expected
 
 
+@pytest.mark.parametrize("path", STREAMS, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_every_real_stream_read_an_event_at_a_time_decodes_the_same(path: Path) -> None:
+    """One chunk per event, as servers flush them: the decoder's quick path for a chunk that
+    is one whole event gives what the line-by-line reading gives."""
+    raw = path.read_bytes()
+    chunks = [part + b"\n\n" for part in raw.split(b"\n\n")]
+    chunks[-1] = chunks[-1][:-2]
+    assert decode(chunks) == reference(raw.decode("utf-8"))
+
+
+@pytest.mark.parametrize(
+    "chunks",
+    [
+        [b"event: a\ndata: b\n\n", b"data: c\n\n"],
+        [b"event: \ndata: \n\n"],
+        [b"event:a\ndata:b\n\n", b"event:  a\ndata:  b\n\n"],
+        [b"id: 7\n\n", b"event: a\ndata: b\n\n", b"retry: 10\n", b"data: c\n\n"],
+        [b"\xef\xbb\xbfevent: a\ndata: b\n\n", b"\xef\xbb\xbfdata: c\n\n"],
+        [b"event: a\r\ndata: b\n\n", b"data: b\rdata: c\n\n"],
+        [b"event: a\n", b"data: b\n\n", b"data: c\n\n"],
+        [b"event: a\ndata: b\n\n\n", b"data: c\ndata: d\n\n", b"event: e\nevent: f\ndata: g\n\n"],
+        [b"data: \xe2\x82\n\n", b"data: \xe2\x82\xac\n\n", b": ping\n\n", b"data\n\n"],
+    ],
+)
+def test_chunks_that_are_whole_events_or_nearly_decode_like_a_line_by_line_reading(
+    chunks: list[bytes],
+) -> None:
+    expected = reference(b"".join(chunks).decode("utf-8", errors="replace"))
+    assert decode(chunks) == expected
+    decoder = SSEDecoder()
+    fields = [f for chunk in chunks for f in decoder.feed_fields(chunk)] + decoder.flush_fields()
+    assert [ServerSentEvent(*f) for f in fields] == expected
+
+
 @settings(
     max_examples=25,
     deadline=None,

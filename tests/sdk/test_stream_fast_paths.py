@@ -14,7 +14,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from chatsdk import StreamError
+from chatsdk import APIResponseValidationError, StreamError
 from chatsdk import _operations as ops
 from chatsdk._fold import BLOCK, Text
 from chatsdk._sse import ServerSentEvent, SSEDecoder
@@ -192,3 +192,138 @@ def test_a_snapshot_mid_stream_changes_nothing_of_the_result() -> None:
     assert watched.final().to_dict() == plain.final().to_dict()
     assert watched.snapshot() == plain.snapshot()
     assert any(s.get("content") for s in snapshots)
+
+
+def _typed(items: list[Any]) -> list[tuple[str, Any]]:
+    return [(type(item).__name__, item.to_dict()) for item in items]
+
+
+def _per_event(raw: bytes) -> list[bytes]:
+    chunks = [part + b"\n\n" for part in raw.split(b"\n\n")]
+    chunks[-1] = chunks[-1][:-2]
+    return [c for c in chunks if c]
+
+
+@pytest.mark.parametrize("strict", [True, False])
+@pytest.mark.parametrize(
+    ("spec", "path"), STREAMS, ids=[p.relative_to(FIXTURES).as_posix() for _, p in STREAMS]
+)
+def test_the_iteration_gives_what_parse_gives_however_the_body_is_cut(
+    spec: StreamSpec[Any, Any], path: Path, strict: bool
+) -> None:
+    """The iteration validates most events from their JSON text (as the chunk class, or as the
+    variant the event name says) and reads a chunk's events in one batch: the items, and an
+    error event's error, are what :meth:`StreamSpec.parse` gives event by event."""
+    raw = path.read_bytes()
+    expected: list[Any] = []
+    error: str | None = None
+    for sse in sse_events(raw):
+        try:
+            item, payload = spec.parse(sse, strict=strict)
+        except StreamError as exc:
+            error = str(exc)
+            break
+        if payload is not None:
+            expected.append(item)
+    for chunks in ([raw], _per_event(raw), [raw[i : i + 7] for i in range(0, len(raw), 7)]):
+        got: list[Any] = []
+        items = iter_items(httpx2.Response(200, content=iter(chunks)), spec, strict=strict)
+        if error is None:
+            got.extend(items)
+        else:
+            with pytest.raises(StreamError) as raised:
+                got.extend(items)
+            assert str(raised.value) == error
+        assert _typed(got) == _typed(expected)
+
+
+def _named(*events: tuple[str, dict[str, Any]]) -> bytes:
+    return "".join(f"event: {e}\ndata: {json.dumps(d)}\n\n" for e, d in events).encode()
+
+
+START = {
+    "type": "message_start",
+    "message": {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "m",
+        "content": [],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": {"input_tokens": 1, "output_tokens": 1},
+    },
+}
+
+
+def test_an_event_named_for_one_tag_carrying_another_is_what_its_data_says() -> None:
+    assert MESSAGES is not None
+    stop = {"type": "message_stop"}
+    raw = _named(("message_start", START), ("content_block_stop", stop), ("message_stop", stop))
+    items = list(iter_items(httpx2.Response(200, content=raw), MESSAGES))
+    assert [type(i).__name__ for i in items] == ["MessageStartEvent", *["MessageStopEvent"] * 2]
+
+
+def test_an_event_named_for_a_tag_whose_data_has_none_is_refused_as_parse_refuses_it() -> None:
+    """The variant's own validator would take it (its tag has a default); the union does not."""
+    assert MESSAGES is not None
+    untagged = {"index": 0}
+    sse = ServerSentEvent(data=json.dumps(untagged), event="content_block_stop")
+    with pytest.raises(APIResponseValidationError) as by_parse:
+        MESSAGES.parse(sse)
+    stop = ("message_stop", {"type": "message_stop"})
+    raw = _named(("message_start", START), ("content_block_stop", untagged), stop)
+    items = iter_items(httpx2.Response(200, content=raw), MESSAGES)
+    assert type(next(items)).__name__ == "MessageStartEvent"
+    with pytest.raises(APIResponseValidationError) as by_iteration:
+        next(items)
+    assert str(by_iteration.value) == str(by_parse.value)
+    kept = MESSAGES.parse(sse, strict=False)[0]
+    lenient = list(iter_items(httpx2.Response(200, content=raw), MESSAGES, strict=False))
+    assert _typed(lenient[1:2]) == _typed([kept])
+
+
+def test_an_error_event_in_the_same_chunk_raises_after_the_events_before_it() -> None:
+    assert MESSAGES is not None
+    error = {"type": "error", "error": {"type": "overloaded_error", "message": "busy"}}
+    raw = _named(("message_start", START), ("error", error), ("message_stop", {}))
+    items = iter_items(httpx2.Response(200, content=raw), MESSAGES)  # one chunk
+    assert type(next(items)).__name__ == "MessageStartEvent"
+    with pytest.raises(StreamError, match="busy"):
+        next(items)
+
+
+def test_the_terminator_in_the_middle_of_a_chunk_ends_the_stream_there() -> None:
+    assert CHAT is not None
+    raw = f"data: {json.dumps(CHUNK)}\n\ndata: [DONE]\n\ndata: not json\n\n".encode()
+    items = list(iter_items(httpx2.Response(200, content=raw), CHAT))
+    assert [i.choices[0].delta.content for i in items] == ["a"]
+
+
+def test_an_unknown_nested_tag_is_read_the_exact_way_into_the_unknown_variant() -> None:
+    """The quick validator dispatches nested unions on their tag and knows no unknown variant:
+    an unknown tag is read again the exact way, in the events and in the final object."""
+    assert MESSAGES is not None
+    block = {"type": "server_gadget", "id": "g1"}
+    delta = {"type": "gadget_delta", "bits": "01"}
+    raw = _named(
+        ("message_start", START),
+        (
+            "content_block_start",
+            {"type": "content_block_start", "index": 0, "content_block": block},
+        ),
+        ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": delta}),
+        ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+        ("message_stop", {"type": "message_stop"}),
+    )
+    accumulator = MESSAGES.accumulator()
+    events = []
+    for event in iter_items(httpx2.Response(200, content=iter(_per_event(raw))), MESSAGES):
+        accumulator.add(event)
+        events.append(event)
+    assert type(events[1].content_block).__name__ == "UnknownContentBlock"
+    assert type(events[2].delta).__name__ == "UnknownContentBlockDelta"
+    assert events[2].delta.raw_tag == "gadget_delta"
+    final = accumulator.final()
+    assert type(final.content[0]).__name__ == "UnknownContentBlock"
+    assert final.content[0].to_dict() == block

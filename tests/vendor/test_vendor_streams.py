@@ -129,8 +129,10 @@ def test_the_deltas_alone_spell_the_completed_output(path: Path) -> None:
         e for e in recorded if not e["type"].endswith(".done") and e["type"] != "response.completed"
     ]
     raw = "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in partial).encode()
+    errors = __import__(f"{generated_package('openai').package}._errors", fromlist=["x"])
     with client("openai", raw).responses.stream(model="gpt-5", input="hi") as stream:
-        stream.until_done()
+        with pytest.raises(errors.APIStreamIncompleteError):
+            stream.until_done()  # no response.completed: a stream cut short, to the client
         snapshot = stream.current_snapshot()
     want = completed["response"]["output"]
     got = snapshot["output"]
@@ -296,3 +298,45 @@ def test_an_error_event_in_a_message_stream_raises_stream_error() -> None:
             model="m", max_tokens=8, messages=[{"role": "user", "content": "hi"}]
         ) as stream:
             stream.get_final_message()
+
+
+def _cut_before(raw: bytes, event: str) -> bytes:
+    """The recorded stream without ``event`` and what follows it."""
+    return raw[: raw.index(f"event: {event}".encode())]
+
+
+@pytest.mark.parametrize("path", RESPONSE_STREAMS, ids=lambda p: p.stem)
+def test_a_responses_stream_cut_before_its_end_event_is_incomplete(path: Path) -> None:
+    """The overlay declares the events a Responses stream ends with (`end-events`)."""
+    errors = __import__(f"{generated_package('openai').package}._errors", fromlist=["x"])
+    cut = _cut_before(path.read_bytes(), "response.completed")
+    with pytest.raises(errors.APIStreamIncompleteError) as raised:
+        response_stream(cut)
+    message = str(raised.value)
+    assert "response.completed, response.failed or response.incomplete event" in message
+    assert raised.value.events == len(events(path)) - 1
+
+
+def test_a_failed_responses_stream_raises_stream_error_with_the_failure() -> None:
+    """`response.failed` is a failure event (`failure-events`): the error its response carries
+    is raised, as an `error` event's is."""
+    errors = __import__(f"{generated_package('openai').package}._errors", fromlist=["x"])
+    path = RESPONSE_STREAMS[0]
+    raw = path.read_bytes()
+    (completed,) = [e for e in events(path) if e["type"] == "response.completed"]
+    response = {
+        **completed["response"],
+        "status": "failed",
+        "error": {"code": "server_error", "message": "The model melted"},
+    }
+    failed = {"type": "response.failed", "sequence_number": 99, "response": response}
+    body = _cut_before(raw, "response.completed")
+    body += f"event: response.failed\ndata: {json.dumps(failed)}\n\n".encode()
+    with pytest.raises(errors.StreamError, match="The model melted") as raised:
+        response_stream(body)
+    assert raised.value.error_type == "server_error"
+    error = {"type": "error", "code": "rate_limited", "message": "Slow down", "param": None}
+    body = _cut_before(raw, "response.completed")
+    body += f"event: error\ndata: {json.dumps(error)}\n\n".encode()
+    with pytest.raises(errors.StreamError, match="Slow down"):
+        response_stream(body)
