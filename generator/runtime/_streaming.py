@@ -426,6 +426,12 @@ class _Events:
         self.count += len(out)
         return out
 
+    def raise_stop(self) -> None:
+        """Once a batch has stopped (:attr:`stop` set): raise its error; the terminator
+        raises nothing, and the iteration returns."""
+        if self.stop is not _DONE:
+            raise self.stop
+
     def check_ended(self) -> None:
         if not self.ended:
             raise _incomplete(self.response, self.spec, self.count)
@@ -454,16 +460,14 @@ def iter_items(
                     handoff.pair = pair  # for the accumulator that folds it (hand_off)
                     yield pair[0]
                 if events.stop is not None:
-                    if events.stop is _DONE:
-                        return
-                    raise events.stop
+                    events.raise_stop()
+                    return
         for pair in events.items(decoder.flush_fields()):
             handoff.pair = pair
             yield pair[0]
         if events.stop is not None:
-            if events.stop is _DONE:
-                return
-            raise events.stop
+            events.raise_stop()
+            return
         events.check_ended()
     except (httpx2.TransportError, httpx2.DecodingError) as exc:
         raise redact_error(transport_error(exc, _request_of(response)), secrets) from exc
@@ -494,16 +498,14 @@ async def aiter_items(
                     handoff.pair = pair
                     yield pair[0]
                 if events.stop is not None:
-                    if events.stop is _DONE:
-                        return
-                    raise events.stop
+                    events.raise_stop()
+                    return
         for pair in events.items(decoder.flush_fields()):
             handoff.pair = pair
             yield pair[0]
         if events.stop is not None:
-            if events.stop is _DONE:
-                return
-            raise events.stop
+            events.raise_stop()
+            return
         events.check_ended()
     except (httpx2.TransportError, httpx2.DecodingError) as exc:
         raise redact_error(transport_error(exc, _request_of(response)), secrets) from exc
